@@ -1,0 +1,121 @@
+"""The pure core's vocabulary: statements in, reconciled records and indexes out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Literal, get_args
+
+Kind = Literal["profile", "position", "education", "training", "performance", "discipline"]
+KINDS: tuple[Kind, ...] = get_args(Kind)
+SINGLE_KINDS: frozenset[Kind] = frozenset({"profile", "position"})
+HISTORY_KINDS: tuple[Kind, ...] = ("education", "training", "performance", "discipline")
+
+Band = Literal["Sangat Tinggi", "Tinggi", "Sedang", "Rendah", "Sangat Rendah"]
+PositionType = Literal["struktural", "fungsional", "pelaksana"]
+Dimension = Literal["qualification", "competency", "performance", "discipline"]
+DIMENSIONS: tuple[Dimension, ...] = get_args(Dimension)
+
+Values = Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One source's claim about one record of one employee, as it arrived."""
+
+    nip: str
+    source: str  # "siasn", "ekinerja", "simpeg:7317"
+    kind: Kind
+    record_id: str | None  # None for profile and position
+    event_id: str
+    time: datetime
+    sequence: int | None
+    values: Values | None  # None: the source deleted it
+
+    @property
+    def key(self) -> tuple[Kind, str | None]:
+        return (self.kind, self.record_id)
+
+
+def recency(s: Statement) -> tuple[datetime, int, int, str]:
+    # A total order, so any arrival order picks the same latest statement: a statement
+    # without a sequence ranks below any with one, then the larger id (as a string) wins.
+    has_sequence = 0 if s.sequence is None else 1
+    return (s.time, has_sequence, s.sequence or 0, s.event_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """The reconciled value of one record and the statement it came from."""
+
+    kind: Kind
+    record_id: str | None
+    values: Values
+    source: str
+    event_id: str
+    time: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """A losing statement that disagrees with the winner, for a data steward."""
+
+    nip: str
+    kind: Kind
+    record_id: str | None
+    winner_source: str
+    winner_event_id: str
+    winner_values: Values | None
+    loser_source: str
+    loser_event_id: str
+    loser_values: Values | None
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    nip: str
+    profile: Record | None
+    position: Record | None
+    history: Mapping[Kind, tuple[Record, ...]]  # each sorted by record_id
+    conflicts: tuple[Conflict, ...]
+
+    def records(self, kind: Kind) -> tuple[Record, ...]:
+        if kind == "profile":
+            return (self.profile,) if self.profile else ()
+        if kind == "position":
+            return (self.position,) if self.position else ()
+        return self.history.get(kind, ())
+
+
+@dataclass(frozen=True, slots=True)
+class Dimensions:
+    qualification: Decimal
+    competency: Decimal
+    performance: Decimal
+    discipline: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return self.qualification + self.competency + self.performance + self.discipline
+
+    def as_dict(self) -> dict[str, Decimal]:
+        return {d: getattr(self, d) for d in DIMENSIONS}
+
+
+@dataclass(frozen=True, slots=True)
+class IndexResult:
+    """An employee's index for one measurement year; score None means no index."""
+
+    nip: str
+    measurement_year: int
+    rule_version: str
+    score: Decimal | None
+    band: Band | None
+    dimensions: Dimensions | None
+    agency_code: str | None
+
+    @property
+    def has_index(self) -> bool:
+        return self.score is not None

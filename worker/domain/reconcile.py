@@ -1,0 +1,119 @@
+"""resolve(): every statement about one employee → reconciled records and conflicts.
+
+The result depends only on the set of statements, never on their arrival order: each choice
+below is a maximum over a total order.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from worker.domain.model import (
+    HISTORY_KINDS,
+    Conflict,
+    Kind,
+    Record,
+    Resolution,
+    Statement,
+    recency,
+)
+from worker.domain.rules import RuleSet, regional_agency
+
+RecordKey = tuple[Kind, str | None]
+
+
+def latest_per_source(
+    statements: Iterable[Statement],
+) -> dict[RecordKey, dict[str, Statement]]:
+    """Rule 1: for each record, only each source's latest statement counts."""
+    latest: dict[RecordKey, dict[str, Statement]] = defaultdict(dict)
+    for s in statements:
+        by_source = latest[s.key]
+        held = by_source.get(s.source)
+        if held is None or recency(s) > recency(held):
+            by_source[s.source] = s
+    return latest
+
+
+def _precedence_order(rules: RuleSet, kind: Kind) -> Any:
+    def order(s: Statement) -> tuple[int, Any, str]:
+        rank = rules.rank(s.source, kind)
+        assert rank is not None  # filtered by the caller  # noqa: S101
+        # Higher precedence first (lower rank); equal ranks by recency; source breaks the rest.
+        return (-rank, recency(s), s.source)
+
+    return order
+
+
+def _pick(
+    nip: str, kind: Kind, candidates: Iterable[Statement], rules: RuleSet
+) -> tuple[Statement | None, list[Conflict]]:
+    """Rules 2 and 4: the winning statement of one record and the conflicts with it."""
+    allowed = [s for s in candidates if rules.may_send(s.source, kind)]
+    if not allowed:
+        return None, []
+    winner = max(allowed, key=_precedence_order(rules, kind))
+    conflicts = [
+        Conflict(
+            nip=nip,
+            kind=kind,
+            record_id=winner.record_id,
+            winner_source=winner.source,
+            winner_event_id=winner.event_id,
+            winner_values=winner.values,
+            loser_source=s.source,
+            loser_event_id=s.event_id,
+            loser_values=s.values,
+        )
+        for s in sorted(allowed, key=lambda s: s.source)
+        if s is not winner and s.values != winner.values
+    ]
+    return winner, conflicts
+
+
+def _as_record(s: Statement | None) -> Record | None:
+    if s is None or s.values is None:
+        return None
+    return Record(s.kind, s.record_id, s.values, s.source, s.event_id, s.time)
+
+
+def _in_scope(source: str, agency_code: str | None) -> bool:
+    # Rule 3: a regional system speaks only about its own agency's staff.
+    agency = regional_agency(source)
+    return agency is None or agency == agency_code
+
+
+def resolve(nip: str, statements: Iterable[Statement], rules: RuleSet) -> Resolution:
+    latest = latest_per_source(statements)
+    profile_winner, conflicts = _pick(nip, "profile", latest.pop(("profile", None), {}).values(),
+                                      rules)
+    profile = _as_record(profile_winner)
+    agency_code = str(profile.values.get("agency_code")) if profile else None
+
+    records: dict[RecordKey, Record] = {}
+    for (kind, record_id), by_source in sorted(latest.items(), key=_key_order):
+        in_scope = [s for s in by_source.values() if _in_scope(s.source, agency_code)]
+        winner, found = _pick(nip, kind, in_scope, rules)
+        conflicts.extend(found)
+        record = _as_record(winner)
+        if record is not None:
+            records[(kind, record_id)] = record
+
+    history: Mapping[Kind, tuple[Record, ...]] = {
+        kind: tuple(r for (k, _), r in sorted(records.items(), key=_key_order) if k == kind)
+        for kind in HISTORY_KINDS
+    }
+    return Resolution(
+        nip=nip,
+        profile=profile,
+        position=records.get(("position", None)),
+        history=history,
+        conflicts=tuple(conflicts),
+    )
+
+
+def _key_order(item: tuple[RecordKey, object]) -> tuple[str, str]:
+    (kind, record_id), _ = item
+    return (kind, record_id or "")
