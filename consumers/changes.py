@@ -81,9 +81,8 @@ def _authority(event: ChangeEvent, kind: Kind, rules: RuleSet) -> str | None:
     if not rules.may_send(event.source, kind):
         return f"source {event.source} may not send {kind} events"
     agency = regional_agency(event.source)
-    if isinstance(event, ProfileUpserted) and agency is not None:
-        if event.data.agency_code != agency:
-            return f"a {event.source} profile must carry agency_code {agency}"
+    if isinstance(event, ProfileUpserted) and agency not in (None, event.data.agency_code):
+        return f"a {event.source} profile must carry agency_code {agency}"
     return None
 
 

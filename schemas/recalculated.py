@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+)
 
 from worker.domain.model import Band
 
@@ -20,7 +27,11 @@ def _number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-Points = Annotated[Decimal, PlainSerializer(_number, return_type=float, when_used="json")]
+Points = Annotated[
+    Decimal,
+    PlainSerializer(_number, return_type=Any, when_used="json"),
+    WithJsonSchema({"type": "number", "minimum": 0, "maximum": 100}),
+]
 
 
 class _Frozen(BaseModel):

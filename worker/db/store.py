@@ -1,0 +1,263 @@
+"""SqlStore: statements, reconciled records, indexes, revisions, conflicts and the outbox."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, TypeVar, cast
+
+from sqlalchemy import Connection, Engine, Insert, Table, delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from worker.db.tables import conflicts, indexes, outbox, records, revisions, statements
+from worker.domain.model import Conflict, Kind, Resolution, Statement
+
+T = TypeVar("T")
+
+# Keep IN lists and multi-row inserts well below every backend's parameter limit.
+CHUNK = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a statement was read from."""
+
+    topic: str
+    partition: int
+    offset: int
+
+
+@dataclass(frozen=True, slots=True)
+class StoredIndex:
+    nip: str
+    measurement_year: int
+    rule_version: str
+    revision: int
+    score: Decimal | None
+    band: str | None
+    dimensions: dict[str, Decimal] | None
+    agency_code: str | None
+    computed_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class NewRevision:
+    index: StoredIndex
+    previous_score: Decimal | None
+    previous_band: str | None
+    caused_by: list[dict[str, str]]
+    event_id: str
+    topic: str
+    payload: str
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    id: int
+    event_id: str
+    topic: str
+    key: str
+    payload: str
+
+
+def _chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _insert(conn: Connection, table: Table) -> Insert:
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return cast(Insert, dialect.insert(table))
+
+
+def statement_of(row: Any) -> Statement:
+    return Statement(
+        nip=row.nip,
+        source=row.source,
+        kind=cast(Kind, row.kind),
+        record_id=row.record_id,
+        event_id=row.event_id,
+        time=row.time,
+        sequence=row.sequence,
+        values=None if row.deleted else row.values,
+    )
+
+
+class SqlUnit:
+    """One database transaction's worth of work; the service drives it."""
+
+    def __init__(self, conn: Connection, now: datetime) -> None:
+        self.conn = conn
+        self.now = now
+
+    def add_statements(self, incoming: Sequence[tuple[Statement, Origin]]) -> list[Statement]:
+        """Store statements not seen before; return those, in the order given."""
+        unique: dict[tuple[str, str], tuple[Statement, Origin]] = {}
+        for s, origin in incoming:
+            unique.setdefault((s.source, s.event_id), (s, origin))
+        stored: set[tuple[str, str]] = set()
+        rows = [self._statement_row(s, o) for s, o in unique.values()]
+        for chunk in _chunks(rows):
+            stmt = (
+                _insert(self.conn, statements)
+                .on_conflict_do_nothing(index_elements=["source", "event_id"])
+                .returning(statements.c.source, statements.c.event_id)
+            )
+            stored.update((r.source, r.event_id) for r in self.conn.execute(stmt, list(chunk)))
+        return [s for key, (s, _) in unique.items() if key in stored]
+
+    def _statement_row(self, s: Statement, origin: Origin) -> dict[str, Any]:
+        return {
+            "nip": s.nip, "source": s.source, "event_id": s.event_id, "kind": s.kind,
+            "record_id": s.record_id, "time": s.time, "sequence": s.sequence,
+            "deleted": s.values is None, "values": None if s.values is None else dict(s.values),
+            "topic": origin.topic, "partition": origin.partition, "offset": origin.offset,
+            "received_at": self.now,
+        }
+
+    def statements_of(self, nips: Iterable[str]) -> dict[str, list[Statement]]:
+        found: dict[str, list[Statement]] = defaultdict(list)
+        for chunk in _chunks(sorted(set(nips))):
+            query = select(statements).where(statements.c.nip.in_(chunk))
+            for row in self.conn.execute(query):
+                found[row.nip].append(statement_of(row))
+        return found
+
+    def current_indexes(self, nips: Iterable[str], year: int,
+                        rule_version: str) -> dict[str, StoredIndex]:
+        found: dict[str, StoredIndex] = {}
+        for chunk in _chunks(sorted(set(nips))):
+            query = select(indexes).where(
+                indexes.c.nip.in_(chunk),
+                indexes.c.measurement_year == year,
+                indexes.c.rule_version == rule_version,
+            )
+            found.update((row.nip, stored_index_of(row)) for row in self.conn.execute(query))
+        return found
+
+    def replace_records(self, resolutions: Sequence[Resolution]) -> None:
+        nips = [r.nip for r in resolutions]
+        for chunk in _chunks(nips):
+            self.conn.execute(delete(records).where(records.c.nip.in_(chunk)))
+        rows = [
+            {"nip": res.nip, "kind": r.kind, "record_id": r.record_id or "",
+             "values": dict(r.values), "source": r.source, "event_id": r.event_id,
+             "time": r.time}
+            for res in resolutions
+            for kind in ("profile", "position", *res.history)
+            for r in res.records(cast(Kind, kind))
+        ]
+        for chunk in _chunks(rows):
+            self.conn.execute(records.insert(), list(chunk))
+
+    def add_conflicts(self, found: Sequence[Conflict]) -> None:
+        rows = [
+            {"nip": c.nip, "kind": c.kind, "record_id": c.record_id or "",
+             "winner_source": c.winner_source, "winner_event_id": c.winner_event_id,
+             "winner_values": _json(c.winner_values), "loser_source": c.loser_source,
+             "loser_event_id": c.loser_event_id, "loser_values": _json(c.loser_values),
+             "detected_at": self.now}
+            for c in found
+        ]
+        for chunk in _chunks(rows):
+            self.conn.execute(_insert(self.conn, conflicts).on_conflict_do_nothing(), list(chunk))
+
+    def save_revisions(self, new: Sequence[NewRevision]) -> None:
+        """The new current index, its revision and its outbox row, for each."""
+        if not new:
+            return
+        current = [_index_row(n.index) for n in new]
+        for chunk in _chunks(current):
+            stmt = _insert(self.conn, indexes)
+            stmt = stmt.on_conflict_do_update(  # type: ignore[attr-defined]
+                index_elements=["nip", "measurement_year", "rule_version"],
+                set_={c: stmt.excluded[c] for c in  # type: ignore[attr-defined]
+                      ("revision", "score", "band", "qualification", "competency",
+                       "performance", "discipline", "agency_code", "computed_at")},
+            )
+            self.conn.execute(stmt, list(chunk))
+        history = [
+            {**_index_row(n.index), "previous_score": n.previous_score,
+             "previous_band": n.previous_band, "caused_by": n.caused_by}
+            for n in new
+        ]
+        pending = [
+            {"event_id": n.event_id, "topic": n.topic, "key": n.index.nip,
+             "payload": n.payload, "created_at": self.now}
+            for n in new
+        ]
+        for chunk in _chunks(history):
+            self.conn.execute(revisions.insert(), list(chunk))
+        for chunk in _chunks(pending):
+            self.conn.execute(outbox.insert(), list(chunk))
+
+
+def _json(values: Any) -> Any:
+    return None if values is None else dict(values)
+
+
+def _index_row(i: StoredIndex) -> dict[str, Any]:
+    dims = i.dimensions or {}
+    return {
+        "nip": i.nip, "measurement_year": i.measurement_year, "rule_version": i.rule_version,
+        "revision": i.revision, "score": i.score, "band": i.band,
+        "qualification": dims.get("qualification"), "competency": dims.get("competency"),
+        "performance": dims.get("performance"), "discipline": dims.get("discipline"),
+        "agency_code": i.agency_code, "computed_at": i.computed_at,
+    }
+
+
+def stored_index_of(row: Any) -> StoredIndex:
+    dims = None
+    if row.score is not None:
+        dims = {d: getattr(row, d) for d in
+                ("qualification", "competency", "performance", "discipline")}
+    return StoredIndex(
+        nip=row.nip, measurement_year=row.measurement_year, rule_version=row.rule_version,
+        revision=row.revision, score=row.score, band=row.band, dimensions=dims,
+        agency_code=row.agency_code, computed_at=row.computed_at,
+    )
+
+
+class SqlStore:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @contextmanager
+    def unit(self, now: datetime) -> Iterator[SqlUnit]:
+        with self.engine.begin() as conn:
+            yield SqlUnit(conn, now)
+
+    @contextmanager
+    def unsent(self, limit: int) -> Iterator[tuple[list[OutboxRow], Connection]]:
+        """Unsent outbox rows in id order, locked until the block ends (FOR UPDATE).
+
+        Without SKIP LOCKED a second relay waits behind the first instead of sending a
+        later revision of the same NIP ahead of an earlier one.
+        """
+        with self.engine.begin() as conn:
+            query = (
+                select(outbox.c.id, outbox.c.event_id, outbox.c.topic, outbox.c.key,
+                       outbox.c.payload)
+                .where(outbox.c.sent_at.is_(None))
+                .order_by(outbox.c.id)
+                .limit(limit)
+                .with_for_update()
+            )
+            rows = [OutboxRow(*r) for r in conn.execute(query)]
+            yield rows, conn
+
+    @staticmethod
+    def mark_sent(conn: Connection, ids: Sequence[int], now: datetime) -> None:
+        for chunk in _chunks(ids):
+            conn.execute(update(outbox).where(outbox.c.id.in_(chunk)).values(sent_at=now))
+
+    def pending_count(self) -> int:
+        with self.engine.connect() as conn:
+            query = select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None))
+            return int(conn.execute(query).scalar_one())
+

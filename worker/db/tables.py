@@ -1,0 +1,193 @@
+"""The schema. Alembic migrations in worker/db/migrations must create exactly this."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Dialect,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import DateTime, TypeDecorator, TypeEngine
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend (SQLite keeps no zone of its own)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Points(TypeDecorator[Decimal]):
+    """Exact decimal points: NUMERIC on PostgreSQL, text on SQLite (which has only floats)."""
+
+    impl = Numeric(6, 2)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(String(12))
+        return dialect.type_descriptor(Numeric(6, 2))
+
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        return str(value) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        # normalize() so that 15.00 from NUMERIC(6,2) and "15" from text compare and print alike.
+        return None if value is None else _plain(Decimal(value))
+
+
+def _plain(value: Decimal) -> Decimal:
+    normal = value.normalize()
+    return normal.quantize(Decimal(1)) if normal == normal.to_integral_value() else normal
+
+
+NIP = String(18)
+
+# Every statement ever received; (source, event_id) de-duplicates redelivery.
+statements = Table(
+    "statements",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+           autoincrement=True),
+    Column("nip", NIP, nullable=False),
+    Column("source", String(64), nullable=False),
+    Column("event_id", String(200), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("record_id", String(40)),
+    Column("time", UtcDateTime(), nullable=False),
+    Column("sequence", BigInteger),
+    Column("deleted", Boolean, nullable=False),
+    Column("values", JSON),
+    Column("topic", String(255), nullable=False),
+    Column("partition", Integer, nullable=False),
+    Column("offset", BigInteger, nullable=False),
+    Column("received_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("source", "event_id"),
+    Index(None, "nip"),
+)
+
+# The reconciled state: one row per record that exists, with where it came from.
+records = Table(
+    "records",
+    metadata,
+    Column("nip", NIP, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("record_id", String(40), nullable=False),  # "" for profile and position
+    Column("values", JSON, nullable=False),
+    Column("source", String(64), nullable=False),
+    Column("event_id", String(200), nullable=False),
+    Column("time", UtcDateTime(), nullable=False),
+    PrimaryKeyConstraint("nip", "kind", "record_id"),
+)
+
+# Disagreements between sources, for a data steward; each is recorded once.
+conflicts = Table(
+    "conflicts",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+           autoincrement=True),
+    Column("nip", NIP, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("record_id", String(40), nullable=False),
+    Column("winner_source", String(64), nullable=False),
+    Column("winner_event_id", String(200), nullable=False),
+    Column("winner_values", JSON),
+    Column("loser_source", String(64), nullable=False),
+    Column("loser_event_id", String(200), nullable=False),
+    Column("loser_values", JSON),
+    Column("detected_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("nip", "kind", "record_id", "winner_source", "winner_event_id",
+                     "loser_source", "loser_event_id", name="uq_conflicts_once"),
+)
+
+
+def _index_columns() -> list[Column[Any]]:
+    return [
+        Column("nip", NIP, nullable=False),
+        Column("measurement_year", Integer, nullable=False),
+        Column("rule_version", String(40), nullable=False),
+        Column("revision", Integer, nullable=False),
+        Column("score", Points()),
+        Column("band", String(16)),
+        Column("qualification", Points()),
+        Column("competency", Points()),
+        Column("performance", Points()),
+        Column("discipline", Points()),
+        Column("agency_code", String(40)),
+        Column("computed_at", UtcDateTime(), nullable=False),
+    ]
+
+
+# The current index per NIP, year and rule version (score None: withdrawn).
+indexes = Table(
+    "indexes",
+    metadata,
+    *_index_columns(),
+    PrimaryKeyConstraint("nip", "measurement_year", "rule_version"),
+)
+
+# Every revision ever published, with what caused it.
+revisions = Table(
+    "revisions",
+    metadata,
+    *_index_columns(),
+    Column("previous_score", Points()),
+    Column("previous_band", String(16)),
+    Column("caused_by", JSON, nullable=False),
+    PrimaryKeyConstraint("nip", "measurement_year", "rule_version", "revision"),
+)
+
+# Recalculated events waiting to be published, in id order.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+           autoincrement=True),
+    Column("event_id", String(120), nullable=False, unique=True),
+    Column("topic", String(255), nullable=False),
+    Column("key", String(18), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("sent_at", UtcDateTime()),
+)
+# The relay reads only unsent rows; a partial index keeps that cheap as sent rows pile up.
+Index("ix_outbox_unsent", outbox.c.id, postgresql_where=outbox.c.sent_at.is_(None),
+      sqlite_where=outbox.c.sent_at.is_(None))

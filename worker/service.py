@@ -1,0 +1,114 @@
+"""Statements in, reconciled records, indexes and outbox rows out: one database transaction."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from schemas.recalculated import (
+    CausedBy,
+    DimensionScores,
+    Recalculation,
+    event_id,
+    recalculated_event,
+)
+from worker.db.store import NewRevision, Origin, SqlStore, StoredIndex
+from worker.domain.index import score
+from worker.domain.model import IndexResult, Statement
+from worker.domain.reconcile import resolve
+from worker.domain.rules import RuleSet
+
+
+@dataclass(slots=True)
+class BatchOutcome:
+    stored: int = 0
+    duplicates: int = 0
+    recalculated: int = 0  # NIPs whose index was computed again
+    revisions: list[NewRevision] = field(default_factory=list)
+    conflicts: int = 0
+
+
+def _changed(before: StoredIndex | None, after: IndexResult) -> bool:
+    if before is None or before.score is None:
+        return after.has_index
+    if not after.has_index:
+        return True
+    dims = after.dimensions.as_dict() if after.dimensions else None
+    return (before.score, before.band, before.dimensions) != (after.score, after.band, dims)
+
+
+class IndexService:
+    def __init__(self, store: SqlStore, rules: RuleSet, measurement_year: int,
+                 output_topic: str) -> None:
+        self.store = store
+        self.rules = rules
+        self.measurement_year = measurement_year
+        self.output_topic = output_topic
+
+    def apply(self, incoming: Sequence[tuple[Statement, Origin]], now: datetime) -> BatchOutcome:
+        """Store new statements and recompute the index of only the NIPs they touch."""
+        outcome = BatchOutcome()
+        with self.store.unit(now) as unit:
+            new = unit.add_statements(incoming)
+            outcome.stored = len(new)
+            outcome.duplicates = len(incoming) - len(new)
+            causes: dict[str, list[CausedBy]] = {}
+            for s in new:
+                causes.setdefault(s.nip, []).append(CausedBy(source=s.source, id=s.event_id))
+            if not causes:
+                return outcome
+            every = unit.statements_of(causes)
+            current = unit.current_indexes(causes, self.measurement_year, self.rules.version)
+            resolutions = [resolve(nip, every[nip], self.rules) for nip in sorted(causes)]
+            unit.replace_records(resolutions)
+            found = [c for r in resolutions for c in r.conflicts]
+            unit.add_conflicts(found)
+            outcome.conflicts = len(found)
+            outcome.recalculated = len(resolutions)
+            for resolution in resolutions:
+                result = score(resolution, self.measurement_year, self.rules)
+                before = current.get(resolution.nip)
+                if _changed(before, result):
+                    outcome.revisions.append(
+                        self._revision(result, before, causes[resolution.nip], now))
+            unit.save_revisions(outcome.revisions)
+        return outcome
+
+    def _revision(self, result: IndexResult, before: StoredIndex | None,
+                  caused_by: list[CausedBy], now: datetime) -> NewRevision:
+        revision = before.revision + 1 if before else 1
+        dims = result.dimensions.as_dict() if result.dimensions else None
+        index = StoredIndex(
+            nip=result.nip, measurement_year=result.measurement_year,
+            rule_version=result.rule_version, revision=revision, score=result.score,
+            band=result.band, dimensions=dims, agency_code=result.agency_code,
+            computed_at=now,
+        )
+        data = Recalculation(
+            nip=result.nip, measurement_year=result.measurement_year,
+            rule_version=result.rule_version, revision=revision, score=result.score,
+            band=result.band,
+            dimensions=DimensionScores(**dims) if dims else None,
+            previous_score=before.score if before else None,
+            previous_band=before.band if before else None,  # type: ignore[arg-type]
+            agency_code=result.agency_code,
+            caused_by=caused_by,
+        )
+        return NewRevision(
+            index=index,
+            previous_score=data.previous_score,
+            previous_band=data.previous_band,
+            caused_by=[c.model_dump() for c in caused_by],
+            event_id=event_id(result.nip, result.measurement_year, result.rule_version,
+                              revision),
+            topic=self.output_topic,
+            payload=recalculated_event(data, now).model_dump_json(),
+        )
+
+
+def payload_data(payload: str) -> dict[str, object]:
+    """The data of an outbox payload (for display)."""
+    data = json.loads(payload)["data"]
+    return data if isinstance(data, dict) else {}

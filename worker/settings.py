@@ -1,0 +1,74 @@
+"""One frozen settings tree, read from IPASN_* environment variables and command-line flags."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+def _previous_year() -> int:
+    # BKN measures the previous calendar year next.
+    return datetime.now(UTC).year - 1
+
+
+Topics = Annotated[tuple[str, ...], NoDecode]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="IPASN_", frozen=True, extra="ignore")
+
+    kafka_bootstrap_servers: str = "localhost:9092"
+    database_url: SecretStr = SecretStr("sqlite:///ipasn.db")
+    measurement_year: Annotated[int, Field(ge=2000, le=2100)] = Field(
+        default_factory=_previous_year
+    )
+    input_topics: Topics = ("asn.personnel.changes",)
+    output_topic: str = "asn.ipasn.recalculated"
+    dlq_topic: str = "asn.personnel.changes.dlq"
+    consumer_group: str = "ipasn-worker"
+    metrics_port: Annotated[int, Field(ge=0, le=65535)] = 9108
+    rules_file: Path | None = None
+    max_poll_records: Annotated[int, Field(ge=1, le=100_000)] = 2000
+    log_level: str = "INFO"
+
+    @field_validator("input_topics", mode="before")
+    @classmethod
+    def _split_topics(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(t.strip() for t in value.split(",") if t.strip())
+        return value
+
+    @field_validator("input_topics")
+    @classmethod
+    def _at_least_one(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value:
+            raise ValueError("name at least one input topic")
+        return value
+
+    @field_validator("kafka_bootstrap_servers", "output_topic", "dlq_topic", "consumer_group")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be empty")
+        return value.strip()
+
+
+class SettingsError(ValueError):
+    """Configuration that does not validate; the message is one line."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Environment first, then explicit overrides (command-line flags) on top."""
+    given = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        return Settings(**given)  # type: ignore[arg-type]
+    except ValidationError as e:
+        first = e.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else "settings"
+        raise SettingsError(
+            f"bad configuration: IPASN_{field.upper()}: {first['msg']}"
+        ) from e
