@@ -56,8 +56,7 @@ def decode(key: bytes | None, value: bytes | None, rules: RuleSet) -> Statement 
     source = raw.get("source") if isinstance(raw.get("source"), str) else None
     event_type = raw.get("type")
     if event_type not in EVENT_TYPES:
-        return Rejection("unknown_type", "type is missing or not a known change event type",
-                         source)
+        return Rejection("unknown_type", "type is missing or not a known change event type", source)
     kind = _kind_of(event_type)
     subject = raw.get("subject")
     try:
@@ -69,8 +68,9 @@ def decode(key: bytes | None, value: bytes | None, rules: RuleSet) -> Statement 
     except ValidationError as e:
         return Rejection("invalid_event", _validation_detail(e), source, kind)
     if key is None or key.decode("utf-8", "replace") != event.subject:
-        return Rejection("key_mismatch", "the message key is not the event subject",
-                         event.source, kind)
+        return Rejection(
+            "key_mismatch", "the message key is not the event subject", event.source, kind
+        )
     refusal = _authority(event, kind, rules)
     if refusal:
         return Rejection("not_authorised", refusal, event.source, kind)

@@ -200,6 +200,5 @@ ChangeEvent = Annotated[
 change_event: TypeAdapter[ChangeEvent] = TypeAdapter(ChangeEvent)
 
 EVENT_TYPES: frozenset[str] = frozenset(
-    get_args(m.model_fields["type"].annotation)[0]
-    for m in get_args(get_args(ChangeEvent)[0])
+    get_args(m.model_fields["type"].annotation)[0] for m in get_args(get_args(ChangeEvent)[0])
 )

@@ -112,9 +112,7 @@ class RulesFile(_Strict):
             version=self.version,
             precedence={k: tuple(self.precedence[k]) for k in KINDS},
             qualification=dict(self.qualification),
-            competency={
-                t: CompetencyPoints(**getattr(c, t).model_dump()) for t in position_types
-            },
+            competency={t: CompetencyPoints(**getattr(c, t).model_dump()) for t in position_types},
             leadership_tiers={e: frozenset(t) for e, t in c.leadership_tiers.items()},
             technical_min_hours=c.technical.min_hours,
             technical_window=YearWindow(*c.technical.window),

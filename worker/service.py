@@ -23,7 +23,7 @@ from worker.domain.rules import RuleSet
 
 @dataclass(slots=True)
 class BatchOutcome:
-    stored: int = 0
+    new: list[Statement] = field(default_factory=list)  # stored now, not seen before
     duplicates: int = 0
     recalculated: int = 0  # NIPs whose index was computed again
     revisions: list[NewRevision] = field(default_factory=list)
@@ -40,8 +40,9 @@ def _changed(before: StoredIndex | None, after: IndexResult) -> bool:
 
 
 class IndexService:
-    def __init__(self, store: SqlStore, rules: RuleSet, measurement_year: int,
-                 output_topic: str) -> None:
+    def __init__(
+        self, store: SqlStore, rules: RuleSet, measurement_year: int, output_topic: str
+    ) -> None:
         self.store = store
         self.rules = rules
         self.measurement_year = measurement_year
@@ -51,8 +52,7 @@ class IndexService:
         """Store new statements and recompute the index of only the NIPs they touch."""
         outcome = BatchOutcome()
         with self.store.unit(now) as unit:
-            new = unit.add_statements(incoming)
-            outcome.stored = len(new)
+            new = outcome.new = unit.add_statements(incoming)
             outcome.duplicates = len(incoming) - len(new)
             causes: dict[str, list[CausedBy]] = {}
             for s in new:
@@ -72,23 +72,37 @@ class IndexService:
                 before = current.get(resolution.nip)
                 if _changed(before, result):
                     outcome.revisions.append(
-                        self._revision(result, before, causes[resolution.nip], now))
+                        self._revision(result, before, causes[resolution.nip], now)
+                    )
             unit.save_revisions(outcome.revisions)
         return outcome
 
-    def _revision(self, result: IndexResult, before: StoredIndex | None,
-                  caused_by: list[CausedBy], now: datetime) -> NewRevision:
+    def _revision(
+        self,
+        result: IndexResult,
+        before: StoredIndex | None,
+        caused_by: list[CausedBy],
+        now: datetime,
+    ) -> NewRevision:
         revision = before.revision + 1 if before else 1
         dims = result.dimensions.as_dict() if result.dimensions else None
         index = StoredIndex(
-            nip=result.nip, measurement_year=result.measurement_year,
-            rule_version=result.rule_version, revision=revision, score=result.score,
-            band=result.band, dimensions=dims, agency_code=result.agency_code,
+            nip=result.nip,
+            measurement_year=result.measurement_year,
+            rule_version=result.rule_version,
+            revision=revision,
+            score=result.score,
+            band=result.band,
+            dimensions=dims,
+            agency_code=result.agency_code,
             computed_at=now,
         )
         data = Recalculation(
-            nip=result.nip, measurement_year=result.measurement_year,
-            rule_version=result.rule_version, revision=revision, score=result.score,
+            nip=result.nip,
+            measurement_year=result.measurement_year,
+            rule_version=result.rule_version,
+            revision=revision,
+            score=result.score,
             band=result.band,
             dimensions=DimensionScores(**dims) if dims else None,
             previous_score=before.score if before else None,
@@ -101,8 +115,7 @@ class IndexService:
             previous_score=data.previous_score,
             previous_band=data.previous_band,
             caused_by=[c.model_dump() for c in caused_by],
-            event_id=event_id(result.nip, result.measurement_year, result.rule_version,
-                              revision),
+            event_id=event_id(result.nip, result.measurement_year, result.rule_version, revision),
             topic=self.output_topic,
             payload=recalculated_event(data, now).model_dump_json(),
         )

@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     metrics_port: Annotated[int, Field(ge=0, le=65535)] = 9108
     rules_file: Path | None = None
     max_poll_records: Annotated[int, Field(ge=1, le=100_000)] = 2000
+    # Short enough that a restarted worker rejoins its group in seconds.
+    kafka_session_timeout_ms: Annotated[int, Field(ge=1000)] = 10_000
+    kafka_heartbeat_interval_ms: Annotated[int, Field(ge=100)] = 1_000
     log_level: str = "INFO"
 
     @field_validator("input_topics", mode="before")
@@ -69,6 +72,4 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as e:
         first = e.errors()[0]
         field = str(first["loc"][0]) if first["loc"] else "settings"
-        raise SettingsError(
-            f"bad configuration: IPASN_{field.upper()}: {first['msg']}"
-        ) from e
+        raise SettingsError(f"bad configuration: IPASN_{field.upper()}: {first['msg']}") from e

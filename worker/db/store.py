@@ -112,10 +112,18 @@ class SqlUnit:
 
     def _statement_row(self, s: Statement, origin: Origin) -> dict[str, Any]:
         return {
-            "nip": s.nip, "source": s.source, "event_id": s.event_id, "kind": s.kind,
-            "record_id": s.record_id, "time": s.time, "sequence": s.sequence,
-            "deleted": s.values is None, "values": None if s.values is None else dict(s.values),
-            "topic": origin.topic, "partition": origin.partition, "offset": origin.offset,
+            "nip": s.nip,
+            "source": s.source,
+            "event_id": s.event_id,
+            "kind": s.kind,
+            "record_id": s.record_id,
+            "time": s.time,
+            "sequence": s.sequence,
+            "deleted": s.values is None,
+            "values": None if s.values is None else dict(s.values),
+            "topic": origin.topic,
+            "partition": origin.partition,
+            "offset": origin.offset,
             "received_at": self.now,
         }
 
@@ -127,8 +135,9 @@ class SqlUnit:
                 found[row.nip].append(statement_of(row))
         return found
 
-    def current_indexes(self, nips: Iterable[str], year: int,
-                        rule_version: str) -> dict[str, StoredIndex]:
+    def current_indexes(
+        self, nips: Iterable[str], year: int, rule_version: str
+    ) -> dict[str, StoredIndex]:
         found: dict[str, StoredIndex] = {}
         for chunk in _chunks(sorted(set(nips))):
             query = select(indexes).where(
@@ -144,9 +153,15 @@ class SqlUnit:
         for chunk in _chunks(nips):
             self.conn.execute(delete(records).where(records.c.nip.in_(chunk)))
         rows = [
-            {"nip": res.nip, "kind": r.kind, "record_id": r.record_id or "",
-             "values": dict(r.values), "source": r.source, "event_id": r.event_id,
-             "time": r.time}
+            {
+                "nip": res.nip,
+                "kind": r.kind,
+                "record_id": r.record_id or "",
+                "values": dict(r.values),
+                "source": r.source,
+                "event_id": r.event_id,
+                "time": r.time,
+            }
             for res in resolutions
             for kind in ("profile", "position", *res.history)
             for r in res.records(cast(Kind, kind))
@@ -156,11 +171,18 @@ class SqlUnit:
 
     def add_conflicts(self, found: Sequence[Conflict]) -> None:
         rows = [
-            {"nip": c.nip, "kind": c.kind, "record_id": c.record_id or "",
-             "winner_source": c.winner_source, "winner_event_id": c.winner_event_id,
-             "winner_values": _json(c.winner_values), "loser_source": c.loser_source,
-             "loser_event_id": c.loser_event_id, "loser_values": _json(c.loser_values),
-             "detected_at": self.now}
+            {
+                "nip": c.nip,
+                "kind": c.kind,
+                "record_id": c.record_id or "",
+                "winner_source": c.winner_source,
+                "winner_event_id": c.winner_event_id,
+                "winner_values": _json(c.winner_values),
+                "loser_source": c.loser_source,
+                "loser_event_id": c.loser_event_id,
+                "loser_values": _json(c.loser_values),
+                "detected_at": self.now,
+            }
             for c in found
         ]
         for chunk in _chunks(rows):
@@ -175,19 +197,39 @@ class SqlUnit:
             stmt = _insert(self.conn, indexes)
             stmt = stmt.on_conflict_do_update(  # type: ignore[attr-defined]
                 index_elements=["nip", "measurement_year", "rule_version"],
-                set_={c: stmt.excluded[c] for c in  # type: ignore[attr-defined]
-                      ("revision", "score", "band", "qualification", "competency",
-                       "performance", "discipline", "agency_code", "computed_at")},
+                set_={
+                    c: stmt.excluded[c]
+                    for c in (  # type: ignore[attr-defined]
+                        "revision",
+                        "score",
+                        "band",
+                        "qualification",
+                        "competency",
+                        "performance",
+                        "discipline",
+                        "agency_code",
+                        "computed_at",
+                    )
+                },
             )
             self.conn.execute(stmt, list(chunk))
         history = [
-            {**_index_row(n.index), "previous_score": n.previous_score,
-             "previous_band": n.previous_band, "caused_by": n.caused_by}
+            {
+                **_index_row(n.index),
+                "previous_score": n.previous_score,
+                "previous_band": n.previous_band,
+                "caused_by": n.caused_by,
+            }
             for n in new
         ]
         pending = [
-            {"event_id": n.event_id, "topic": n.topic, "key": n.index.nip,
-             "payload": n.payload, "created_at": self.now}
+            {
+                "event_id": n.event_id,
+                "topic": n.topic,
+                "key": n.index.nip,
+                "payload": n.payload,
+                "created_at": self.now,
+            }
             for n in new
         ]
         for chunk in _chunks(history):
@@ -203,23 +245,37 @@ def _json(values: Any) -> Any:
 def _index_row(i: StoredIndex) -> dict[str, Any]:
     dims = i.dimensions or {}
     return {
-        "nip": i.nip, "measurement_year": i.measurement_year, "rule_version": i.rule_version,
-        "revision": i.revision, "score": i.score, "band": i.band,
-        "qualification": dims.get("qualification"), "competency": dims.get("competency"),
-        "performance": dims.get("performance"), "discipline": dims.get("discipline"),
-        "agency_code": i.agency_code, "computed_at": i.computed_at,
+        "nip": i.nip,
+        "measurement_year": i.measurement_year,
+        "rule_version": i.rule_version,
+        "revision": i.revision,
+        "score": i.score,
+        "band": i.band,
+        "qualification": dims.get("qualification"),
+        "competency": dims.get("competency"),
+        "performance": dims.get("performance"),
+        "discipline": dims.get("discipline"),
+        "agency_code": i.agency_code,
+        "computed_at": i.computed_at,
     }
 
 
 def stored_index_of(row: Any) -> StoredIndex:
     dims = None
     if row.score is not None:
-        dims = {d: getattr(row, d) for d in
-                ("qualification", "competency", "performance", "discipline")}
+        dims = {
+            d: getattr(row, d) for d in ("qualification", "competency", "performance", "discipline")
+        }
     return StoredIndex(
-        nip=row.nip, measurement_year=row.measurement_year, rule_version=row.rule_version,
-        revision=row.revision, score=row.score, band=row.band, dimensions=dims,
-        agency_code=row.agency_code, computed_at=row.computed_at,
+        nip=row.nip,
+        measurement_year=row.measurement_year,
+        rule_version=row.rule_version,
+        revision=row.revision,
+        score=row.score,
+        band=row.band,
+        dimensions=dims,
+        agency_code=row.agency_code,
+        computed_at=row.computed_at,
     )
 
 
@@ -241,8 +297,9 @@ class SqlStore:
         """
         with self.engine.begin() as conn:
             query = (
-                select(outbox.c.id, outbox.c.event_id, outbox.c.topic, outbox.c.key,
-                       outbox.c.payload)
+                select(
+                    outbox.c.id, outbox.c.event_id, outbox.c.topic, outbox.c.key, outbox.c.payload
+                )
                 .where(outbox.c.sent_at.is_(None))
                 .order_by(outbox.c.id)
                 .limit(limit)
@@ -260,4 +317,3 @@ class SqlStore:
         with self.engine.connect() as conn:
             query = select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None))
             return int(conn.execute(query).scalar_one())
-

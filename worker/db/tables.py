@@ -85,8 +85,9 @@ NIP = String(18)
 statements = Table(
     "statements",
     metadata,
-    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
-           autoincrement=True),
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
     Column("nip", NIP, nullable=False),
     Column("source", String(64), nullable=False),
     Column("event_id", String(200), nullable=False),
@@ -122,8 +123,9 @@ records = Table(
 conflicts = Table(
     "conflicts",
     metadata,
-    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
-           autoincrement=True),
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
     Column("nip", NIP, nullable=False),
     Column("kind", String(16), nullable=False),
     Column("record_id", String(40), nullable=False),
@@ -134,8 +136,16 @@ conflicts = Table(
     Column("loser_event_id", String(200), nullable=False),
     Column("loser_values", JSON),
     Column("detected_at", UtcDateTime(), nullable=False),
-    UniqueConstraint("nip", "kind", "record_id", "winner_source", "winner_event_id",
-                     "loser_source", "loser_event_id", name="uq_conflicts_once"),
+    UniqueConstraint(
+        "nip",
+        "kind",
+        "record_id",
+        "winner_source",
+        "winner_event_id",
+        "loser_source",
+        "loser_event_id",
+        name="uq_conflicts_once",
+    ),
 )
 
 
@@ -179,8 +189,9 @@ revisions = Table(
 outbox = Table(
     "outbox",
     metadata,
-    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
-           autoincrement=True),
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
     Column("event_id", String(120), nullable=False, unique=True),
     Column("topic", String(255), nullable=False),
     Column("key", String(18), nullable=False),
@@ -189,5 +200,9 @@ outbox = Table(
     Column("sent_at", UtcDateTime()),
 )
 # The relay reads only unsent rows; a partial index keeps that cheap as sent rows pile up.
-Index("ix_outbox_unsent", outbox.c.id, postgresql_where=outbox.c.sent_at.is_(None),
-      sqlite_where=outbox.c.sent_at.is_(None))
+Index(
+    "ix_outbox_unsent",
+    outbox.c.id,
+    postgresql_where=outbox.c.sent_at.is_(None),
+    sqlite_where=outbox.c.sent_at.is_(None),
+)

@@ -22,8 +22,9 @@ def cutoff(measurement_year: int) -> date:
     return date(measurement_year, 12, 31)
 
 
-def qualification_points(education: Iterable[Record], measurement_year: int,
-                         rules: RuleSet) -> Decimal:
+def qualification_points(
+    education: Iterable[Record], measurement_year: int, rules: RuleSet
+) -> Decimal:
     """The highest level graduated on or before the cut-off date."""
     last_day = cutoff(measurement_year)
     points = [
@@ -51,8 +52,9 @@ def _ended_by_cutoff(r: Record, measurement_year: int) -> bool:
     return ended is not None and ended <= cutoff(measurement_year)
 
 
-def competency_points(position: Mapping[str, Any], training: Iterable[Record],
-                      measurement_year: int, rules: RuleSet) -> Decimal:
+def competency_points(
+    position: Mapping[str, Any], training: Iterable[Record], measurement_year: int, rules: RuleSet
+) -> Decimal:
     table = rules.competency.get(position.get("position_type"))  # type: ignore[call-overload]
     if table is None:
         return ZERO
@@ -65,15 +67,20 @@ def competency_points(position: Mapping[str, Any], training: Iterable[Record],
         r.values.get("leadership_tier") in tiers and _ended_by_cutoff(r, measurement_year)
         for r in by_category.get("leadership", [])
     )
-    functional = any(_ended_by_cutoff(r, measurement_year)
-                     for r in by_category.get("functional", []))
+    functional = any(
+        _ended_by_cutoff(r, measurement_year) for r in by_category.get("functional", [])
+    )
     technical_hours = sum(
-        (Decimal(str(r.values.get("hours") or 0)) for r in by_category.get("technical", [])
-         if _ended_in(r, rules.technical_window, measurement_year)),
+        (
+            Decimal(str(r.values.get("hours") or 0))
+            for r in by_category.get("technical", [])
+            if _ended_in(r, rules.technical_window, measurement_year)
+        ),
         ZERO,
     )
-    seminar = any(_ended_in(r, rules.seminar_window, measurement_year)
-                  for r in by_category.get("seminar", []))
+    seminar = any(
+        _ended_in(r, rules.seminar_window, measurement_year) for r in by_category.get("seminar", [])
+    )
 
     earned = [
         (leadership, table.leadership),
@@ -92,8 +99,9 @@ def predicate_of_score(raw: object, rules: RuleSet) -> str:
     return rules.performance_score_floor
 
 
-def performance_points(performance: Iterable[Record], measurement_year: int,
-                       rules: RuleSet) -> Decimal:
+def performance_points(
+    performance: Iterable[Record], measurement_year: int, rules: RuleSet
+) -> Decimal:
     """The appraisal of the year before the measurement year."""
     year = measurement_year + rules.performance_year_offset
     candidates = [r for r in performance if _as_int(r.values.get("year")) == year]
@@ -114,8 +122,9 @@ def _as_int(raw: object) -> int | None:
         return None
 
 
-def discipline_points(discipline: Iterable[Record], measurement_year: int,
-                      rules: RuleSet) -> Decimal:
+def discipline_points(
+    discipline: Iterable[Record], measurement_year: int, rules: RuleSet
+) -> Decimal:
     """The most severe punishment starting within the window; none: full points."""
     levels = {
         str(r.values.get("level"))
@@ -140,17 +149,26 @@ def score(resolution: Resolution, measurement_year: int, rules: RuleSet) -> Inde
     profile, position = resolution.profile, resolution.position
     agency = str(profile.values["agency_code"]) if profile else None
     if profile is None or position is None:
-        return IndexResult(resolution.nip, measurement_year, rules.version, None, None, None,
-                           agency)
+        return IndexResult(
+            resolution.nip, measurement_year, rules.version, None, None, None, agency
+        )
     dimensions = Dimensions(
-        qualification=qualification_points(resolution.records("education"), measurement_year,
-                                           rules),
-        competency=competency_points(position.values, resolution.records("training"),
-                                     measurement_year, rules),
-        performance=performance_points(resolution.records("performance"), measurement_year,
-                                       rules),
+        qualification=qualification_points(
+            resolution.records("education"), measurement_year, rules
+        ),
+        competency=competency_points(
+            position.values, resolution.records("training"), measurement_year, rules
+        ),
+        performance=performance_points(resolution.records("performance"), measurement_year, rules),
         discipline=discipline_points(resolution.records("discipline"), measurement_year, rules),
     )
     total = dimensions.total
-    return IndexResult(resolution.nip, measurement_year, rules.version, total,
-                       band_of(total, rules), dimensions, agency)
+    return IndexResult(
+        resolution.nip,
+        measurement_year,
+        rules.version,
+        total,
+        band_of(total, rules),
+        dimensions,
+        agency,
+    )

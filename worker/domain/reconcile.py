@@ -87,8 +87,9 @@ def _in_scope(source: str, agency_code: str | None) -> bool:
 
 def resolve(nip: str, statements: Iterable[Statement], rules: RuleSet) -> Resolution:
     latest = latest_per_source(statements)
-    profile_winner, conflicts = _pick(nip, "profile", latest.pop(("profile", None), {}).values(),
-                                      rules)
+    profile_winner, conflicts = _pick(
+        nip, "profile", latest.pop(("profile", None), {}).values(), rules
+    )
     profile = _as_record(profile_winner)
     agency_code = str(profile.values.get("agency_code")) if profile else None
 

@@ -12,6 +12,9 @@ if not isinstance(engine, Engine):
     raise TypeError("run migrations through `ipasn-worker migrate`")
 
 with engine.begin() as connection:
-    context.configure(connection=connection, target_metadata=metadata,
-                      render_as_batch=connection.dialect.name == "sqlite")
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+    )
     context.run_migrations()

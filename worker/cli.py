@@ -1,0 +1,301 @@
+"""ipasn-worker commands: the one composition root."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, NoReturn
+
+from kafka.errors import KafkaError
+from prometheus_client import CollectorRegistry
+from rich.console import Console
+from sqlalchemy.exc import SQLAlchemyError
+
+from schemas.rules import RulesFileError, load_rules
+from worker.devbroker import DevBroker, DevBrokerError
+from worker.settings import Settings, SettingsError, load_settings
+
+log = logging.getLogger("ipasn_worker")
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # One clear line instead of argparse's usage dump.
+        self.exit(2, f"{self.prog}: {message} (see --help)\n")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _common(p: argparse.ArgumentParser, *, kafka: bool = False, database: bool = False) -> None:
+    if kafka:
+        p.add_argument(
+            "--bootstrap-servers",
+            dest="kafka_bootstrap_servers",
+            help="Kafka bootstrap servers (IPASN_KAFKA_BOOTSTRAP_SERVERS)",
+        )
+    if database:
+        p.add_argument("--database-url", help="SQLAlchemy URL (IPASN_DATABASE_URL)")
+        p.add_argument("--measurement-year", type=int, help="IPASN_MEASUREMENT_YEAR")
+        p.add_argument("--rules-file", help="a rules file replacing bkn-8-2019 (IPASN_RULES_FILE)")
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog="ipasn-worker", description=__doc__)
+    parser.add_argument("--log-level", help="DEBUG, INFO, WARNING (IPASN_LOG_LEVEL)")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+
+    run = commands.add_parser("run", help="consume, reconcile, recompute, publish")
+    run.add_argument(
+        "--until-idle",
+        type=float,
+        metavar="SECONDS",
+        help="exit 0 once no message arrived for this long and all is published",
+    )
+    run.add_argument("--metrics-port", type=int, help="Prometheus port, 0 disables it")
+    run.add_argument("--consumer-group", help="IPASN_CONSUMER_GROUP")
+    _common(run, kafka=True, database=True)
+
+    publish = commands.add_parser("publish", help="publish a JSON-lines file of change events")
+    publish.add_argument("file", type=Path)
+    publish.add_argument("--topic", help="default: the first of IPASN_INPUT_TOPICS")
+    _common(publish, kafka=True)
+
+    show = commands.add_parser("show", help="one employee's record, index and provenance")
+    show.add_argument("nip")
+    show.add_argument("--json", action="store_true", help="print JSON")
+    _common(show, database=True)
+
+    dev = commands.add_parser("dev-broker", help="start a local Kafka-compatible broker")
+    dev.add_argument("--port", type=int, default=9092)
+    dev.add_argument("--partitions", type=int, default=3, help="for the input and output topics")
+
+    demo = commands.add_parser("demo", help="the whole loop on this machine, no setup")
+    demo.add_argument("--employees", type=int, default=300)
+    demo.add_argument(
+        "--database", type=Path, default=Path("ipasn-demo.db"), help="the SQLite file to (re)create"
+    )
+    demo.add_argument(
+        "--metrics-port",
+        type=int,
+        default=0,
+        help="also serve /metrics while the demo runs (0: no)",
+    )
+    demo.add_argument("--measurement-year", type=int)
+
+    migrate = commands.add_parser("migrate", help="create or upgrade the database schema")
+    _common(migrate, database=True)
+    return parser
+
+
+def _settings(args: argparse.Namespace, **extra: Any) -> Settings:
+    names = (
+        "kafka_bootstrap_servers",
+        "database_url",
+        "measurement_year",
+        "rules_file",
+        "metrics_port",
+        "consumer_group",
+        "log_level",
+    )
+    given = {n: getattr(args, n) for n in names if getattr(args, n, None) is not None}
+    return load_settings(**given, **extra)
+
+
+def run_worker(
+    settings: Settings,
+    until_idle: float | None,
+    stopping: threading.Event,
+    registry: CollectorRegistry | None = None,
+) -> Any:
+    # Imported here so that `--help` and bad arguments answer at once.
+    from consumers.kafka_source import KafkaSource
+    from producers.kafka_sink import KafkaDeadLetters, KafkaPublisher
+    from producers.outbox import OutboxRelay
+    from worker.db.engine import make_engine, migrate
+    from worker.db.store import SqlStore
+    from worker.loop import Worker
+    from worker.metrics import WorkerMetrics, serve
+    from worker.service import IndexService
+
+    rules = load_rules(settings.rules_file)
+    engine = make_engine(settings.database_url.get_secret_value())
+    migrate(engine)
+    registry = registry or CollectorRegistry()
+    metrics = WorkerMetrics(registry)
+    serve(registry, settings.metrics_port)
+    store = SqlStore(engine)
+    publisher = KafkaPublisher(settings.kafka_bootstrap_servers)
+    source = KafkaSource(
+        settings.kafka_bootstrap_servers,
+        settings.input_topics,
+        settings.consumer_group,
+        max_poll_records=settings.max_poll_records,
+        session_timeout_ms=settings.kafka_session_timeout_ms,
+        heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
+    )
+    worker = Worker(
+        source=source,
+        service=IndexService(store, rules, settings.measurement_year, settings.output_topic),
+        dead_letters=KafkaDeadLetters(publisher, settings.dlq_topic),
+        relay=OutboxRelay(store, publisher, _now),
+        rules=rules,
+        metrics=metrics,
+        stopping=stopping,
+        clock=_now,
+    )
+    log.info(
+        "consuming %s as group %s; measurement year %d, rules %s",
+        ",".join(settings.input_topics),
+        settings.consumer_group,
+        settings.measurement_year,
+        rules.version,
+    )
+    try:
+        return worker.run(until_idle)
+    finally:
+        # Leave the group first so that partitions move on at once, then flush and close.
+        source.close()
+        publisher.close()
+        engine.dispose()
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    stopping = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stopping.set())
+    totals = run_worker(settings, args.until_idle, stopping)
+    log.info(
+        "stopped: %d messages, %d stored, %d duplicate, %d dead-lettered, %d published",
+        totals.messages,
+        totals.stored,
+        totals.duplicates,
+        totals.dead_lettered,
+        totals.published,
+    )
+    return 0
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    from worker.publish import publish_file
+
+    settings = _settings(args)
+    topic = args.topic or settings.input_topics[0]
+    return publish_file(args.file, topic, settings.kafka_bootstrap_servers, Console(stderr=True))
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from worker.db.engine import make_engine
+    from worker.show import dumps, employee_view, render
+
+    settings = _settings(args)
+    rules = load_rules(settings.rules_file)
+    engine = make_engine(settings.database_url.get_secret_value())
+    view = employee_view(engine, args.nip, settings.measurement_year, rules.version)
+    engine.dispose()
+    if not view["records"] and view["index"] is None and not view["statements"]:
+        print(
+            f"ipasn-worker: no statements about that NIP in {_db_name(settings)}", file=sys.stderr
+        )
+        return 1
+    if args.json:
+        print(dumps(view))
+    else:
+        render(view, Console())
+    return 0
+
+
+def _db_name(settings: Settings) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(settings.database_url.get_secret_value()).render_as_string(hide_password=True)
+
+
+def cmd_dev_broker(args: argparse.Namespace) -> int:
+
+    settings = load_settings()
+    stopping = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stopping.set())
+    with DevBroker(args.port) as broker:
+        topics = dict.fromkeys(settings.input_topics, args.partitions)
+        broker.create_topics(
+            {**topics, settings.output_topic: args.partitions, settings.dlq_topic: 1}
+        )
+        print(
+            f"local broker on {broker.bootstrap} (in memory); topics: "
+            f"{', '.join([*topics, settings.output_topic, settings.dlq_topic])}; "
+            "Ctrl-C stops it",
+            flush=True,
+        )
+        stopping.wait()
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from worker.demo.run import run_demo
+
+    return run_demo(args, run_worker, Console())
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from worker.db.engine import make_engine, migrate
+
+    settings = _settings(args)
+    engine = make_engine(settings.database_url.get_secret_value())
+    migrate(engine)
+    engine.dispose()
+    print(f"schema is current in {_db_name(settings)}")
+    return 0
+
+
+COMMANDS = {
+    "run": cmd_run,
+    "publish": cmd_publish,
+    "show": cmd_show,
+    "dev-broker": cmd_dev_broker,
+    "demo": cmd_demo,
+    "migrate": cmd_migrate,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        level = args.log_level or load_settings().log_level
+    except SettingsError as e:
+        print(f"ipasn-worker: {e}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=level.upper(),
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("kafka").setLevel(logging.WARNING)
+    try:
+        return COMMANDS[args.command](args)
+    except (SettingsError, RulesFileError, DevBrokerError, OSError) as e:
+        print(f"ipasn-worker: {e}", file=sys.stderr)
+        return 2
+    except NoBrokersAvailable:
+        print(
+            "ipasn-worker: no Kafka broker answers at the bootstrap servers "
+            "(IPASN_KAFKA_BOOTSTRAP_SERVERS)",
+            file=sys.stderr,
+        )
+        return 2
+    except (KafkaError, SQLAlchemyError) as e:
+        print(f"ipasn-worker: {type(e).__name__}: {str(e).splitlines()[0][:300]}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

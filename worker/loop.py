@@ -1,0 +1,183 @@
+"""poll → decode → dead letters → database commit → offset commit → outbox relay; shutdown."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TypeVar
+
+from kafka.errors import KafkaError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from tenacity import (
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    stop_when_event_set,
+    wait_exponential_jitter,
+)
+
+from consumers.changes import Rejection, decode
+from producers.kafka_sink import KafkaDeadLetters
+from producers.outbox import OutboxRelay
+from worker.db.store import Origin
+from worker.domain.model import Statement
+from worker.domain.rules import RuleSet
+from worker.metrics import WorkerMetrics, kind_label, system_of
+from worker.ports import Message, MessageSource
+from worker.service import IndexService
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+POLL_TIMEOUT_S = 1.0
+# With no partition assigned (say, the input topic does not exist), --until-idle still ends.
+ASSIGNMENT_GRACE_S = 60.0
+
+
+def is_transient(error: BaseException) -> bool:
+    if isinstance(error, OperationalError):
+        return True
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    return isinstance(error, KafkaError) and bool(getattr(error, "retriable", False))
+
+
+@dataclass(slots=True)
+class Totals:
+    messages: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    dead_lettered: int = 0
+    revisions: int = 0
+    published: int = 0
+
+
+class Worker:
+    def __init__(
+        self,
+        *,
+        source: MessageSource,
+        service: IndexService,
+        dead_letters: KafkaDeadLetters,
+        relay: OutboxRelay,
+        rules: RuleSet,
+        metrics: WorkerMetrics,
+        stopping: threading.Event,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.source = source
+        self.service = service
+        self.dead_letters = dead_letters
+        self.relay = relay
+        self.rules = rules
+        self.metrics = metrics
+        self.stopping = stopping
+        self.clock = clock
+        self.totals = Totals()
+
+    def _retrying(self, action: Callable[[], T]) -> T:
+        # Worst case ~40 s of waiting, well under max_poll_interval_ms (300 s). When retries
+        # run out the error propagates and the process exits without committing offsets.
+        retrying = Retrying(
+            retry=retry_if_exception(is_transient),
+            wait=wait_exponential_jitter(initial=0.5, max=10),
+            stop=stop_after_attempt(8) | stop_when_event_set(self.stopping),
+            reraise=True,
+            before_sleep=lambda state: log.warning(
+                "transient failure, retrying (attempt %d): %s",
+                state.attempt_number,
+                type(state.outcome.exception()).__name__ if state.outcome else "?",
+            ),
+        )
+        return retrying(action)
+
+    def run(self, until_idle: float | None = None) -> Totals:
+        started = last_activity = time.monotonic()
+        while not self.stopping.is_set():
+            batch = self.source.poll(POLL_TIMEOUT_S)
+            now = time.monotonic()
+            if batch:
+                self.handle(batch)
+                last_activity = now
+            else:
+                self._publish()
+            if not self.source.assigned() and now - started < ASSIGNMENT_GRACE_S:
+                last_activity = now  # idle time counts from the group join
+            self.metrics.set_lag(self.source.lag())
+            if until_idle is not None and not batch and now - last_activity >= until_idle:
+                break
+        self._publish()
+        return self.totals
+
+    def handle(self, batch: Sequence[Message]) -> None:
+        started = time.perf_counter()
+        accepted: list[tuple[Statement, Origin]] = []
+        rejected: list[tuple[Message, Rejection]] = []
+        for m in batch:
+            decoded = decode(m.key, m.value, self.rules)
+            if isinstance(decoded, Rejection):
+                rejected.append((m, decoded))
+            else:
+                accepted.append((decoded, Origin(m.topic, m.partition, m.offset)))
+        if rejected:
+            # Acknowledged by the broker before the offsets move past them.
+            self._retrying(lambda: self._dead_letter(rejected))
+        outcome = self._retrying(lambda: self.service.apply(accepted, self.clock()))
+        self.source.commit(batch)
+        self.metrics.batch_duration.observe(time.perf_counter() - started)
+        self._count(batch, accepted, rejected, outcome.new)
+        self.metrics.recalculations.labels(result="changed").inc(len(outcome.revisions))
+        self.metrics.recalculations.labels(result="unchanged").inc(
+            outcome.recalculated - len(outcome.revisions)
+        )
+        self.metrics.conflicts.inc(outcome.conflicts)
+        self.totals.revisions += len(outcome.revisions)
+        log.info(
+            "batch of %d: %d stored, %d duplicate, %d dead-lettered, %d recalculated, %d revised",
+            len(batch),
+            len(outcome.new),
+            outcome.duplicates,
+            len(rejected),
+            outcome.recalculated,
+            len(outcome.revisions),
+        )
+        self._publish()
+
+    def _dead_letter(self, rejected: Sequence[tuple[Message, Rejection]]) -> None:
+        for message, rejection in rejected:
+            self.dead_letters.send(message, rejection)
+        self.dead_letters.flush()
+
+    def _publish(self) -> None:
+        sent = self._retrying(self.relay.drain)
+        self.metrics.published.inc(sent)
+        self.totals.published += sent
+        self.metrics.outbox_pending.set(self.relay.store.pending_count())
+
+    def _count(
+        self,
+        batch: Sequence[Message],
+        accepted: Sequence[tuple[Statement, Origin]],
+        rejected: Sequence[tuple[Message, Rejection]],
+        new: Sequence[Statement],
+    ) -> None:
+        self.totals.messages += len(batch)
+        self.totals.stored += len(new)
+        self.totals.duplicates += len(accepted) - len(new)
+        self.totals.dead_lettered += len(rejected)
+        self.metrics.batch_size.observe(len(batch))
+        processed = Counter((system_of(s.source), s.kind) for s in new)
+        consumed = Counter((system_of(s.source), s.kind) for s, _ in accepted)
+        for (system, kind), n in consumed.items():
+            done = processed[(system, kind)]
+            self.metrics.events_consumed.labels(system, kind, "processed").inc(done)
+            self.metrics.events_consumed.labels(system, kind, "duplicate").inc(n - done)
+        for _, r in rejected:
+            self.metrics.dead_letters.labels(reason=r.reason).inc()
+            self.metrics.events_consumed.labels(
+                system_of(r.source), kind_label(r.kind), "dead_lettered"
+            ).inc()
