@@ -54,13 +54,14 @@ def decode(key: bytes | None, value: bytes | None, rules: RuleSet) -> Statement 
     if not isinstance(raw, dict):
         return Rejection("invalid_event", "the message value is not a JSON object")
     source = raw.get("source") if isinstance(raw.get("source"), str) else None
-    event_type = raw.get("type")
+    event_type, subject = raw.get("type"), raw.get("subject")
+    if not isinstance(event_type, str) or not isinstance(subject, str):
+        return Rejection("invalid_event", "type and subject are required strings", source)
     if event_type not in EVENT_TYPES:
-        return Rejection("unknown_type", "type is missing or not a known change event type", source)
+        return Rejection("unknown_type", "type is not a known change event type", source)
     kind = _kind_of(event_type)
-    subject = raw.get("subject")
     try:
-        validate_nip(subject if isinstance(subject, str) else "")
+        validate_nip(subject)
     except InvalidNip as e:
         return Rejection("bad_nip", f"subject: {e}", source, kind)
     try:

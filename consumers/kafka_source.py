@@ -6,13 +6,27 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from kafka import KafkaConsumer, TopicPartition
+from kafka import ConsumerRebalanceListener, KafkaConsumer, TopicPartition
 from kafka.errors import CommitFailedError
 from kafka.structs import OffsetAndMetadata
 
 from worker.ports import Message
 
 log = logging.getLogger(__name__)
+
+
+class _Positions(ConsumerRebalanceListener):  # type: ignore[misc]
+    """The next offset of each partition as far as this consumer has read it."""
+
+    def __init__(self) -> None:
+        self.next_offset: dict[TopicPartition, int] = {}
+
+    def on_partitions_revoked(self, revoked: Any) -> None:
+        for tp in revoked:
+            self.next_offset.pop(tp, None)
+
+    def on_partitions_assigned(self, assigned: Any) -> None:
+        pass
 
 
 class KafkaSource:
@@ -28,7 +42,6 @@ class KafkaSource:
         client_id: str = "ipasn-worker",
     ) -> None:
         self._consumer: Any = KafkaConsumer(
-            *topics,
             bootstrap_servers=bootstrap_servers.split(","),
             group_id=group_id,
             client_id=client_id,
@@ -40,14 +53,19 @@ class KafkaSource:
             # Read only committed data of transactional upstream producers.
             isolation_level="read_committed",
         )
+        self._positions = _Positions()
+        self._consumer.subscribe(topics=list(topics), listener=self._positions)
 
     def poll(self, timeout_s: float) -> list[Message]:
         polled = self._consumer.poll(timeout_ms=int(timeout_s * 1000))
-        return [
+        batch = [
             Message(r.topic, r.partition, r.offset, r.key, r.value)
             for tp in sorted(polled, key=lambda tp: (tp.topic, tp.partition))
             for r in polled[tp]
         ]
+        for m in batch:
+            self._positions.next_offset[TopicPartition(m.topic, m.partition)] = m.offset + 1
+        return batch
 
     def commit(self, messages: Sequence[Message]) -> None:
         """Commit past the last of these messages in each partition."""
@@ -67,13 +85,23 @@ class KafkaSource:
     def assigned(self) -> bool:
         return bool(self._consumer.assignment())
 
+    def assigned_count(self) -> int:
+        return len(self._consumer.assignment())
+
     def lag(self) -> dict[tuple[str, int], int]:
+        """Messages behind the high watermark, for partitions whose end is known yet.
+
+        Computed from what this consumer has seen, without asking the broker: a position
+        request in the middle of a rebalance would make the group rebalance again.
+        """
         result: dict[tuple[str, int], int] = {}
         for tp in self._consumer.assignment():
             high = self._consumer.highwater(tp)
             if high is None:
                 continue
-            result[(tp.topic, tp.partition)] = max(0, high - self._consumer.position(tp))
+            seen = self._positions.next_offset.get(tp)
+            # Nothing read yet although the end is known: the fetch found nothing to read.
+            result[(tp.topic, tp.partition)] = 0 if seen is None else max(0, high - seen)
         return result
 
     def close(self) -> None:

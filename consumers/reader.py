@@ -20,8 +20,7 @@ class Read:
 
 
 def read_topic(bootstrap: str, topic: str, timeout_s: float = 30.0) -> list[Read]:
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
-                             group_id=None)
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
     try:
         partitions = consumer.partitions_for_topic(topic) or set()
         tps = [TopicPartition(topic, p) for p in sorted(partitions)]
@@ -33,8 +32,10 @@ def read_topic(bootstrap: str, topic: str, timeout_s: float = 30.0) -> list[Read
         while polls and any(consumer.position(tp) < ends[tp] for tp in tps):
             polls -= 1
             for records in consumer.poll(timeout_ms=1000).values():
-                found.extend(Read(r.partition, r.offset, r.key, r.value,
-                                  dict(r.headers or [])) for r in records)
+                found.extend(
+                    Read(r.partition, r.offset, r.key, r.value, dict(r.headers or []))
+                    for r in records
+                )
         return sorted(found, key=lambda r: (r.partition, r.offset))
     finally:
         consumer.close()

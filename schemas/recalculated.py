@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import (
     AwareDatetime,
@@ -17,8 +17,8 @@ from pydantic import (
 
 from worker.domain.model import Band
 
-RECALCULATED_TYPE = "asn.ipasn.recalculated"
-WORKER_SOURCE = "ipasn-worker"
+RECALCULATED_TYPE: Final = "asn.ipasn.recalculated"
+WORKER_SOURCE: Final = "ipasn-worker"
 
 
 def _number(value: Decimal) -> int | float:

@@ -23,8 +23,10 @@ POSTGRES_URL = os.environ.get(
 
 
 def services_required() -> bool:
-    return (os.environ.get("IPASN_TEST_REQUIRE_SERVICES") == "1"
-            or os.environ.get("CI", "").lower() == "true")
+    return (
+        os.environ.get("IPASN_TEST_REQUIRE_SERVICES") == "1"
+        or os.environ.get("CI", "").lower() == "true"
+    )
 
 
 def missing(reason: str) -> None:
@@ -49,13 +51,18 @@ class Topics:
     input: str
     output: str
     dlq: str
+    group: str
 
 
 @pytest.fixture
 def topics(broker: DevBroker) -> Topics:
-    """Fresh topics for one test."""
+    """Fresh topics and a consumer group of its own for one test.
+
+    Reusing a group name across tests with other topics makes the local broker's group
+    coordinator loop on rebalances.
+    """
     tag = uuid.uuid4().hex[:8]
-    t = Topics(f"changes-{tag}", f"recalculated-{tag}", f"dlq-{tag}")
+    t = Topics(f"changes-{tag}", f"recalculated-{tag}", f"dlq-{tag}", f"ipasn-{tag}")
     broker.create_topics({t.input: 3, t.output: 3, t.dlq: 1})
     return t
 
@@ -67,8 +74,7 @@ def postgres_server() -> str:
         with engine.connect() as conn:
             conn.execute(text("select 1"))
     except Exception as e:  # noqa: BLE001 - any failure to connect means "not there"
-        missing(f"PostgreSQL unavailable at {make_url(POSTGRES_URL).host}: "
-                f"{type(e).__name__}")
+        missing(f"PostgreSQL unavailable at {make_url(POSTGRES_URL).host}: {type(e).__name__}")
     finally:
         engine.dispose()
     return POSTGRES_URL

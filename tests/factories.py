@@ -50,24 +50,45 @@ def _dump(model: BaseModel) -> dict[str, Any]:
 def profile_values(
     agency_code: str = "3201", *, name: str = NAME, status: str = "active"
 ) -> dict[str, Any]:
-    return _dump(Profile.model_validate({
-        "name": name, "birth_date": "1987-03-14", "gender": "F", "employee_type": "PNS",
-        "status": status, "agency_code": agency_code, "unit_code": "U01",
-    }))
+    return _dump(
+        Profile.model_validate(
+            {
+                "name": name,
+                "birth_date": "1987-03-14",
+                "gender": "F",
+                "employee_type": "PNS",
+                "status": status,
+                "agency_code": agency_code,
+                "unit_code": "U01",
+            }
+        )
+    )
 
 
 def position_values(position_type: str = "pelaksana", echelon: str | None = None) -> dict[str, Any]:
-    return _dump(Position.model_validate({
-        "position_type": position_type, "position_name": "Analis Kepegawaian",
-        "echelon": echelon, "tmt": "2020-01-01",
-    }))
+    return _dump(
+        Position.model_validate(
+            {
+                "position_type": position_type,
+                "position_name": "Analis Kepegawaian",
+                "echelon": echelon,
+                "tmt": "2020-01-01",
+            }
+        )
+    )
 
 
 def education_values(level: str, graduated_on: date) -> dict[str, Any]:
-    return _dump(Education.model_validate({
-        "record_id": "x", "level": level, "institution": "Universitas Hasanuddin",
-        "graduated_on": graduated_on,
-    }))
+    return _dump(
+        Education.model_validate(
+            {
+                "record_id": "x",
+                "level": level,
+                "institution": "Universitas Hasanuddin",
+                "graduated_on": graduated_on,
+            }
+        )
+    )
 
 
 def training_values(
@@ -78,27 +99,48 @@ def training_values(
     leadership_tier: str | None = None,
     start_date: date | None = None,
 ) -> dict[str, Any]:
-    return _dump(Training.model_validate({
-        "record_id": "x", "category": category, "leadership_tier": leadership_tier,
-        "name": "Pelatihan", "start_date": start_date or end_date, "end_date": end_date,
-        "hours": str(hours),
-    }))
+    return _dump(
+        Training.model_validate(
+            {
+                "record_id": "x",
+                "category": category,
+                "leadership_tier": leadership_tier,
+                "name": "Pelatihan",
+                "start_date": start_date or end_date,
+                "end_date": end_date,
+                "hours": str(hours),
+            }
+        )
+    )
 
 
 def performance_values(
     year: int, predicate: str | None = None, score: Number | None = None
 ) -> dict[str, Any]:
-    return _dump(Performance.model_validate({
-        "record_id": "x", "year": year, "predicate": predicate,
-        "score": None if score is None else str(score),
-    }))
+    return _dump(
+        Performance.model_validate(
+            {
+                "record_id": "x",
+                "year": year,
+                "predicate": predicate,
+                "score": None if score is None else str(score),
+            }
+        )
+    )
 
 
 def discipline_values(level: str, start_date: date) -> dict[str, Any]:
-    return _dump(Discipline.model_validate({
-        "record_id": "x", "level": level, "decree_number": "800/12/BKPSDM",
-        "start_date": start_date, "end_date": None,
-    }))
+    return _dump(
+        Discipline.model_validate(
+            {
+                "record_id": "x",
+                "level": level,
+                "decree_number": "800/12/BKPSDM",
+                "start_date": start_date,
+                "end_date": None,
+            }
+        )
+    )
 
 
 # --- statements and records ------------------------------------------------------------------
@@ -119,8 +161,13 @@ def statement(
     if record_id is None and kind in HISTORY_KINDS:
         record_id = "r1"
     return Statement(
-        nip=nip, source=source, kind=kind, record_id=record_id,
-        event_id=event_id or f"ev-{next(_event_ids):06d}", time=time, sequence=sequence,
+        nip=nip,
+        source=source,
+        kind=kind,
+        record_id=record_id,
+        event_id=event_id or f"ev-{next(_event_ids):06d}",
+        time=time,
+        sequence=sequence,
         values=None if values is None else dict(values),
     )
 
@@ -160,7 +207,10 @@ def employee(
 
 
 def resolve_and_score(
-    statements: Iterable[Statement], *, nip: str = NIP, year: int = YEAR,
+    statements: Iterable[Statement],
+    *,
+    nip: str = NIP,
+    year: int = YEAR,
     rules: RuleSet = BKN_8_2019,
 ) -> tuple[Resolution, IndexResult]:
     resolution = resolve(nip, list(statements), rules)
@@ -182,8 +232,12 @@ def cloud_event(
     **attributes: Any,
 ) -> dict[str, Any]:
     event: dict[str, Any] = {
-        "specversion": "1.0", "id": event_id, "source": source,
-        "type": f"asn.{kind}.{op}", "subject": subject, "time": time,
+        "specversion": "1.0",
+        "id": event_id,
+        "source": source,
+        "type": f"asn.{kind}.{op}",
+        "subject": subject,
+        "time": time,
     }
     if data is not None:
         event["data"] = dict(data)
@@ -197,13 +251,22 @@ def encoded(event: Mapping[str, Any]) -> bytes:
 
 def profile_data(agency_code: str = "3201", *, name: str = NAME) -> dict[str, Any]:
     return {
-        "name": name, "birth_date": "1987-03-14", "gender": "F", "employee_type": "PNS",
-        "status": "active", "agency_code": agency_code, "unit_code": "U01",
+        "name": name,
+        "birth_date": "1987-03-14",
+        "gender": "F",
+        "employee_type": "PNS",
+        "status": "active",
+        "agency_code": agency_code,
+        "unit_code": "U01",
     }
 
 
 def training_data(record_id: str = "T-1", hours: int | float | str = 10) -> dict[str, Any]:
     return {
-        "record_id": record_id, "category": "technical", "name": "Pelatihan Teknis SIASN",
-        "start_date": "2025-02-03", "end_date": "2025-02-05", "hours": hours,
+        "record_id": record_id,
+        "category": "technical",
+        "name": "Pelatihan Teknis SIASN",
+        "start_date": "2025-02-03",
+        "end_date": "2025-02-05",
+        "hours": hours,
     }

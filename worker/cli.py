@@ -279,20 +279,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    logging.getLogger("kafka").setLevel(logging.WARNING)
+    for noisy in ("kafka", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         return COMMANDS[args.command](args)
     except (SettingsError, RulesFileError, DevBrokerError, OSError) as e:
         print(f"ipasn-worker: {e}", file=sys.stderr)
         return 2
-    except NoBrokersAvailable:
-        print(
-            "ipasn-worker: no Kafka broker answers at the bootstrap servers "
-            "(IPASN_KAFKA_BOOTSTRAP_SERVERS)",
-            file=sys.stderr,
-        )
-        return 2
-    except (KafkaError, SQLAlchemyError) as e:
+    except KafkaError as e:
+        if "bootstrap" in str(e).lower():
+            print(
+                "ipasn-worker: no Kafka broker answers at IPASN_KAFKA_BOOTSTRAP_SERVERS",
+                file=sys.stderr,
+            )
+            return 2
+        print(f"ipasn-worker: {type(e).__name__}: {str(e).splitlines()[0][:300]}", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as e:
         print(f"ipasn-worker: {type(e).__name__}: {str(e).splitlines()[0][:300]}", file=sys.stderr)
         return 1
 

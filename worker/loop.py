@@ -102,16 +102,31 @@ class Worker:
             now = time.monotonic()
             if batch:
                 self.handle(batch)
-                last_activity = now
             else:
                 self._publish()
-            if not self.source.assigned() and now - started < ASSIGNMENT_GRACE_S:
-                last_activity = now  # idle time counts from the group join
-            self.metrics.set_lag(self.source.lag())
-            if until_idle is not None and not batch and now - last_activity >= until_idle:
+            lag = self.source.lag()
+            self.metrics.set_lag(lag)
+            if batch or not self._caught_up(lag):
+                last_activity = now  # idle time counts only while nothing is left to read
+            if until_idle is not None and now - last_activity >= until_idle:
+                break
+            if (
+                until_idle is not None
+                and not self.source.assigned()
+                and now - started > ASSIGNMENT_GRACE_S
+            ):
+                log.warning("no partition assigned after %.0f s; stopping", ASSIGNMENT_GRACE_S)
                 break
         self._publish()
         return self.totals
+
+    def _caught_up(self, lag: dict[tuple[str, int], int]) -> bool:
+        # Not while the group (re)balances, nor before every partition's end is known.
+        return (
+            self.source.assigned()
+            and len(lag) == self.source.assigned_count()
+            and not any(lag.values())
+        )
 
     def handle(self, batch: Sequence[Message]) -> None:
         started = time.perf_counter()

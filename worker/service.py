@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import cast
 
 from schemas.recalculated import (
     CausedBy,
@@ -16,7 +17,7 @@ from schemas.recalculated import (
 )
 from worker.db.store import NewRevision, Origin, SqlStore, StoredIndex
 from worker.domain.index import score
-from worker.domain.model import IndexResult, Statement
+from worker.domain.model import Band, IndexResult, Statement
 from worker.domain.reconcile import resolve
 from worker.domain.rules import RuleSet
 
@@ -106,7 +107,7 @@ class IndexService:
             band=result.band,
             dimensions=DimensionScores(**dims) if dims else None,
             previous_score=before.score if before else None,
-            previous_band=before.band if before else None,  # type: ignore[arg-type]
+            previous_band=cast(Band | None, before.band if before else None),
             agency_code=result.agency_code,
             caused_by=caused_by,
         )

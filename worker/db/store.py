@@ -10,11 +10,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Connection, Engine, Insert, Table, delete, func, select, update
+from sqlalchemy import Connection, Engine, Table, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from worker.db.tables import conflicts, indexes, outbox, records, revisions, statements
-from worker.domain.model import Conflict, Kind, Resolution, Statement
+from worker.domain.model import KINDS, Conflict, Kind, Resolution, Statement
 
 T = TypeVar("T")
 
@@ -69,9 +69,10 @@ def _chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
         yield items[start : start + size]
 
 
-def _insert(conn: Connection, table: Table) -> Insert:
+def _insert(conn: Connection, table: Table) -> Any:
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    return cast(Insert, dialect.insert(table))
+    # The dialect's own insert, for ON CONFLICT (both SQLite and PostgreSQL have it).
+    return dialect.insert(table)
 
 
 def statement_of(row: Any) -> Statement:
@@ -163,11 +164,11 @@ class SqlUnit:
                 "time": r.time,
             }
             for res in resolutions
-            for kind in ("profile", "position", *res.history)
-            for r in res.records(cast(Kind, kind))
+            for kind in KINDS
+            for r in res.records(kind)
         ]
-        for chunk in _chunks(rows):
-            self.conn.execute(records.insert(), list(chunk))
+        for part in _chunks(rows):
+            self.conn.execute(records.insert(), list(part))
 
     def add_conflicts(self, found: Sequence[Conflict]) -> None:
         rows = [
@@ -195,11 +196,11 @@ class SqlUnit:
         current = [_index_row(n.index) for n in new]
         for chunk in _chunks(current):
             stmt = _insert(self.conn, indexes)
-            stmt = stmt.on_conflict_do_update(  # type: ignore[attr-defined]
+            stmt = stmt.on_conflict_do_update(
                 index_elements=["nip", "measurement_year", "rule_version"],
                 set_={
                     c: stmt.excluded[c]
-                    for c in (  # type: ignore[attr-defined]
+                    for c in (
                         "revision",
                         "score",
                         "band",

@@ -27,10 +27,11 @@ def _fresh(database: Path) -> None:
         Path(f"{database}{suffix}").unlink(missing_ok=True)
 
 
-def run_demo(args: argparse.Namespace,
-             run_worker: Callable[[Settings, float | None, threading.Event,
-                                   CollectorRegistry | None], Any],
-             console: Console) -> int:
+def run_demo(
+    args: argparse.Namespace,
+    run_worker: Callable[[Settings, float | None, threading.Event, CollectorRegistry | None], Any],
+    console: Console,
+) -> int:
     _fresh(args.database)
     with DevBroker(0) as broker:
         settings = load_settings(
@@ -41,10 +42,13 @@ def run_demo(args: argparse.Namespace,
             consumer_group="ipasn-demo",
             kafka_session_timeout_ms=6000,
         )
-        console.print(f"[bold]ipasn-worker demo[/]: local broker on {broker.bootstrap}, "
-                      f"SQLite {args.database}, measurement year {settings.measurement_year}")
-        broker.create_topics({settings.input_topics[0]: 3, settings.output_topic: 3,
-                              settings.dlq_topic: 1})
+        console.print(
+            f"[bold]ipasn-worker demo[/]: local broker on {broker.bootstrap}, "
+            f"SQLite {args.database}, measurement year {settings.measurement_year}"
+        )
+        broker.create_topics(
+            {settings.input_topics[0]: 3, settings.output_topic: 3, settings.dlq_topic: 1}
+        )
         messages = sample_events(args.employees, measurement_year=settings.measurement_year)
         publisher = KafkaPublisher(broker.bootstrap, client_id="ipasn-demo-upstream")
         with Progress(console=console, transient=True) as progress:
@@ -54,8 +58,10 @@ def run_demo(args: argparse.Namespace,
                 progress.advance(task)
             publisher.flush()
         publisher.close()
-        console.print(f"published {len(messages)} change events from SIASN, e-Kinerja and "
-                      "two regional SIMPEGs")
+        console.print(
+            f"published {len(messages)} change events from SIASN, e-Kinerja and "
+            "two regional SIMPEGs"
+        )
         registry = CollectorRegistry()
         with console.status("worker consuming, reconciling, recomputing, publishing…"):
             totals = run_worker(settings, IDLE_S, threading.Event(), registry)

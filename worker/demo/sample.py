@@ -58,8 +58,7 @@ _ZONES = {SIASN: UTC, EKINERJA: WIB, BOGOR: WIB, LUWU: WITA}
 _SEQUENCED = frozenset({BOGOR, EKINERJA})
 # Delivery delay after the event time, in hours (regional systems publish in batches).
 _DELAY_HOURS = {SIASN: (0.0, 2.0), EKINERJA: (0.0, 6.0), BOGOR: (0.5, 48.0), LUWU: (2.0, 240.0)}
-_OWN_ROW_PREFIX = {"education": "PDK", "training": "DIK", "performance": "SKP",
-                   "discipline": "HD"}
+_OWN_ROW_PREFIX = {"education": "PDK", "training": "DIK", "performance": "SKP", "discipline": "HD"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +81,7 @@ def write_jsonl(messages: Iterable[SampleMessage], path: str | Path) -> int:
     """Write the values one per line, for ``ipasn-worker publish FILE``; returns the count.
 
     Keys are not kept: ``publish`` keys each line by its subject, so the key-mismatch sample
-    becomes a valid event in file form, and a line without a subject is sent without a key.
+    becomes a duplicate of the event it copies, and a line without a subject has no key.
     """
     count = 0
     with Path(path).open("wb") as out:
@@ -94,8 +93,9 @@ def write_jsonl(messages: Iterable[SampleMessage], path: str | Path) -> int:
     return count
 
 
-def sample_events(count: int = 300, seed: int = 2025,
-                  measurement_year: int = 2025) -> list[SampleMessage]:
+def sample_events(
+    count: int = 300, seed: int = 2025, measurement_year: int = 2025
+) -> list[SampleMessage]:
     """``count`` employees' change events (at least 5: the anchors), in arrival order."""
     if count < len(_ANCHORS):
         raise ValueError(f"count must be at least {len(_ANCHORS)}")
@@ -112,32 +112,183 @@ def sample_events(count: int = 300, seed: int = 2025,
 # Vocabulary
 
 _GIVEN = {
-    ("sunda", "M"): ("Asep", "Ujang", "Dadang", "Cecep", "Yayan", "Deden", "Ade", "Engkus",
-                     "Iwan", "Agus", "Dede", "Rudi", "Hendra", "Yusuf"),
-    ("sunda", "F"): ("Euis", "Iis", "Neneng", "Lilis", "Cucu", "Yuyun", "Siti", "Rina", "Dewi",
-                     "Nia", "Teti", "Wulan", "Imas", "Nurul"),
-    ("bugis", "M"): ("Andi", "Muhammad", "Abdul", "Syamsul", "Rahmat", "Ilham", "Muh.",
-                     "Baharuddin", "Jamaluddin", "Ansar", "Ridwan", "Arifin", "Haeruddin"),
-    ("bugis", "F"): ("Sitti", "Nurhayati", "Hasnah", "Andi", "Sulfiana", "Rismawati", "Nurul",
-                     "Irmawati", "Hasmiati", "Fitriani", "Jumriani", "Asriani", "Darmawati"),
-    ("umum", "M"): ("Budi", "Eko", "Agus", "Dedi", "Hendra", "Fajar", "Rizky", "Yusuf", "Irfan",
-                    "Arief", "Bambang", "Joko", "Teguh", "Dimas"),
-    ("umum", "F"): ("Sri", "Dewi", "Rina", "Fitri", "Ayu", "Putri", "Indah", "Ratna", "Yulia",
-                    "Maya", "Novita", "Diah", "Anisa", "Retno"),
+    ("sunda", "M"): (
+        "Asep",
+        "Ujang",
+        "Dadang",
+        "Cecep",
+        "Yayan",
+        "Deden",
+        "Ade",
+        "Engkus",
+        "Iwan",
+        "Agus",
+        "Dede",
+        "Rudi",
+        "Hendra",
+        "Yusuf",
+    ),
+    ("sunda", "F"): (
+        "Euis",
+        "Iis",
+        "Neneng",
+        "Lilis",
+        "Cucu",
+        "Yuyun",
+        "Siti",
+        "Rina",
+        "Dewi",
+        "Nia",
+        "Teti",
+        "Wulan",
+        "Imas",
+        "Nurul",
+    ),
+    ("bugis", "M"): (
+        "Andi",
+        "Muhammad",
+        "Abdul",
+        "Syamsul",
+        "Rahmat",
+        "Ilham",
+        "Muh.",
+        "Baharuddin",
+        "Jamaluddin",
+        "Ansar",
+        "Ridwan",
+        "Arifin",
+        "Haeruddin",
+    ),
+    ("bugis", "F"): (
+        "Sitti",
+        "Nurhayati",
+        "Hasnah",
+        "Andi",
+        "Sulfiana",
+        "Rismawati",
+        "Nurul",
+        "Irmawati",
+        "Hasmiati",
+        "Fitriani",
+        "Jumriani",
+        "Asriani",
+        "Darmawati",
+    ),
+    ("umum", "M"): (
+        "Budi",
+        "Eko",
+        "Agus",
+        "Dedi",
+        "Hendra",
+        "Fajar",
+        "Rizky",
+        "Yusuf",
+        "Irfan",
+        "Arief",
+        "Bambang",
+        "Joko",
+        "Teguh",
+        "Dimas",
+    ),
+    ("umum", "F"): (
+        "Sri",
+        "Dewi",
+        "Rina",
+        "Fitri",
+        "Ayu",
+        "Putri",
+        "Indah",
+        "Ratna",
+        "Yulia",
+        "Maya",
+        "Novita",
+        "Diah",
+        "Anisa",
+        "Retno",
+    ),
 }
 _FAMILY = {
-    ("sunda", "M"): ("Sukmana", "Permana", "Hidayat", "Suryana", "Rohman", "Supriatna",
-                     "Nurjaman", "Kurniawan", "Setiawan", "Ruhiyat", "Hermawan", "Saepudin"),
-    ("sunda", "F"): ("Rahmawati", "Nurhasanah", "Komalasari", "Handayani", "Kurniasih",
-                     "Rosmiati", "Sumiati", "Nurlela", "Marlina", "Herawati", "Susilawati"),
-    ("bugis", "M"): ("Baso", "Mappa", "Rauf", "Hamzah", "Latif", "Syam", "Kadir", "Patta",
-                     "Rusdi", "Tahir", "Amiruddin", "Makkasau"),
-    ("bugis", "F"): ("Rahman", "Syam", "Kadir", "Hamzah", "Tahir", "Rusdi", "Amir", "Baso",
-                     "Arsyad", "Mustari"),
-    ("umum", "M"): ("Santoso", "Setiawan", "Wijaya", "Saputra", "Pratama", "Gunawan",
-                    "Nugroho", "Susanto", "Hidayat", "Kusuma", "Siregar", "Harahap"),
-    ("umum", "F"): ("Wulandari", "Handayani", "Lestari", "Rahayu", "Susanti", "Purnamasari",
-                    "Maharani", "Anggraini", "Siregar", "Lubis", "Permatasari", "Utami"),
+    ("sunda", "M"): (
+        "Sukmana",
+        "Permana",
+        "Hidayat",
+        "Suryana",
+        "Rohman",
+        "Supriatna",
+        "Nurjaman",
+        "Kurniawan",
+        "Setiawan",
+        "Ruhiyat",
+        "Hermawan",
+        "Saepudin",
+    ),
+    ("sunda", "F"): (
+        "Rahmawati",
+        "Nurhasanah",
+        "Komalasari",
+        "Handayani",
+        "Kurniasih",
+        "Rosmiati",
+        "Sumiati",
+        "Nurlela",
+        "Marlina",
+        "Herawati",
+        "Susilawati",
+    ),
+    ("bugis", "M"): (
+        "Baso",
+        "Mappa",
+        "Rauf",
+        "Hamzah",
+        "Latif",
+        "Syam",
+        "Kadir",
+        "Patta",
+        "Rusdi",
+        "Tahir",
+        "Amiruddin",
+        "Makkasau",
+    ),
+    ("bugis", "F"): (
+        "Rahman",
+        "Syam",
+        "Kadir",
+        "Hamzah",
+        "Tahir",
+        "Rusdi",
+        "Amir",
+        "Baso",
+        "Arsyad",
+        "Mustari",
+    ),
+    ("umum", "M"): (
+        "Santoso",
+        "Setiawan",
+        "Wijaya",
+        "Saputra",
+        "Pratama",
+        "Gunawan",
+        "Nugroho",
+        "Susanto",
+        "Hidayat",
+        "Kusuma",
+        "Siregar",
+        "Harahap",
+    ),
+    ("umum", "F"): (
+        "Wulandari",
+        "Handayani",
+        "Lestari",
+        "Rahayu",
+        "Susanti",
+        "Purnamasari",
+        "Maharani",
+        "Anggraini",
+        "Siregar",
+        "Lubis",
+        "Permatasari",
+        "Utami",
+    ),
 }
 _CULTURE = {"3201": "sunda", "3273": "sunda", "7317": "bugis", "7371": "bugis", "1371": "umum"}
 _UNITS = {
@@ -148,66 +299,149 @@ _DEFAULT_UNITS = ("DISDIK", "DINKES", "BKPSDM", "SETDA", "BAPPEDA")
 
 # (position name, echelon, weight)
 _STRUKTURAL = (
-    ("Kepala Dinas", "II.b", 1), ("Sekretaris Dinas", "III.a", 3), ("Camat", "III.a", 2),
-    ("Kepala Bidang", "III.b", 5), ("Kepala Bagian", "III.b", 2),
-    ("Sekretaris Kecamatan", "III.b", 1), ("Kepala Seksi", "IV.a", 6),
-    ("Kepala Subbagian Umum dan Kepegawaian", "IV.a", 3), ("Lurah", "IV.a", 2),
+    ("Kepala Dinas", "II.b", 1),
+    ("Sekretaris Dinas", "III.a", 3),
+    ("Camat", "III.a", 2),
+    ("Kepala Bidang", "III.b", 5),
+    ("Kepala Bagian", "III.b", 2),
+    ("Sekretaris Kecamatan", "III.b", 1),
+    ("Kepala Seksi", "IV.a", 6),
+    ("Kepala Subbagian Umum dan Kepegawaian", "IV.a", 3),
+    ("Lurah", "IV.a", 2),
     ("Kepala Seksi Pemerintahan Kelurahan", "IV.b", 1),
 )
-_FUNGSIONAL = (
-    ("Guru Ahli Pertama", 9), ("Guru Ahli Muda", 6), ("Guru Ahli Madya", 3),
-    ("Perawat Terampil", 4), ("Perawat Ahli Pertama", 2), ("Bidan Terampil", 3),
-    ("Dokter Ahli Pertama", 1), ("Dokter Ahli Muda", 1), ("Analis Kebijakan Ahli Muda", 1),
-    ("Pranata Komputer Ahli Pertama", 2), ("Penyuluh Pertanian Ahli Pertama", 2),
-    ("Auditor Ahli Muda", 1), ("Analis Sumber Daya Manusia Aparatur Ahli Pertama", 1),
-    ("Apoteker Ahli Pertama", 1), ("Pengelola Pengadaan Barang/Jasa Ahli Pertama", 1),
+_UNIT_POSTS = frozenset(
+    {
+        "Kepala Dinas",
+        "Sekretaris Dinas",
+        "Kepala Bidang",
+        "Kepala Bagian",
+        "Kepala Seksi",
+        "Kepala Subbagian Umum dan Kepegawaian",
+    }
 )
-_PELAKSANA = ("Pengadministrasi Perkantoran", "Penata Layanan Operasional",
-              "Pengelola Layanan Operasional", "Operator Layanan Operasional")
+_FUNGSIONAL = (
+    ("Guru Ahli Pertama", 9),
+    ("Guru Ahli Muda", 6),
+    ("Guru Ahli Madya", 3),
+    ("Perawat Terampil", 4),
+    ("Perawat Ahli Pertama", 2),
+    ("Bidan Terampil", 3),
+    ("Dokter Ahli Pertama", 1),
+    ("Dokter Ahli Muda", 1),
+    ("Analis Kebijakan Ahli Muda", 1),
+    ("Pranata Komputer Ahli Pertama", 2),
+    ("Penyuluh Pertanian Ahli Pertama", 2),
+    ("Auditor Ahli Muda", 1),
+    ("Analis Sumber Daya Manusia Aparatur Ahli Pertama", 1),
+    ("Apoteker Ahli Pertama", 1),
+    ("Pengelola Pengadaan Barang/Jasa Ahli Pertama", 1),
+)
+_PELAKSANA = (
+    "Pengadministrasi Perkantoran",
+    "Penata Layanan Operasional",
+    "Pengelola Layanan Operasional",
+    "Operator Layanan Operasional",
+)
 _INSTITUTIONS = {
-    "sunda": ("Universitas Pakuan", "IPB University", "Universitas Ibn Khaldun Bogor",
-              "Universitas Padjadjaran", "Universitas Indonesia", "Universitas Terbuka"),
-    "bugis": ("Universitas Hasanuddin", "Universitas Negeri Makassar",
-              "Universitas Andi Djemma Palopo", "IAIN Palopo", "Universitas Muslim Indonesia",
-              "Universitas Terbuka"),
-    "umum": ("Universitas Andalas", "Universitas Negeri Padang", "Universitas Gadjah Mada",
-             "Universitas Diponegoro", "Universitas Brawijaya", "Universitas Terbuka"),
+    "sunda": (
+        "Universitas Pakuan",
+        "IPB University",
+        "Universitas Ibn Khaldun Bogor",
+        "Universitas Padjadjaran",
+        "Universitas Indonesia",
+        "Universitas Terbuka",
+    ),
+    "bugis": (
+        "Universitas Hasanuddin",
+        "Universitas Negeri Makassar",
+        "Universitas Andi Djemma Palopo",
+        "IAIN Palopo",
+        "Universitas Muslim Indonesia",
+        "Universitas Terbuka",
+    ),
+    "umum": (
+        "Universitas Andalas",
+        "Universitas Negeri Padang",
+        "Universitas Gadjah Mada",
+        "Universitas Diponegoro",
+        "Universitas Brawijaya",
+        "Universitas Terbuka",
+    ),
 }
-_SCHOOLS = {"sunda": "SMA Negeri 1 Cibinong", "bugis": "SMA Negeri 1 Palopo",
-            "umum": "SMA Negeri 2 Padang"}
-_POLYTECHNICS = {"sunda": "Politeknik Kesehatan Kemenkes Bandung",
-                 "bugis": "Politeknik Kesehatan Kemenkes Makassar",
-                 "umum": "Politeknik Negeri Padang"}
+_SCHOOLS = {
+    "sunda": "SMA Negeri 1 Cibinong",
+    "bugis": "SMA Negeri 1 Palopo",
+    "umum": "SMA Negeri 2 Padang",
+}
+_POLYTECHNICS = {
+    "sunda": "Politeknik Kesehatan Kemenkes Bandung",
+    "bugis": "Politeknik Kesehatan Kemenkes Makassar",
+    "umum": "Politeknik Negeri Padang",
+}
 _TECHNICAL = (
     "Pelatihan Pengadaan Barang/Jasa Pemerintah Tingkat Dasar",
-    "Bimbingan Teknis Aplikasi SRIKANDI", "Pelatihan Pengelolaan Keuangan Daerah",
-    "Bimbingan Teknis Penyusunan SKP", "Pelatihan Pelayanan Prima",
-    "Pelatihan Literasi Digital ASN", "Bimbingan Teknis SIPD", "Pelatihan Manajemen Risiko",
-    "Pelatihan Penanggulangan Bencana", "Pelatihan Analisis Jabatan",
+    "Bimbingan Teknis Aplikasi SRIKANDI",
+    "Pelatihan Pengelolaan Keuangan Daerah",
+    "Bimbingan Teknis Penyusunan SKP",
+    "Pelatihan Pelayanan Prima",
+    "Pelatihan Literasi Digital ASN",
+    "Bimbingan Teknis SIPD",
+    "Pelatihan Manajemen Risiko",
+    "Pelatihan Penanggulangan Bencana",
+    "Pelatihan Analisis Jabatan",
 )
 _SEMINARS = (
-    "Seminar Nasional Reformasi Birokrasi", "Webinar Smart ASN Menuju Birokrasi 4.0",
-    "Webinar Manajemen Talenta ASN", "Seminar Kesehatan Ibu dan Anak",
-    "Lokakarya Inovasi Pelayanan Publik", "Webinar Pencegahan Korupsi di Lingkungan Pemda",
+    "Seminar Nasional Reformasi Birokrasi",
+    "Webinar Smart ASN Menuju Birokrasi 4.0",
+    "Webinar Manajemen Talenta ASN",
+    "Seminar Kesehatan Ibu dan Anak",
+    "Lokakarya Inovasi Pelayanan Publik",
+    "Webinar Pencegahan Korupsi di Lingkungan Pemda",
 )
 # Leadership training per echelon: the names before and after the 2019 reform.
 _LEADERSHIP = {
-    "II": (("PIM_II", "Diklat Kepemimpinan Tingkat II", 390),
-           ("PKN_II", "Pelatihan Kepemimpinan Nasional Tingkat II", 600)),
-    "III": (("PIM_III", "Diklat Kepemimpinan Tingkat III", 369),
-            ("PKA", "Pelatihan Kepemimpinan Administrator", 570)),
-    "IV": (("PIM_IV", "Diklat Kepemimpinan Tingkat IV", 285),
-           ("PKP", "Pelatihan Kepemimpinan Pengawas", 330)),
+    "II": (
+        ("PIM_II", "Diklat Kepemimpinan Tingkat II", 390),
+        ("PKN_II", "Pelatihan Kepemimpinan Nasional Tingkat II", 600),
+    ),
+    "III": (
+        ("PIM_III", "Diklat Kepemimpinan Tingkat III", 369),
+        ("PKA", "Pelatihan Kepemimpinan Administrator", 570),
+    ),
+    "IV": (
+        ("PIM_IV", "Diklat Kepemimpinan Tingkat IV", 285),
+        ("PKP", "Pelatihan Kepemimpinan Pengawas", 330),
+    ),
 }
 _LOWER_ECHELON = {"II": "III", "III": "IV"}
-_PREDICATES = ("SANGAT_BAIK", "BAIK", "CUKUP", "BUTUH_PERBAIKAN", "KURANG", "BURUK",
-               "SANGAT_KURANG")
-_OLD_SCALE = {"SANGAT_BAIK": (91, 98), "BAIK": (76, 90), "CUKUP": (61, 75),
-              "BUTUH_PERBAIKAN": (61, 70), "KURANG": (51, 60), "BURUK": (35, 50),
-              "SANGAT_KURANG": (20, 40)}
-_BETTER = {"BAIK": "SANGAT_BAIK", "CUKUP": "BAIK", "BUTUH_PERBAIKAN": "CUKUP",
-           "KURANG": "CUKUP", "BURUK": "KURANG", "SANGAT_KURANG": "BURUK",
-           "SANGAT_BAIK": "BAIK"}
+_PREDICATES = (
+    "SANGAT_BAIK",
+    "BAIK",
+    "CUKUP",
+    "BUTUH_PERBAIKAN",
+    "KURANG",
+    "BURUK",
+    "SANGAT_KURANG",
+)
+_OLD_SCALE = {
+    "SANGAT_BAIK": (91, 98),
+    "BAIK": (76, 90),
+    "CUKUP": (61, 75),
+    "BUTUH_PERBAIKAN": (61, 70),
+    "KURANG": (51, 60),
+    "BURUK": (35, 50),
+    "SANGAT_KURANG": (20, 40),
+}
+_BETTER = {
+    "BAIK": "SANGAT_BAIK",
+    "CUKUP": "BAIK",
+    "BUTUH_PERBAIKAN": "CUKUP",
+    "KURANG": "CUKUP",
+    "BURUK": "KURANG",
+    "SANGAT_KURANG": "BURUK",
+    "SANGAT_BAIK": "BAIK",
+}
 _DEGREE_TITLES = ("S.E.", "S.Sos.", "S.H.", "S.T.", "S.Kom.", "S.I.P.", "S.A.P.", "S.Si.")
 _MASTER_TITLES = ("M.Si.", "M.M.", "M.A.P.", "M.Pd.")
 
@@ -299,12 +533,30 @@ class _Builder:
     def stamp(self, source: str, day: date) -> datetime:
         rng = self.rng
         micro = rng.randint(0, 999) * 1000 if source == SIASN else 0
-        return datetime(day.year, day.month, day.day, rng.randint(7, 17), rng.randint(0, 59),
-                        rng.randint(0, 59), micro, tzinfo=_ZONES[source])
+        return datetime(
+            day.year,
+            day.month,
+            day.day,
+            rng.randint(7, 17),
+            rng.randint(0, 59),
+            rng.randint(0, 59),
+            micro,
+            tzinfo=_ZONES[source],
+        )
 
-    def emit(self, source: str, kind: str, emp: _Employee, values: dict[str, Any] | None,
-             known_on: date, note: str, record_id: str | None = None, *,
-             deleted: bool = False, time: datetime | None = None) -> _Event:
+    def emit(
+        self,
+        source: str,
+        kind: str,
+        emp: _Employee,
+        values: dict[str, Any] | None,
+        known_on: date,
+        note: str,
+        record_id: str | None = None,
+        *,
+        deleted: bool = False,
+        time: datetime | None = None,
+    ) -> _Event:
         data: dict[str, Any] | None = None
         if record_id is not None:
             data = {"record_id": record_id}
@@ -312,10 +564,16 @@ class _Builder:
             data = {**(data or {}), **values}
             if source in (BOGOR, LUWU):
                 data["operator"] = f"bkpsdm-{emp.agency}"  # unknown to the contract: ignored
-        event = _Event(source, kind, deleted, emp.nip,
-                       time or self.stamp(source, self.event_day(known_on)), data,
-                       f"{source} {kind} {'delete' if deleted else 'upsert'}: {note}",
-                       len(self.events))
+        event = _Event(
+            source,
+            kind,
+            deleted,
+            emp.nip,
+            time or self.stamp(source, self.event_day(known_on)),
+            data,
+            f"{source} {kind} {'delete' if deleted else 'upsert'}: {note}",
+            len(self.events),
+        )
         self.events.append(event)
         self.by_nip[emp.nip].append(event)
         return event
@@ -337,9 +595,15 @@ class _Builder:
     # --- one employee's facts -------------------------------------------------------------
 
     def profile(self, emp: _Employee, *, regional_variant: bool | None = None) -> None:
-        values = {"name": emp.name, "birth_date": emp.birth.isoformat(), "gender": emp.gender,
-                  "employee_type": emp.employee_type, "status": emp.status,
-                  "agency_code": emp.agency, "unit_code": emp.unit_code}
+        values = {
+            "name": emp.name,
+            "birth_date": emp.birth.isoformat(),
+            "gender": emp.gender,
+            "employee_type": emp.employee_type,
+            "status": emp.status,
+            "agency_code": emp.agency,
+            "unit_code": emp.unit_code,
+        }
         if emp.in_siasn:
             self.emit(SIASN, "profile", emp, values, emp.tmt_cpns, "national profile")
         if emp.in_simpeg and emp.regional:
@@ -367,8 +631,9 @@ class _Builder:
                     note += " (conflict: echelon written without .a/.b; siasn wins)"
             self.emit(emp.regional, "position", emp, values, tmt, note)
 
-    def history(self, emp: _Employee, kind: str, values: dict[str, Any], known_on: date,
-                note: str) -> None:
+    def history(
+        self, emp: _Employee, kind: str, values: dict[str, Any], known_on: date, note: str
+    ) -> None:
         """A national row from siasn (sometimes echoed by the SIMPEG), or, for what only the
         region knows yet, a row of the SIMPEG's own."""
         rng, regional = self.rng, emp.regional
@@ -381,47 +646,93 @@ class _Builder:
             self.emit(SIASN, kind, emp, values, known_on, note + " (national row)", row)
             if regional and emp.in_simpeg and rng.random() < 0.3:
                 if rng.random() < 0.15:
-                    self.emit(regional, kind, emp, _variant(kind, values), known_on,
-                              note + " (echo of the national row; conflict: written "
-                              "differently, siasn wins)", row)
+                    self.emit(
+                        regional,
+                        kind,
+                        emp,
+                        _variant(kind, values),
+                        known_on,
+                        note + " (echo of the national row; conflict: written "
+                        "differently, siasn wins)",
+                        row,
+                    )
                 else:
-                    self.emit(regional, kind, emp, values, known_on,
-                              note + " (echo of the national row, same values)", row)
+                    self.emit(
+                        regional,
+                        kind,
+                        emp,
+                        values,
+                        known_on,
+                        note + " (echo of the national row, same values)",
+                        row,
+                    )
         else:
             assert regional is not None  # noqa: S101 - every non-national employee is regional
-            self.emit(regional, kind, emp, values, known_on, note + " (own row)",
-                      self.own_row(emp, kind))
+            self.emit(
+                regional, kind, emp, values, known_on, note + " (own row)", self.own_row(emp, kind)
+            )
 
-    def training(self, emp: _Employee, category: str, name: str, end: date, days: int,
-                 hours: int, tier: str | None = None, *, source: str | None = None) -> None:
+    def training(
+        self,
+        emp: _Employee,
+        category: str,
+        name: str,
+        end: date,
+        days: int,
+        hours: int,
+        tier: str | None = None,
+        *,
+        source: str | None = None,
+    ) -> None:
         values: dict[str, Any] = {"category": category}
         if tier is not None:
             values["leadership_tier"] = tier
-        values |= {"name": name, "start_date": (end - timedelta(days=days)).isoformat(),
-                   "end_date": end.isoformat(), "hours": hours}
+        values |= {
+            "name": name,
+            "start_date": (end - timedelta(days=days)).isoformat(),
+            "end_date": end.isoformat(),
+            "hours": hours,
+        }
         note = f"{category}{' ' + tier if tier else ''} training, {hours} JP, ended {end}"
         self.history_from(emp, "training", values, end, note, source)
 
-    def history_from(self, emp: _Employee, kind: str, values: dict[str, Any], known_on: date,
-                     note: str, source: str | None) -> None:
+    def history_from(
+        self,
+        emp: _Employee,
+        kind: str,
+        values: dict[str, Any],
+        known_on: date,
+        note: str,
+        source: str | None,
+    ) -> None:
         """Like history(), but from a chosen source when one is given (the anchors)."""
         if source is None:
             self.history(emp, kind, values, known_on, note)
         elif source == SIASN:
-            self.emit(SIASN, kind, emp, values, known_on, note + " (national row)",
-                      self.national_id())
+            self.emit(
+                SIASN, kind, emp, values, known_on, note + " (national row)", self.national_id()
+            )
         else:
-            self.emit(source, kind, emp, values, known_on, note + " (own row)",
-                      self.own_row(emp, kind))
+            self.emit(
+                source, kind, emp, values, known_on, note + " (own row)", self.own_row(emp, kind)
+            )
 
-    def education(self, emp: _Employee, level: str, institution: str, graduated: date,
-                  source: str | None = None) -> None:
+    def education(
+        self,
+        emp: _Employee,
+        level: str,
+        institution: str,
+        graduated: date,
+        source: str | None = None,
+    ) -> None:
         values = {"level": level, "institution": institution, "graduated_on": graduated.isoformat()}
-        self.history_from(emp, "education", values, graduated, f"{level} graduated {graduated}",
-                          source)
+        self.history_from(
+            emp, "education", values, graduated, f"{level} graduated {graduated}", source
+        )
 
-    def appraisal(self, emp: _Employee, predicate: str | None, score: int | None,
-                  year: int | None = None) -> None:
+    def appraisal(
+        self, emp: _Employee, predicate: str | None, score: int | None, year: int | None = None
+    ) -> None:
         """The appraisal of a year on one national row: ekinerja's predicate and/or siasn's
         old-scale score."""
         year = self.year - 1 if year is None else year
@@ -429,23 +740,39 @@ class _Builder:
         known = date(year + 1, 1, 10) + timedelta(days=self.rng.randint(0, 45))
         both = predicate is not None and score is not None
         if predicate is not None:
-            self.emit(EKINERJA, "performance", emp, {"year": year, "predicate": predicate},
-                      known, f"{year} appraisal {predicate}"
-                      + (" (ekinerja wins over the siasn score on this row)" if both else ""),
-                      row)
+            self.emit(
+                EKINERJA,
+                "performance",
+                emp,
+                {"year": year, "predicate": predicate},
+                known,
+                f"{year} appraisal {predicate}"
+                + (" (ekinerja wins over the siasn score on this row)" if both else ""),
+                row,
+            )
         if score is not None:
-            self.emit(SIASN, "performance", emp, {"year": year, "score": score}, known,
-                      f"{year} appraisal, old-scale score {score}"
-                      + (" (conflict: loses to ekinerja on the same row)" if both else ""), row)
+            self.emit(
+                SIASN,
+                "performance",
+                emp,
+                {"year": year, "score": score},
+                known,
+                f"{year} appraisal, old-scale score {score}"
+                + (" (conflict: loses to ekinerja on the same row)" if both else ""),
+                row,
+            )
 
     def punishment(self, emp: _Employee, level: str, start: date, source: str | None) -> None:
         months = {"light": 6, "medium": 12, "heavy": 12}[level]
-        values = {"level": level,
-                  "decree_number": f"862.3/{self.rng.randint(10, 999)}-BKPSDM/{start.year}",
-                  "start_date": start.isoformat(),
-                  "end_date": (start + timedelta(days=30 * months)).isoformat()}
-        self.history_from(emp, "discipline", values, start, f"{level} punishment from {start}",
-                          source)
+        values = {
+            "level": level,
+            "decree_number": f"862.3/{self.rng.randint(10, 999)}-BKPSDM/{start.year}",
+            "start_date": start.isoformat(),
+            "end_date": (start + timedelta(days=30 * months)).isoformat(),
+        }
+        self.history_from(
+            emp, "discipline", values, start, f"{level} punishment from {start}", source
+        )
 
     # --- random employees -----------------------------------------------------------------
 
@@ -459,18 +786,28 @@ class _Builder:
         tmt = date(tmt_year, rng.choice((1, 2, 3, 4, 12)), 1)
         regional = agency in REGIONAL_SOURCES
         where = rng.random()
-        emp = self.add(_Employee(
-            nip=self.unique_nip(birth, tmt, gender),
-            name=f"{rng.choice(_GIVEN[culture, gender])} {rng.choice(_FAMILY[culture, gender])}",
-            birth=birth, gender=gender, tmt_cpns=tmt, agency=agency,
-            unit_code=f"{agency}.{rng.choice(_UNITS.get(agency, _DEFAULT_UNITS))}",
-            employee_type="PPPK" if rng.random() < 0.12 else "PNS",
-            in_siasn=not regional or where < 0.85, in_simpeg=regional and where >= 0.3,
-            engagement=rng.betavariate(2.6, 1.8), culture=culture,
-            status=rng.choices(("active", "on_leave", "retired"), (95, 3, 2))[0],
-        ))
-        emp.position = None if emp.status == "retired" or rng.random() < 0.04 else (
-            self.random_position(emp))
+        nip = self.unique_nip(birth, tmt, gender)
+        given, family = rng.choice(_GIVEN[culture, gender]), rng.choice(_FAMILY[culture, gender])
+        emp = self.add(
+            _Employee(
+                nip=nip,
+                name=f"{given} {family}",
+                birth=birth,
+                gender=gender,
+                tmt_cpns=tmt,
+                agency=agency,
+                unit_code=f"{agency}.{rng.choice(_UNITS.get(agency, _DEFAULT_UNITS))}",
+                employee_type="PPPK" if rng.random() < 0.12 else "PNS",
+                in_siasn=not regional or where < 0.85,
+                in_simpeg=regional and where >= 0.3,
+                engagement=rng.betavariate(2.6, 1.8),
+                culture=culture,
+                status=rng.choices(("active", "on_leave", "retired"), (95, 3, 2))[0],
+            )
+        )
+        emp.position = (
+            None if emp.status == "retired" or rng.random() < 0.04 else (self.random_position(emp))
+        )
         level = self.random_education(emp)
         emp.title = _title(level, rng)
         self.profile(emp)
@@ -483,14 +820,14 @@ class _Builder:
     def random_position(self, emp: _Employee) -> dict[str, Any]:
         rng = self.rng
         senior = emp.employee_type == "PNS" and emp.tmt_cpns.year <= self.year - 6
-        kind = rng.choices(("struktural", "fungsional", "pelaksana"),
-                           (18, 47, 35) if senior else (0, 75, 25))[0]
+        kind = rng.choices(
+            ("struktural", "fungsional", "pelaksana"), (18, 47, 35) if senior else (0, 75, 25)
+        )[0]
         tmt = self.random_day(rng.randint(emp.tmt_cpns.year + 1, self.year))
         position: dict[str, Any] = {"position_type": kind}
         if kind == "struktural":
             name, echelon, _ = rng.choices(_STRUKTURAL, [w for *_, w in _STRUKTURAL])[0]
-            position |= {"position_name": f"{name} {_unit_name(emp.unit_code)}".strip(),
-                         "echelon": echelon}
+            position |= {"position_name": _struktural_name(name, emp.unit_code), "echelon": echelon}
         elif kind == "fungsional":
             position["position_name"] = rng.choices(_FUNGSIONAL, [w for _, w in _FUNGSIONAL])[0][0]
         else:
@@ -509,11 +846,14 @@ class _Builder:
         else:
             entry = rng.choices(("S1", "D4", "S2"), (84, 8, 8))[0]
         age = {"SMA": 18, "D3": 21, "D4": 22, "S1": 23, "S2": 25}[entry]
-        graduated = min(self.random_day(emp.birth.year + age + rng.randint(0, 2), 6, 9),
-                        emp.tmt_cpns - timedelta(days=90))
+        graduated = min(
+            self.random_day(emp.birth.year + age + rng.randint(0, 2), 6, 9),
+            emp.tmt_cpns - timedelta(days=90),
+        )
         if entry != "SMA" and rng.random() < 0.25:
-            self.education(emp, "SMA", _SCHOOLS[emp.culture],
-                           self.random_day(emp.birth.year + 18, 5, 6))
+            self.education(
+                emp, "SMA", _SCHOOLS[emp.culture], self.random_day(emp.birth.year + 18, 5, 6)
+            )
         institution = _POLYTECHNICS[emp.culture] if entry == "D3" else rng.choice(universities)
         self.education(emp, entry, institution, graduated)
         highest = entry
@@ -524,8 +864,9 @@ class _Builder:
             highest = self.later_degree(emp, "S3", emp.tmt_cpns.year + 6, universities)
         return highest
 
-    def later_degree(self, emp: _Employee, level: str, earliest: int,
-                     universities: tuple[str, ...]) -> str:
+    def later_degree(
+        self, emp: _Employee, level: str, earliest: int, universities: tuple[str, ...]
+    ) -> str:
         """A degree earned in service; now and then it graduates after the cut-off date."""
         rng = self.rng
         if rng.random() < 0.06:
@@ -533,7 +874,7 @@ class _Builder:
         else:
             graduated = self.random_day(rng.randint(min(earliest, self.year), self.year))
         self.education(emp, level, rng.choice(universities), graduated)
-        return level if graduated.year <= self.year else "S1"
+        return level if graduated.year <= self.year else {"S2": "S1", "S3": "S2"}[level]
 
     def random_training(self, emp: _Employee) -> None:
         rng, year, e = self.rng, self.year, emp.engagement
@@ -544,26 +885,49 @@ class _Builder:
             self.functional(emp, pos["position_name"])
         for _ in range(4):
             if rng.random() < 0.1 + 0.6 * e:
-                self.training(emp, "technical", rng.choice(_TECHNICAL),
-                              self.random_day(year), rng.randint(1, 5),
-                              rng.choice((4, 6, 8, 8, 10, 12, 16, 20, 24, 32)))
+                self.training(
+                    emp,
+                    "technical",
+                    rng.choice(_TECHNICAL),
+                    self.random_day(year),
+                    rng.randint(1, 5),
+                    rng.choice((4, 6, 8, 8, 10, 12, 16, 20, 24, 32)),
+                )
         for _ in range(rng.randint(0, 2)):  # older technical training: outside the window
-            self.training(emp, "technical", rng.choice(_TECHNICAL),
-                          self.random_day(year - rng.randint(1, 3)), rng.randint(1, 5),
-                          rng.choice((8, 16, 24, 32)))
+            self.training(
+                emp,
+                "technical",
+                rng.choice(_TECHNICAL),
+                self.random_day(year - rng.randint(1, 3)),
+                rng.randint(1, 5),
+                rng.choice((8, 16, 24, 32)),
+            )
         for _ in range(2):
             if rng.random() < 0.15 + 0.55 * e:
-                self.training(emp, "seminar", rng.choice(_SEMINARS),
-                              self.random_day(year - rng.randint(0, 1)), 0, rng.randint(2, 8))
+                self.training(
+                    emp,
+                    "seminar",
+                    rng.choice(_SEMINARS),
+                    self.random_day(year - rng.randint(0, 1)),
+                    0,
+                    rng.randint(2, 8),
+                )
         if rng.random() < 0.3:  # an older seminar: outside the window
-            self.training(emp, "seminar", rng.choice(_SEMINARS),
-                          self.random_day(year - rng.randint(2, 4)), 0, rng.randint(2, 8))
+            self.training(
+                emp,
+                "seminar",
+                rng.choice(_SEMINARS),
+                self.random_day(year - rng.randint(2, 4)),
+                0,
+                rng.randint(2, 8),
+            )
 
     def random_leadership(self, emp: _Employee, echelon: str) -> None:
         rng = self.rng
         if echelon in _LOWER_ECHELON and rng.random() < 0.7:  # done at the lower echelon
-            self.leadership(emp, _LOWER_ECHELON[echelon],
-                            self.between(emp.tmt_cpns.year + 3, self.year - 2))
+            self.leadership(
+                emp, _LOWER_ECHELON[echelon], self.between(emp.tmt_cpns.year + 3, self.year - 2)
+            )
         if rng.random() < 0.35 + 0.55 * emp.engagement:
             if rng.random() < 0.06:  # still in progress: ends after the cut-off date
                 self.leadership(emp, echelon, self.year + 1)
@@ -579,8 +943,11 @@ class _Builder:
     def functional(self, emp: _Employee, position_name: str) -> None:
         rng = self.rng
         base = position_name.split(" Ahli")[0].split(" Terampil")[0]
-        name = ("Pendidikan Profesi Guru Dalam Jabatan" if base == "Guru"
-                else f"Pelatihan Fungsional {base}")
+        name = (
+            "Pendidikan Profesi Guru Dalam Jabatan"
+            if base == "Guru"
+            else f"Pelatihan Fungsional {base}"
+        )
         end = self.random_day(rng.randint(emp.tmt_cpns.year + 1, self.year))
         self.training(emp, "functional", name, end, rng.randint(14, 60), rng.choice((60, 90, 120)))
 
@@ -592,14 +959,21 @@ class _Builder:
         if emp.in_siasn:
             ekinerja = rng.random() < 0.8
             siasn = not ekinerja or rng.random() < 0.45
-            self.appraisal(emp, predicate if ekinerja else None,
-                           self.old_score(predicate) if siasn else None)
+            self.appraisal(
+                emp, predicate if ekinerja else None, self.old_score(predicate) if siasn else None
+            )
             if rng.random() < 0.5:  # the year before: outside the measurement
-                self.appraisal(emp, None, self.old_score(self.random_predicate(emp.engagement)),
-                               self.year - 2)
+                self.appraisal(
+                    emp, None, self.old_score(self.random_predicate(emp.engagement)), self.year - 2
+                )
         else:
-            self.history(emp, "performance", {"year": self.year - 1, "predicate": predicate},
-                         self.day(0, 1, 20), f"{self.year - 1} appraisal {predicate}")
+            self.history(
+                emp,
+                "performance",
+                {"year": self.year - 1, "predicate": predicate},
+                self.day(0, 1, 20),
+                f"{self.year - 1} appraisal {predicate}",
+            )
 
     def random_predicate(self, engagement: float) -> str:
         if engagement > 0.75:
@@ -650,45 +1024,75 @@ class _Builder:
                     self.used.add(emp.nip)
                     done += 1
 
-    def find(self, emp: _Employee, source: str, kind: str,
-             where: Callable[[_Event], bool] = lambda _: True) -> _Event | None:
+    def find(
+        self,
+        emp: _Employee,
+        source: str,
+        kind: str,
+        where: Callable[[_Event], bool] = lambda _: True,
+    ) -> _Event | None:
         for event in self.by_nip[emp.nip]:
-            if event.source == source and event.kind == kind and not event.deleted and where(
-                event
-            ):
+            if event.source == source and event.kind == kind and not event.deleted and where(event):
                 return event
         return None
 
     def resend(self, original: _Event, data: dict[str, Any], note: str, later_days: int) -> _Event:
-        event = _Event(original.source, original.kind, False, original.nip,
-                       original.time + timedelta(days=later_days), data, note, len(self.events))
+        event = _Event(
+            original.source,
+            original.kind,
+            False,
+            original.nip,
+            original.time + timedelta(days=later_days),
+            data,
+            note,
+            len(self.events),
+        )
         self.events.append(event)
         self.by_nip[original.nip].append(event)
         return event
 
     def revised_appraisal(self, emp: _Employee) -> bool:
-        original = self.find(emp, EKINERJA, "performance",
-                             lambda e: e.data is not None and e.data["year"] == self.year - 1)
+        original = self.find(
+            emp,
+            EKINERJA,
+            "performance",
+            lambda e: e.data is not None and e.data["year"] == self.year - 1,
+        )
         if original is None or original.data is None:
             return False
         old = original.data["predicate"]
         new = _BETTER[old]
-        self.resend(original, {**original.data, "predicate": new},
-                    f"ekinerja performance upsert: correction {old} -> {new} after an "
-                    "objection (later time; wins)", self.rng.randint(10, 40))
+        self.resend(
+            original,
+            {**original.data, "predicate": new},
+            f"ekinerja performance upsert: correction {old} -> {new} after an "
+            "objection (later time; wins)",
+            self.rng.randint(10, 40),
+        )
         return True
 
     def hours_corrected_same_time(self, emp: _Employee) -> bool:
-        original = self.find(emp, BOGOR, "training", lambda e: e.data is not None
-                             and e.data["category"] == "technical"
-                             and e.data["end_date"].startswith(str(self.year)))
+        original = self.find(
+            emp,
+            BOGOR,
+            "training",
+            lambda e: (
+                e.data is not None
+                and e.data["category"] == "technical"
+                and e.data["end_date"].startswith(str(self.year))
+            ),
+        )
         if original is None or original.data is None:
             return False
         hours = original.data["hours"]
         new = hours + 8 if hours < 20 else max(4, hours - 12)
-        self.resend(original, {**original.data, "hours": new},
-                    f"simpeg:3201 training upsert: correction {hours} -> {new} JP with the same "
-                    "time and a higher sequence (wins)", 0)
+        self.resend(
+            original,
+            {**original.data, "hours": new},
+            f"simpeg:3201 training upsert: correction {hours} -> {new} JP with the same "
+            "time and a higher sequence (wins)",
+            0,
+        )
         return True
 
     def position_corrected_out_of_order(self, emp: _Employee) -> bool:
@@ -697,10 +1101,13 @@ class _Builder:
             return False
         tmt = date.fromisoformat(original.data["tmt"]) - timedelta(days=31)
         tmt = max(tmt, emp.tmt_cpns)
-        correction = self.resend(original, {**original.data, "tmt": tmt.isoformat()},
-                                 "siasn position upsert: correction of the TMT (later time; "
-                                 "arrives BEFORE the statement it corrects; still wins)",
-                                 self.rng.randint(3, 20))
+        correction = self.resend(
+            original,
+            {**original.data, "tmt": tmt.isoformat()},
+            "siasn position upsert: correction of the TMT (later time; "
+            "arrives BEFORE the statement it corrects; still wins)",
+            self.rng.randint(3, 20),
+        )
         correction.arrive_before = original
         return True
 
@@ -712,9 +1119,13 @@ class _Builder:
         unit = f"{emp.agency}.{self.rng.choice(units)}"
         if unit == original.data["unit_code"]:
             return False
-        self.resend(original, {**original.data, "unit_code": unit},
-                    "siasn profile upsert: correction, moved to another unit of the same "
-                    "agency (later time; wins)", self.rng.randint(20, 120))
+        self.resend(
+            original,
+            {**original.data, "unit_code": unit},
+            "siasn profile upsert: correction, moved to another unit of the same "
+            "agency (later time; wins)",
+            self.rng.randint(20, 120),
+        )
         return True
 
     def duplicate_row_deleted_early(self, emp: _Employee) -> bool:
@@ -723,16 +1134,34 @@ class _Builder:
             return False
         row = self.own_row(emp, "training")
         end = self.random_day(self.year, 1, 10)
-        values = {"category": "technical", "name": self.rng.choice(_TECHNICAL),
-                  "start_date": (end - timedelta(days=3)).isoformat(),
-                  "end_date": end.isoformat(), "hours": 24}
-        upsert = self.emit(regional, "training", emp, values, end,
-                           "technical training entered twice by mistake (24 JP; its delete, "
-                           "with a later time, arrives first: the row stays deleted)", row)
-        delete = self.emit(regional, "training", emp, None, end,
-                           "removes the row entered twice (later time; arrives BEFORE its "
-                           "upsert)", row, deleted=True,
-                           time=upsert.time + timedelta(days=self.rng.randint(1, 10)))
+        values = {
+            "category": "technical",
+            "name": self.rng.choice(_TECHNICAL),
+            "start_date": (end - timedelta(days=3)).isoformat(),
+            "end_date": end.isoformat(),
+            "hours": 24,
+        }
+        upsert = self.emit(
+            regional,
+            "training",
+            emp,
+            values,
+            end,
+            "technical training entered twice by mistake (24 JP; its delete, "
+            "with a later time, arrives first: the row stays deleted)",
+            row,
+        )
+        delete = self.emit(
+            regional,
+            "training",
+            emp,
+            None,
+            end,
+            "removes the row entered twice (later time; arrives BEFORE its upsert)",
+            row,
+            deleted=True,
+            time=upsert.time + timedelta(days=self.rng.randint(1, 10)),
+        )
         delete.arrive_before = upsert
         return True
 
@@ -741,50 +1170,108 @@ class _Builder:
             return False
         row = self.national_id()
         start = self.random_day(self.year - 1)
-        values = {"level": "medium", "decree_number": f"862.3/{self.rng.randint(10, 999)}"
-                  f"-BKPSDM/{start.year}", "start_date": start.isoformat(),
-                  "end_date": (start + timedelta(days=360)).isoformat()}
-        upsert = self.emit(SIASN, "discipline", emp, values, start,
-                           "medium punishment, annulled on appeal later", row)
-        self.emit(SIASN, "discipline", emp, None, start, "punishment annulled on appeal "
-                  "(later time; the record is absent)", row, deleted=True,
-                  time=upsert.time + timedelta(days=self.rng.randint(30, 90)))
+        values = {
+            "level": "medium",
+            "decree_number": f"862.3/{self.rng.randint(10, 999)}-BKPSDM/{start.year}",
+            "start_date": start.isoformat(),
+            "end_date": (start + timedelta(days=360)).isoformat(),
+        }
+        upsert = self.emit(
+            SIASN,
+            "discipline",
+            emp,
+            values,
+            start,
+            "medium punishment, annulled on appeal later",
+            row,
+        )
+        self.emit(
+            SIASN,
+            "discipline",
+            emp,
+            None,
+            start,
+            "punishment annulled on appeal (later time; the record is absent)",
+            row,
+            deleted=True,
+            time=upsert.time + timedelta(days=self.rng.randint(30, 90)),
+        )
         return True
 
     def position_deleted_early(self, emp: _Employee) -> bool:
         original = self.find(emp, SIASN, "position")
         if original is None:
             return False
-        delete = self.emit(SIASN, "position", emp, None, self.day(0, 1, 1),
-                           "position vacated (later time; arrives BEFORE the upsert it "
-                           "deletes): no position, no index", deleted=True,
-                           time=original.time + timedelta(days=self.rng.randint(5, 60)))
+        delete = self.emit(
+            SIASN,
+            "position",
+            emp,
+            None,
+            self.day(0, 1, 1),
+            "position vacated (later time; arrives BEFORE the upsert it "
+            "deletes): no position, no index",
+            deleted=True,
+            time=original.time + timedelta(days=self.rng.randint(5, 60)),
+        )
         delete.arrive_before = original
         return True
 
     def appraisal_withdrawn(self, emp: _Employee) -> bool:
-        original = self.find(emp, EKINERJA, "performance",
-                             lambda e: e.data is not None and e.data["year"] == self.year - 1)
+        original = self.find(
+            emp,
+            EKINERJA,
+            "performance",
+            lambda e: e.data is not None and e.data["year"] == self.year - 1,
+        )
         if original is None or original.data is None:
             return False
         row = original.data["record_id"]
-        if self.find(emp, SIASN, "performance", lambda e: e.data is not None
-                     and e.data["record_id"] == row) is None:
-            self.emit(SIASN, "performance", emp, {"year": self.year - 1, "score": 88},
-                      original.time.date(), f"{self.year - 1} appraisal, old-scale score 88 "
-                      "(does not count: ekinerja deleted the row)", row)
-        self.emit(EKINERJA, "performance", emp, None, original.time.date(),
-                  "appraisal withdrawn (ekinerja outranks siasn, so the record is absent)",
-                  row, deleted=True, time=original.time + timedelta(days=15))
+        if (
+            self.find(
+                emp,
+                SIASN,
+                "performance",
+                lambda e: e.data is not None and e.data["record_id"] == row,
+            )
+            is None
+        ):
+            self.emit(
+                SIASN,
+                "performance",
+                emp,
+                {"year": self.year - 1, "score": 88},
+                original.time.date(),
+                f"{self.year - 1} appraisal, old-scale score 88 "
+                "(does not count: ekinerja deleted the row)",
+                row,
+            )
+        self.emit(
+            EKINERJA,
+            "performance",
+            emp,
+            None,
+            original.time.date(),
+            "appraisal withdrawn (ekinerja outranks siasn, so the record is absent)",
+            row,
+            deleted=True,
+            time=original.time + timedelta(days=15),
+        )
         return True
 
     def profile_deleted(self, emp: _Employee) -> bool:
         original = self.find(emp, emp.regional or "", "profile")
         if emp.in_siasn or original is None:
             return False
-        self.emit(original.source, "profile", emp, None, self.day(0, 1, 1),
-                  "profile entered under a wrong NIP, deleted (no index)", deleted=True,
-                  time=original.time + timedelta(days=self.rng.randint(10, 40)))
+        self.emit(
+            original.source,
+            "profile",
+            emp,
+            None,
+            self.day(0, 1, 1),
+            "profile entered under a wrong NIP, deleted (no index)",
+            deleted=True,
+            time=original.time + timedelta(days=self.rng.randint(10, 40)),
+        )
         return True
 
     def promotion_not_yet_national(self, emp: _Employee) -> bool:
@@ -793,41 +1280,77 @@ class _Builder:
         if regional is None or not emp.in_simpeg or original is None or emp.position is None:
             return False
         if emp.position["position_type"] == "pelaksana":
-            new = {"position_type": "fungsional",
-                   "position_name": "Pranata Komputer Ahli Pertama"}
+            new = {"position_type": "fungsional", "position_name": "Pranata Komputer Ahli Pertama"}
         elif emp.position["position_type"] == "fungsional" and emp.employee_type == "PNS":
-            new = {"position_type": "struktural",
-                   "position_name": f"Kepala Seksi {_unit_name(emp.unit_code)}".strip(),
-                   "echelon": "IV" if regional == LUWU else "IV.a"}
+            new = {
+                "position_type": "struktural",
+                "position_name": _struktural_name("Kepala Seksi", emp.unit_code),
+                "echelon": "IV" if regional == LUWU else "IV.a",
+            }
         else:
             return False
         tmt = self.random_day(self.year, 3, 9)
-        self.emit(regional, "position", emp, {**new, "tmt": tmt.isoformat()}, tmt,
-                  "promotion known regionally only (conflict: siasn still has the old "
-                  "position and wins)")
+        self.emit(
+            regional,
+            "position",
+            emp,
+            {**new, "tmt": tmt.isoformat()},
+            tmt,
+            "promotion known regionally only (conflict: siasn still has the old position and wins)",
+        )
         return True
 
     def transferred_from_luwu(self, emp: _Employee) -> bool:
         if emp.agency != "3201" or self.find(emp, SIASN, "profile") is None:
             return False
         old_unit = "7317.DISDIK"
-        profile = {"name": emp.name, "birth_date": emp.birth.isoformat(), "gender": emp.gender,
-                   "employee_type": emp.employee_type, "status": "active",
-                   "agency_code": "7317", "unit_code": old_unit}
+        profile = {
+            "name": emp.name,
+            "birth_date": emp.birth.isoformat(),
+            "gender": emp.gender,
+            "employee_type": emp.employee_type,
+            "status": "active",
+            "agency_code": "7317",
+            "unit_code": old_unit,
+        }
         note = "(the employee moved to agency 3201: valid, but does not count)"
-        self.emit(LUWU, "profile", emp, profile, emp.tmt_cpns,
-                  f"stale profile from the former agency {note}",
-                  time=self.stamp(LUWU, self.day(0, 1, 8)))
-        self.emit(LUWU, "position", emp, {"position_type": "pelaksana",
-                                          "position_name": "Pengadministrasi Perkantoran",
-                                          "tmt": emp.tmt_cpns.isoformat()},
-                  self.day(0, 2, 1), f"former position {note}")
+        self.emit(
+            LUWU,
+            "profile",
+            emp,
+            profile,
+            emp.tmt_cpns,
+            f"stale profile from the former agency {note}",
+            time=self.stamp(LUWU, self.day(0, 1, 8)),
+        )
+        self.emit(
+            LUWU,
+            "position",
+            emp,
+            {
+                "position_type": "pelaksana",
+                "position_name": "Pengadministrasi Perkantoran",
+                "tmt": emp.tmt_cpns.isoformat(),
+            },
+            self.day(0, 2, 1),
+            f"former position {note}",
+        )
         end = self.random_day(self.year, 2, 10)
-        self.emit(LUWU, "training", emp, {"category": "technical",
-                                          "name": "Bimbingan Teknis SIPD",
-                                          "start_date": (end - timedelta(days=4)).isoformat(),
-                                          "end_date": end.isoformat(), "hours": 32},
-                  end, f"technical training 32 JP {note}", self.own_row(emp, "training"))
+        self.emit(
+            LUWU,
+            "training",
+            emp,
+            {
+                "category": "technical",
+                "name": "Bimbingan Teknis SIPD",
+                "start_date": (end - timedelta(days=4)).isoformat(),
+                "end_date": end.isoformat(),
+                "hours": 32,
+            },
+            end,
+            f"technical training 32 JP {note}",
+            self.own_row(emp, "training"),
+        )
         return True
 
     # --- messages -------------------------------------------------------------------------
@@ -877,10 +1400,18 @@ class _Builder:
         order = len(timed)
         for original in self.rng.sample(self.events, max(1, count // 20)):
             order += 1
-            timed.append((original.arrival + self.rng.uniform(30, 2 * 86400), order,
-                          SampleMessage(original.nip.encode(), _encode(_envelope(original)),
-                                        f"exact duplicate of {original.event_id} (re-sent by "
-                                        "the producer; counted once)")))
+            timed.append(
+                (
+                    original.arrival + self.rng.uniform(30, 2 * 86400),
+                    order,
+                    SampleMessage(
+                        original.nip.encode(),
+                        _encode(_envelope(original)),
+                        f"exact duplicate of {original.event_id} (re-sent by "
+                        "the producer; counted once)",
+                    ),
+                )
+            )
         first, last = min(t[0] for t in timed), max(t[0] for t in timed)
         for key, value, note in self.malformed():
             order += 1
@@ -888,15 +1419,21 @@ class _Builder:
         timed.sort(key=lambda t: (t[0], t[1]))
         return [m for *_, m in timed]
 
-    def envelope(self, source: str, kind: str, emp: _Employee, data: dict[str, Any],
-                 day: date) -> dict[str, Any]:
-        event = _Event(source, kind, False, emp.nip, self.stamp(source, day), data, "", 0,
-                       self.next_id(source))
+    def envelope(
+        self, source: str, kind: str, emp: _Employee, data: dict[str, Any]
+    ) -> dict[str, Any]:
+        day = self.random_day(self.year, 2, 11)
+        event = _Event(
+            source, kind, False, emp.nip, self.stamp(source, day), data, "", 0, self.next_id(source)
+        )
         return _envelope(event)
 
     def pick(self, agency: str | None = None, *, national: bool = False) -> _Employee:
-        pool = [e for e in self.employees if (agency is None or e.agency == agency)
-                and (e.in_siasn or not national)]
+        pool = [
+            e
+            for e in self.employees
+            if (agency is None or e.agency == agency) and (e.in_siasn or not national)
+        ]
         return self.rng.choice(pool or self.employees)
 
     def malformed(self) -> list[tuple[bytes | None, bytes, str]]:
@@ -906,70 +1443,125 @@ class _Builder:
 
         legacy = self.pick("7317")
         line = f"{legacy.nip};{legacy.name.upper()};PENGADMINISTRASI PERKANTORAN;7317"
-        out.append((legacy.nip.encode(), line.encode(),
-                    "malformed not_json: a semicolon-separated export line, not JSON"))
+        out.append(
+            (
+                legacy.nip.encode(),
+                line.encode(),
+                "malformed not_json: a semicolon-separated export line, not JSON",
+            )
+        )
 
         batch = self.pick(national=True)
-        training = {"record_id": self.national_id(), "category": "seminar",
-                    "name": _SEMINARS[0], "start_date": day.isoformat(),
-                    "end_date": day.isoformat(), "hours": 4}
-        events = [self.envelope(SIASN, "training", batch, training, day) for _ in range(2)]
-        out.append((batch.nip.encode(), _encode(events),
-                    "malformed invalid_event: a JSON array (a batch of two events), not one "
-                    "event object"))
+        training = {
+            "record_id": self.national_id(),
+            "category": "seminar",
+            "name": _SEMINARS[0],
+            "start_date": day.isoformat(),
+            "end_date": day.isoformat(),
+            "hours": 4,
+        }
+        events = [self.envelope(SIASN, "training", batch, training) for _ in range(2)]
+        out.append(
+            (
+                batch.nip.encode(),
+                _encode(events),
+                "malformed invalid_event: a JSON array (a batch of two events), not one "
+                "event object",
+            )
+        )
 
         salary = self.pick("3201")
-        unknown = self.envelope(BOGOR, "salary", salary, {"record_id": self.own_row(
-            salary, "training"), "basic_salary": 4_512_300, "grade": "III/c"}, day)
-        out.append((salary.nip.encode(), _encode(unknown),
-                    "malformed unknown_type: asn.salary.upserted is not a change event type"))
+        unknown = self.envelope(
+            BOGOR,
+            "salary",
+            salary,
+            {
+                "record_id": self.own_row(salary, "training"),
+                "basic_salary": 4_512_300,
+                "grade": "III/c",
+            },
+        )
+        out.append(
+            (
+                salary.nip.encode(),
+                _encode(unknown),
+                "malformed unknown_type: asn.salary.upserted is not a change event type",
+            )
+        )
 
         bad = self.pick(national=True)
         bad_nip = f"{bad.nip[:4]}13{bad.nip[6:]}"
-        wrong = self.envelope(SIASN, "profile", bad, _profile_values(bad), day)
+        wrong = self.envelope(SIASN, "profile", bad, _profile_values(bad))
         wrong["subject"] = bad_nip
-        out.append((bad_nip.encode(), _encode(wrong),
-                    "malformed bad_nip: birth month 13 in the NIP"))
+        out.append(
+            (bad_nip.encode(), _encode(wrong), "malformed bad_nip: birth month 13 in the NIP")
+        )
 
-        out.append(self.missing_field(day))
-        out.append(self.key_mismatch(day))
+        out.append(self.missing_field())
+        out.append(self.key_mismatch())
 
         intruder = self.pick(national=True)
-        profile = self.envelope(EKINERJA, "profile", intruder, _profile_values(intruder), day)
-        out.append((intruder.nip.encode(), _encode(profile),
-                    "malformed not_authorised: ekinerja may send only performance"))
+        profile = self.envelope(EKINERJA, "profile", intruder, _profile_values(intruder))
+        out.append(
+            (
+                intruder.nip.encode(),
+                _encode(profile),
+                "malformed not_authorised: ekinerja may send only performance",
+            )
+        )
 
         bogor = self.pick("3201")
-        foreign = self.envelope(LUWU, "profile", bogor, _profile_values(bogor), day)
-        out.append((bogor.nip.encode(), _encode(foreign),
-                    "malformed not_authorised: a simpeg:7317 profile with agency_code 3201"))
+        foreign = self.envelope(LUWU, "profile", bogor, _profile_values(bogor))
+        out.append(
+            (
+                bogor.nip.encode(),
+                _encode(foreign),
+                "malformed not_authorised: a simpeg:7317 profile with agency_code 3201",
+            )
+        )
 
         naive = self.pick(national=True)
-        skp = self.envelope(SIASN, "performance", naive, {"record_id": self.national_id(),
-                            "year": self.year - 1, "score": 80}, day)
+        skp = self.envelope(
+            SIASN,
+            "performance",
+            naive,
+            {"record_id": self.national_id(), "year": self.year - 1, "score": 80},
+        )
         skp["time"] = skp["time"][:19]
-        out.append((naive.nip.encode(), _encode(skp),
-                    "malformed invalid_event: time without a UTC offset (not RFC 3339)"))
+        out.append(
+            (
+                naive.nip.encode(),
+                _encode(skp),
+                "malformed invalid_event: time without a UTC offset (not RFC 3339)",
+            )
+        )
         return out
 
-    def missing_field(self, day: date) -> tuple[bytes | None, bytes, str]:
+    def missing_field(self) -> tuple[bytes | None, bytes, str]:
         emp = self.pick("3201")
-        education = {"record_id": self.own_row(emp, "education"), "level": "S2",
-                     "institution": "IPB University"}
-        event = self.envelope(BOGOR, "education", emp, education, day)
-        return (emp.nip.encode(), _encode(event),
-                "malformed invalid_event: education without graduated_on (a required field)")
+        education = {
+            "record_id": self.own_row(emp, "education"),
+            "level": "S2",
+            "institution": "IPB University",
+        }
+        event = self.envelope(BOGOR, "education", emp, education)
+        return (
+            emp.nip.encode(),
+            _encode(event),
+            "malformed invalid_event: education without graduated_on (a required field)",
+        )
 
-    def key_mismatch(self, day: date) -> tuple[bytes | None, bytes, str]:
-        emp, other = self.pick(national=True), self.pick(national=True)
-        while other.nip == emp.nip and len(self.employees) > 1:
-            other = self.pick()
-        training = {"record_id": self.national_id(), "category": "technical",
-                    "name": _TECHNICAL[1], "start_date": (day - timedelta(days=2)).isoformat(),
-                    "end_date": day.isoformat(), "hours": 12}
-        event = self.envelope(SIASN, "training", emp, training, day)
-        return (other.nip.encode(), _encode(event),
-                "malformed key_mismatch: the message key is another employee's NIP")
+    def key_mismatch(self) -> tuple[bytes | None, bytes, str]:
+        """An exact copy of a valid siasn event, keyed by another employee's NIP: dead-lettered
+        as it is, and a mere duplicate where the key is re-derived from the subject."""
+        original = self.rng.choice([e for e in self.events if e.source == SIASN])
+        others = [e.nip for e in self.employees if e.nip != original.nip] or ["199001012015011001"]
+        return (
+            self.rng.choice(others).encode(),
+            _encode(_envelope(original)),
+            f"malformed key_mismatch: a copy of {original.event_id} keyed by another "
+            "employee's NIP",
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1004,17 +1596,43 @@ def _encode(value: object) -> bytes:
 
 
 def _profile_values(emp: _Employee) -> dict[str, Any]:
-    return {"name": emp.name, "birth_date": emp.birth.isoformat(), "gender": emp.gender,
-            "employee_type": emp.employee_type, "status": emp.status,
-            "agency_code": emp.agency, "unit_code": emp.unit_code}
+    return {
+        "name": emp.name,
+        "birth_date": emp.birth.isoformat(),
+        "gender": emp.gender,
+        "employee_type": emp.employee_type,
+        "status": emp.status,
+        "agency_code": emp.agency,
+        "unit_code": emp.unit_code,
+    }
 
 
 def _unit_name(unit_code: str) -> str:
     unit = unit_code.split(".", 1)[1]
-    names = {"DISDIK": "Dinas Pendidikan", "DINKES": "Dinas Kesehatan",
-             "BKPSDM": "BKPSDM", "SETDA": "Sekretariat Daerah", "DPMPTSP": "DPMPTSP",
-             "DISTAN": "Dinas Pertanian", "BAPPEDA": "Bappeda"}
+    names = {
+        "DISDIK": "Dinas Pendidikan",
+        "DINKES": "Dinas Kesehatan",
+        "BKPSDM": "BKPSDM",
+        "SETDA": "Sekretariat Daerah",
+        "DPMPTSP": "DPMPTSP",
+        "DISTAN": "Dinas Pertanian",
+        "BAPPEDA": "Bappeda",
+    }
     return names.get(unit, "")
+
+
+def _struktural_name(name: str, unit_code: str) -> str:
+    """'Kepala Dinas' + DINKES: 'Kepala Dinas Kesehatan'; 'Kepala Seksi' + DINKES: 'Kepala Seksi
+    pada Dinas Kesehatan'; territorial posts (Camat, Lurah, ...) stand alone."""
+    unit = _unit_name(unit_code)
+    if not unit or name not in _UNIT_POSTS:
+        return name
+    if name.endswith(" Dinas"):
+        head = name.removesuffix(" Dinas")
+        if unit.startswith("Dinas "):
+            return f"{head} {unit}"
+        return f"{head} {unit}" if unit != "Sekretariat Daerah" else f"{head} Bagian Umum"
+    return f"{name} pada {unit}"
 
 
 def _variant(kind: str, values: dict[str, Any]) -> dict[str, Any]:
@@ -1047,119 +1665,248 @@ def _title(level: str, rng: random.Random) -> tuple[str, str]:
 
 def _worked_example_struktural(b: _Builder) -> None:
     """198703142010121001: 20 + 25 + 25 + 3 = 73, Sedang (measurement year 2025)."""
-    emp = b.add(_Employee(
-        nip="198703142010121001", name="Rudi Hermawan", birth=date(1987, 3, 14), gender="M",
-        tmt_cpns=date(2010, 12, 1), agency="3201", unit_code="3201.BKPSDM",
-        employee_type="PNS", in_siasn=True, in_simpeg=True, engagement=0.6, culture="sunda",
-        anchor=True, title=("", "S.Sos., M.Si."),
-        position={"position_type": "struktural",
-                  "position_name": "Kepala Bidang Pengembangan Kompetensi Aparatur",
-                  "echelon": "III.b", "tmt": b.day(-3, 1, 4).isoformat()}))
+    emp = b.add(
+        _Employee(
+            nip="198703142010121001",
+            name="Rudi Hermawan",
+            birth=date(1987, 3, 14),
+            gender="M",
+            tmt_cpns=date(2010, 12, 1),
+            agency="3201",
+            unit_code="3201.BKPSDM",
+            employee_type="PNS",
+            in_siasn=True,
+            in_simpeg=True,
+            engagement=0.6,
+            culture="sunda",
+            anchor=True,
+            title=("", "S.Sos., M.Si."),
+            position={
+                "position_type": "struktural",
+                "position_name": "Kepala Bidang Pengembangan Kompetensi Aparatur",
+                "echelon": "III.b",
+                "tmt": b.day(-3, 1, 4).isoformat(),
+            },
+        )
+    )
     b.profile(emp, regional_variant=False)
     b.position(emp)
     b.education(emp, "S1", "Universitas Pakuan", date(2009, 8, 29), SIASN)
     b.education(emp, "S2", "IPB University", b.day(-5, 9, 12), BOGOR)
-    b.training(emp, "leadership", "Diklat Kepemimpinan Tingkat IV", b.day(-10, 6, 30), 120, 285,
-               "PIM_IV", source=SIASN)
-    b.training(emp, "leadership", "Pelatihan Kepemimpinan Administrator", b.day(-1, 9, 30), 150,
-               570, "PKA", source=BOGOR)
-    b.training(emp, "technical", "Pelatihan Analisis Jabatan", b.day(0, 4, 10), 2, 10,
-               source=SIASN)
-    b.training(emp, "technical", "Bimbingan Teknis Aplikasi SRIKANDI", b.day(0, 7, 4), 1, 6,
-               source=BOGOR)
-    b.training(emp, "seminar", "Webinar Manajemen Talenta ASN", b.day(-1, 11, 12), 0, 2,
-               source=SIASN)
+    b.training(
+        emp,
+        "leadership",
+        "Diklat Kepemimpinan Tingkat IV",
+        b.day(-10, 6, 30),
+        120,
+        285,
+        "PIM_IV",
+        source=SIASN,
+    )
+    b.training(
+        emp,
+        "leadership",
+        "Pelatihan Kepemimpinan Administrator",
+        b.day(-1, 9, 30),
+        150,
+        570,
+        "PKA",
+        source=BOGOR,
+    )
+    b.training(emp, "technical", "Pelatihan Analisis Jabatan", b.day(0, 4, 10), 2, 10, source=SIASN)
+    b.training(
+        emp, "technical", "Bimbingan Teknis Aplikasi SRIKANDI", b.day(0, 7, 4), 1, 6, source=BOGOR
+    )
+    b.training(
+        emp, "seminar", "Webinar Manajemen Talenta ASN", b.day(-1, 11, 12), 0, 2, source=SIASN
+    )
     b.appraisal(emp, "BAIK", 92)
     b.punishment(emp, "light", b.day(-2, 2, 1), BOGOR)
 
 
 def _worked_example_pelaksana(b: _Builder) -> None:
     """199406302019032002: 5 + 22.5 + 30 + 5 = 62.5, Rendah (measurement year 2025)."""
-    emp = b.add(_Employee(
-        nip="199406302019032002", name="Sitti Rahmawati", birth=date(1994, 6, 30), gender="F",
-        tmt_cpns=date(2019, 3, 1), agency="7317", unit_code="7317.DISDIK", employee_type="PNS",
-        in_siasn=True, in_simpeg=True, engagement=0.5, culture="bugis", anchor=True,
-        position={"position_type": "pelaksana", "position_name": "Pengadministrasi Perkantoran",
-                  "tmt": b.day(-5, 3, 1).isoformat()}))
+    emp = b.add(
+        _Employee(
+            nip="199406302019032002",
+            name="Sitti Rahmawati",
+            birth=date(1994, 6, 30),
+            gender="F",
+            tmt_cpns=date(2019, 3, 1),
+            agency="7317",
+            unit_code="7317.DISDIK",
+            employee_type="PNS",
+            in_siasn=True,
+            in_simpeg=True,
+            engagement=0.5,
+            culture="bugis",
+            anchor=True,
+            position={
+                "position_type": "pelaksana",
+                "position_name": "Pengadministrasi Perkantoran",
+                "tmt": b.day(-5, 3, 1).isoformat(),
+            },
+        )
+    )
     b.profile(emp, regional_variant=False)
     b.position(emp)
     b.education(emp, "SMA", "SMA Negeri 1 Palopo", date(2012, 6, 20), SIASN)
-    b.training(emp, "technical", "Bimbingan Teknis Penyusunan SKP", b.day(0, 3, 5), 1, 8,
-               source=SIASN)
-    b.training(emp, "technical", "Pelatihan Pelayanan Prima", b.day(0, 10, 9), 2, 12,
-               source=LUWU)
-    b.training(emp, "seminar", "Webinar Smart ASN Menuju Birokrasi 4.0", b.day(-2, 5, 20), 0, 2,
-               source=SIASN)
+    b.training(
+        emp, "technical", "Bimbingan Teknis Penyusunan SKP", b.day(0, 3, 5), 1, 8, source=SIASN
+    )
+    b.training(emp, "technical", "Pelatihan Pelayanan Prima", b.day(0, 10, 9), 2, 12, source=LUWU)
+    b.training(
+        emp,
+        "seminar",
+        "Webinar Smart ASN Menuju Birokrasi 4.0",
+        b.day(-2, 5, 20),
+        0,
+        2,
+        source=SIASN,
+    )
     b.appraisal(emp, "SANGAT_BAIK", None)
     b.punishment(emp, "heavy", b.day(-5, 8, 17), SIASN)
 
 
 def _sangat_tinggi(b: _Builder) -> None:
     """20 + 40 + 30 + 5 = 95."""
-    emp = b.add(_Employee(
-        nip="197511022001121003", name="Dadang Supriatna", birth=date(1975, 11, 2), gender="M",
-        tmt_cpns=date(2001, 12, 1), agency="3201", unit_code="3201.DINKES", employee_type="PNS",
-        in_siasn=True, in_simpeg=True, engagement=0.95, culture="sunda", anchor=True,
-        title=("dr. ", "M.Kes."),
-        position={"position_type": "struktural", "position_name": "Kepala Dinas Kesehatan",
-                  "echelon": "II.b", "tmt": b.day(-2, 7, 1).isoformat()}))
+    emp = b.add(
+        _Employee(
+            nip="197511022001121003",
+            name="Dadang Supriatna",
+            birth=date(1975, 11, 2),
+            gender="M",
+            tmt_cpns=date(2001, 12, 1),
+            agency="3201",
+            unit_code="3201.DINKES",
+            employee_type="PNS",
+            in_siasn=True,
+            in_simpeg=True,
+            engagement=0.95,
+            culture="sunda",
+            anchor=True,
+            title=("dr. ", "M.Kes."),
+            position={
+                "position_type": "struktural",
+                "position_name": "Kepala Dinas Kesehatan",
+                "echelon": "II.b",
+                "tmt": b.day(-2, 7, 1).isoformat(),
+            },
+        )
+    )
     b.profile(emp)
     b.position(emp)
     b.education(emp, "S1", "Universitas Padjadjaran", date(1999, 8, 21), SIASN)
     b.education(emp, "S2", "Universitas Indonesia", date(2010, 2, 27), SIASN)
-    b.training(emp, "leadership", "Pelatihan Kepemimpinan Nasional Tingkat II", b.day(-2, 10, 3),
-               120, 600, "PKN_II", source=SIASN)
-    b.training(emp, "technical", "Pelatihan Manajemen Risiko", b.day(0, 5, 16), 3, 16,
-               source=SIASN)
+    b.training(
+        emp,
+        "leadership",
+        "Pelatihan Kepemimpinan Nasional Tingkat II",
+        b.day(-2, 10, 3),
+        120,
+        600,
+        "PKN_II",
+        source=SIASN,
+    )
+    b.training(emp, "technical", "Pelatihan Manajemen Risiko", b.day(0, 5, 16), 3, 16, source=SIASN)
     b.training(emp, "technical", "Bimbingan Teknis SIPD", b.day(0, 8, 22), 1, 8, source=BOGOR)
-    b.training(emp, "seminar", "Seminar Kesehatan Ibu dan Anak", b.day(0, 3, 8), 0, 4,
-               source=BOGOR)
+    b.training(emp, "seminar", "Seminar Kesehatan Ibu dan Anak", b.day(0, 3, 8), 0, 4, source=BOGOR)
     b.appraisal(emp, "SANGAT_BAIK", 95)
 
 
 def _tinggi(b: _Builder) -> None:
     """15 + 40 + 25 + 5 = 85."""
-    emp = b.add(_Employee(
-        nip="198904172014032001", name="Nurul Hamzah", birth=date(1989, 4, 17), gender="F",
-        tmt_cpns=date(2014, 3, 1), agency="7317", unit_code="7317.DISDIK", employee_type="PNS",
-        in_siasn=True, in_simpeg=True, engagement=0.8, culture="bugis", anchor=True,
-        title=("", "S.Pd."),
-        position={"position_type": "fungsional", "position_name": "Guru Ahli Muda",
-                  "tmt": b.day(-3, 4, 1).isoformat()}))
+    emp = b.add(
+        _Employee(
+            nip="198904172014032001",
+            name="Nurul Hamzah",
+            birth=date(1989, 4, 17),
+            gender="F",
+            tmt_cpns=date(2014, 3, 1),
+            agency="7317",
+            unit_code="7317.DISDIK",
+            employee_type="PNS",
+            in_siasn=True,
+            in_simpeg=True,
+            engagement=0.8,
+            culture="bugis",
+            anchor=True,
+            title=("", "S.Pd."),
+            position={
+                "position_type": "fungsional",
+                "position_name": "Guru Ahli Muda",
+                "tmt": b.day(-3, 4, 1).isoformat(),
+            },
+        )
+    )
     b.profile(emp)
     b.position(emp)
     b.education(emp, "S1", "Universitas Negeri Makassar", date(2011, 9, 10), SIASN)
-    b.training(emp, "functional", "Pendidikan Profesi Guru Dalam Jabatan", b.day(-4, 11, 30), 60,
-               120, source=SIASN)
-    b.training(emp, "technical", "Pelatihan Literasi Digital ASN", b.day(0, 6, 13), 3, 20,
-               source=LUWU)
-    b.training(emp, "seminar", "Lokakarya Inovasi Pelayanan Publik", b.day(-1, 2, 24), 0, 6,
-               source=LUWU)
+    b.training(
+        emp,
+        "functional",
+        "Pendidikan Profesi Guru Dalam Jabatan",
+        b.day(-4, 11, 30),
+        60,
+        120,
+        source=SIASN,
+    )
+    b.training(
+        emp, "technical", "Pelatihan Literasi Digital ASN", b.day(0, 6, 13), 3, 20, source=LUWU
+    )
+    b.training(
+        emp, "seminar", "Lokakarya Inovasi Pelayanan Publik", b.day(-1, 2, 24), 0, 6, source=LUWU
+    )
     b.appraisal(emp, "BAIK", None)
 
 
 def _sangat_rendah(b: _Builder) -> None:
     """10 + 17.5 + 5 + 2 = 34.5."""
-    emp = b.add(_Employee(
-        nip="198208082009011002", name="Joko Susanto", birth=date(1982, 8, 8), gender="M",
-        tmt_cpns=date(2009, 1, 1), agency="1371", unit_code="1371.SETDA", employee_type="PNS",
-        in_siasn=True, in_simpeg=False, engagement=0.1, culture="umum", anchor=True,
-        title=("", "A.Md."),
-        position={"position_type": "pelaksana", "position_name": "Penata Layanan Operasional",
-                  "tmt": date(2019, 1, 2).isoformat()}))
+    emp = b.add(
+        _Employee(
+            nip="198208082009011002",
+            name="Joko Susanto",
+            birth=date(1982, 8, 8),
+            gender="M",
+            tmt_cpns=date(2009, 1, 1),
+            agency="1371",
+            unit_code="1371.SETDA",
+            employee_type="PNS",
+            in_siasn=True,
+            in_simpeg=False,
+            engagement=0.1,
+            culture="umum",
+            anchor=True,
+            title=("", "A.Md."),
+            position={
+                "position_type": "pelaksana",
+                "position_name": "Penata Layanan Operasional",
+                "tmt": date(2019, 1, 2).isoformat(),
+            },
+        )
+    )
     b.profile(emp)
     b.position(emp)
     b.education(emp, "D3", "Politeknik Negeri Padang", date(2004, 9, 1), SIASN)
-    b.training(emp, "technical", "Pelatihan Pelayanan Prima", b.day(0, 9, 2), 2, 16,
-               source=SIASN)
+    b.training(emp, "technical", "Pelatihan Pelayanan Prima", b.day(0, 9, 2), 2, 16, source=SIASN)
     b.training(emp, "technical", "Bimbingan Teknis SIPD", b.day(-1, 9, 2), 2, 16, source=SIASN)
-    b.training(emp, "seminar", "Webinar Pencegahan Korupsi di Lingkungan Pemda", b.day(0, 4, 30),
-               0, 3, source=SIASN)
+    b.training(
+        emp,
+        "seminar",
+        "Webinar Pencegahan Korupsi di Lingkungan Pemda",
+        b.day(0, 4, 30),
+        0,
+        3,
+        source=SIASN,
+    )
     b.appraisal(emp, None, 58)
     b.punishment(emp, "medium", b.day(-1, 3, 11), SIASN)
 
 
 _ANCHORS: tuple[Callable[[_Builder], None], ...] = (
-    _worked_example_struktural, _worked_example_pelaksana, _sangat_tinggi, _tinggi,
+    _worked_example_struktural,
+    _worked_example_pelaksana,
+    _sangat_tinggi,
+    _tinggi,
     _sangat_rendah,
 )

@@ -5,9 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from worker.domain.model import Band, Dimensions, IndexResult, Record, Resolution
+from worker.domain.model import (
+    Band,
+    Dimensions,
+    IndexResult,
+    PositionType,
+    Record,
+    Resolution,
+)
 from worker.domain.rules import RuleSet
 
 ZERO = Decimal(0)
@@ -55,7 +62,7 @@ def _ended_by_cutoff(r: Record, measurement_year: int) -> bool:
 def competency_points(
     position: Mapping[str, Any], training: Iterable[Record], measurement_year: int, rules: RuleSet
 ) -> Decimal:
-    table = rules.competency.get(position.get("position_type"))  # type: ignore[call-overload]
+    table = rules.competency.get(cast(PositionType, position.get("position_type")))
     if table is None:
         return ZERO
     by_category: dict[str, list[Record]] = {}

@@ -85,11 +85,27 @@ def _in_scope(source: str, agency_code: str | None) -> bool:
     return agency is None or agency == agency_code
 
 
+def _pick_profile(
+    nip: str, by_source: dict[str, Statement], rules: RuleSet
+) -> tuple[Statement | None, list[Conflict]]:
+    # Rule 3 for the profile itself: a regional upsert always names its own agency (checked
+    # on the way in), but a regional delete names none. It counts only where the profile
+    # reconciled without regional deletes belongs to that region's agency.
+    def regional_delete(s: Statement) -> bool:
+        return s.values is None and regional_agency(s.source) is not None
+
+    kept = [s for s in by_source.values() if not regional_delete(s)]
+    base, _ = _pick(nip, "profile", kept, rules)
+    agency = str(base.values.get("agency_code")) if base and base.values else None
+    eligible = kept + [
+        s for s in by_source.values() if regional_delete(s) and regional_agency(s.source) == agency
+    ]
+    return _pick(nip, "profile", eligible, rules)
+
+
 def resolve(nip: str, statements: Iterable[Statement], rules: RuleSet) -> Resolution:
     latest = latest_per_source(statements)
-    profile_winner, conflicts = _pick(
-        nip, "profile", latest.pop(("profile", None), {}).values(), rules
-    )
+    profile_winner, conflicts = _pick_profile(nip, latest.pop(("profile", None), {}), rules)
     profile = _as_record(profile_winner)
     agency_code = str(profile.values.get("agency_code")) if profile else None
 

@@ -1,0 +1,71 @@
+"""Running the worker and reading what it published, for the integration tests."""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any
+
+from kafka import KafkaProducer
+from prometheus_client import CollectorRegistry
+
+from consumers.reader import read_topic
+from tests.conftest import Topics
+from tests.integration.stream import Msg
+from worker.cli import run_worker
+from worker.devbroker import DevBroker
+from worker.loop import Totals
+from worker.settings import Settings, load_settings
+
+IDLE_S = 1.5
+
+
+def publish(bootstrap: str, topic: str, msgs: list[Msg]) -> None:
+    # A plain kafka-python producer, as an upstream team would use.
+    producer = KafkaProducer(bootstrap_servers=bootstrap)
+    for m in msgs:
+        producer.send(topic, key=m.key, value=m.value)
+    producer.flush()
+    producer.close()
+
+
+def settings_for(
+    broker: DevBroker, topics: Topics, database_url: str, group: str | None = None, **extra: Any
+) -> Settings:
+    return load_settings(
+        kafka_bootstrap_servers=broker.bootstrap,
+        database_url=database_url,
+        measurement_year=2025,
+        input_topics=topics.input,
+        output_topic=topics.output,
+        dlq_topic=topics.dlq,
+        consumer_group=group or topics.group,
+        metrics_port=0,
+        # The local broker holds a join for about half the session timeout.
+        kafka_session_timeout_ms=3000,
+        kafka_heartbeat_interval_ms=500,
+        **extra,
+    )
+
+
+def run(settings: Settings, registry: CollectorRegistry | None = None) -> Totals:
+    totals: Totals = run_worker(
+        settings, IDLE_S, threading.Event(), registry or CollectorRegistry()
+    )
+    return totals
+
+
+def published(broker: DevBroker, topic: str) -> list[dict[str, Any]]:
+    events = []
+    for r in read_topic(broker.bootstrap, topic):
+        event = json.loads(r.value or b"")
+        assert r.key == event["subject"].encode()
+        events.append(event)
+    return events
+
+
+def data_by_nip(events: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    found: dict[str, list[dict[str, Any]]] = {}
+    for e in events:
+        found.setdefault(e["data"]["nip"], []).append(e["data"])
+    return found
