@@ -84,7 +84,7 @@ class Worker:
         # run out the error propagates and the process exits without committing offsets.
         retrying = Retrying(
             retry=retry_if_exception(is_transient),
-            wait=wait_exponential_jitter(initial=0.5, max=10),
+            wait=wait_exponential_jitter(multiplier=0.5, max=10),
             stop=stop_after_attempt(8) | stop_when_event_set(self.stopping),
             reraise=True,
             before_sleep=lambda state: log.warning(

@@ -32,20 +32,20 @@ def publish(bootstrap: str, topic: str, msgs: list[Msg]) -> None:
 def settings_for(
     broker: DevBroker, topics: Topics, database_url: str, group: str | None = None, **extra: Any
 ) -> Settings:
-    return load_settings(
-        kafka_bootstrap_servers=broker.bootstrap,
-        database_url=database_url,
-        measurement_year=2025,
-        input_topics=topics.input,
-        output_topic=topics.output,
-        dlq_topic=topics.dlq,
-        consumer_group=group or topics.group,
-        metrics_port=0,
+    given: dict[str, Any] = {
+        "kafka_bootstrap_servers": broker.bootstrap,
+        "database_url": database_url,
+        "measurement_year": 2025,
+        "input_topics": topics.input,
+        "output_topic": topics.output,
+        "dlq_topic": topics.dlq,
+        "consumer_group": group or topics.group,
+        "metrics_port": 0,
         # The local broker holds a join for about half the session timeout.
-        kafka_session_timeout_ms=3000,
-        kafka_heartbeat_interval_ms=500,
-        **extra,
-    )
+        "kafka_session_timeout_ms": 3000,
+        "kafka_heartbeat_interval_ms": 500,
+    }
+    return load_settings(**{**given, **extra})
 
 
 def run(settings: Settings, registry: CollectorRegistry | None = None) -> Totals:

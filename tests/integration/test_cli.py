@@ -1,0 +1,147 @@
+"""The console script as an operator uses it: publish, run --until-idle, show, bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Topics
+from tests.integration.helpers import run, settings_for
+from tests.integration.stream import A, phase_one
+from worker.devbroker import DevBroker, free_port
+
+
+def cli(*args: str, env: dict[str, str] | None = None,
+        timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "worker.cli", *args],
+        capture_output=True, text=True, timeout=timeout, check=False,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def service_env(broker: DevBroker, topics: Topics, database_url: str) -> dict[str, str]:
+    return {
+        "IPASN_KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap,
+        "IPASN_DATABASE_URL": database_url,
+        "IPASN_MEASUREMENT_YEAR": "2025",
+        "IPASN_INPUT_TOPICS": topics.input,
+        "IPASN_OUTPUT_TOPIC": topics.output,
+        "IPASN_DLQ_TOPIC": topics.dlq,
+        "IPASN_CONSUMER_GROUP": topics.group,
+        "IPASN_METRICS_PORT": "0",
+        "IPASN_KAFKA_SESSION_TIMEOUT_MS": "3000",
+        "IPASN_KAFKA_HEARTBEAT_INTERVAL_MS": "500",
+    }
+
+
+@pytest.mark.kafka
+def test_publish_then_run_until_idle_then_show_gives_the_worked_example(
+    broker: DevBroker, topics: Topics, tmp_path: Path
+) -> None:
+    events = tmp_path / "events.jsonl"
+    # Every line of the stream, malformed ones too; publish keys each by its subject.
+    events.write_bytes(b"\n".join(m.value for m in phase_one()) + b"\n")
+    env = service_env(broker, topics, f"sqlite:///{tmp_path}/cli.db")
+
+    published = cli("publish", str(events), env=env)
+    ran = cli("run", "--until-idle", "1.5", env=env)
+    shown = cli("show", A, "--json", env=env)
+    table = cli("show", A, env=env)
+
+    assert published.returncode == 0, published.stderr
+    assert "published" in published.stderr
+    assert ran.returncode == 0, ran.stderr
+    assert shown.returncode == 0, shown.stderr
+    view = json.loads(shown.stdout)
+    assert (view["index"]["score"], view["index"]["band"]) == ("73", "Sedang")
+    assert {r["kind"] for r in view["records"]} >= {"profile", "position", "education"}
+    assert any(c["kind"] == "performance" for c in view["conflicts"])
+    assert "IP ASN 73 (Sedang)" in table.stdout
+    assert A not in ran.stderr  # logs carry no NIP
+
+
+@pytest.mark.kafka
+def test_metrics_are_served_on_the_metrics_port(
+    broker: DevBroker, topics: Topics, tmp_path: Path
+) -> None:
+    from tests.integration.helpers import publish
+
+    publish(broker.bootstrap, topics.input, phase_one())
+    port = free_port()
+    run(settings_for(broker, topics, f"sqlite:///{tmp_path}/m.db", metrics_port=port))
+
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
+        text = response.read().decode()
+
+    for name in ("ipasn_events_consumed_total", "ipasn_batch_duration_seconds_count",
+                 "ipasn_consumer_lag_messages", "ipasn_recalculations_published_total",
+                 "ipasn_dead_letters_total"):
+        assert name in text
+    assert 'outcome="dead_lettered"' in text
+    assert A not in text
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "expected"),
+    [
+        (["run", "--until-idle", "soon"], {}, "invalid float value"),
+        (["frobnicate"], {}, "invalid choice"),
+        (["run"], {"IPASN_METRICS_PORT": "lots"}, "IPASN_METRICS_PORT"),
+        (["show", A], {"IPASN_MEASUREMENT_YEAR": "1900"}, "IPASN_MEASUREMENT_YEAR"),
+        (["run"], {"IPASN_RULES_FILE": "/nonexistent/rules.toml"}, "rules file"),
+    ],
+)
+def test_a_bad_argument_or_setting_is_one_clear_line(
+    args: list[str], env: dict[str, str], expected: str
+) -> None:
+    result = cli(*args, env=env)
+
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert expected in lines[0]
+
+
+def test_an_unreachable_broker_is_one_clear_line(tmp_path: Path) -> None:
+    result = cli("run", env={"IPASN_KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{free_port()}",
+                             "IPASN_DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
+                             "IPASN_METRICS_PORT": "0"})
+
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1] == (
+        "ipasn-worker: no Kafka broker answers at IPASN_KAFKA_BOOTSTRAP_SERVERS")
+
+
+@pytest.mark.kafka
+def test_sigterm_finishes_the_work_in_hand_and_exits_cleanly(
+    broker: DevBroker, topics: Topics, tmp_path: Path
+) -> None:
+    import signal
+    import time
+
+    from consumers.reader import read_topic
+    from tests.integration.helpers import publish
+
+    env = service_env(broker, topics, f"sqlite:///{tmp_path}/term.db")
+    worker = subprocess.Popen(  # noqa: S603 - our own module
+        [sys.executable, "-m", "worker.cli", "run"], env={**os.environ, **env},
+        stderr=subprocess.PIPE, text=True,
+    )
+    publish(broker.bootstrap, topics.input, phase_one())
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(read_topic(broker.bootstrap, topics.output)) < 3:
+        time.sleep(0.5)
+
+    worker.send_signal(signal.SIGTERM)
+    _, stderr = worker.communicate(timeout=30)
+
+    assert worker.returncode == 0, stderr
+    assert "stopped: 39 messages" in stderr
+    assert len(read_topic(broker.bootstrap, topics.output)) == 3
