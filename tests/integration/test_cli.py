@@ -145,3 +145,49 @@ def test_sigterm_finishes_the_work_in_hand_and_exits_cleanly(
     assert worker.returncode == 0, stderr
     assert "stopped: 39 messages" in stderr
     assert len(read_topic(broker.bootstrap, topics.output)) == 3
+
+
+@pytest.mark.kafka
+def test_dev_broker_serves_the_default_topics_until_interrupted() -> None:
+    import signal
+
+    from kafka import KafkaAdminClient
+
+    port = free_port()
+    broker = subprocess.Popen(  # noqa: S603 - our own module
+        [sys.executable, "-m", "worker.cli", "dev-broker", "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        assert broker.stdout is not None
+        first = broker.stdout.readline()
+        admin = KafkaAdminClient(bootstrap_servers=f"127.0.0.1:{port}")
+        topics = set(admin.list_topics())
+        admin.close()
+    finally:
+        broker.send_signal(signal.SIGINT)
+        broker.communicate(timeout=30)
+
+    assert f"local broker on 127.0.0.1:{port}" in first
+    assert {"asn.personnel.changes", "asn.ipasn.recalculated",
+            "asn.personnel.changes.dlq"} <= topics
+    assert broker.returncode == 0
+
+
+@pytest.mark.kafka
+def test_the_demo_shows_results_dead_letters_and_metrics(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "worker.cli", "demo", "--employees", "40",
+         "--database", str(tmp_path / "demo.db")],
+        capture_output=True, text=True, timeout=180, check=False,
+        env={**os.environ, "COLUMNS": "120"},
+    )
+
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    for heading in ("IP ASN bands", "A sample of recalculated indexes", "Dead-letter topic",
+                    "Metrics", "ipasn-worker show"):
+        assert heading in out
+    for reason in ("not_json", "unknown_type", "bad_nip", "key_mismatch", "not_authorised"):
+        assert reason in out
+    assert "0 dead-lettered" not in out
