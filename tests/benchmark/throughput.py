@@ -54,9 +54,15 @@ def publish(bootstrap: str, topic: str, employees: int, year: int) -> int:
 
 
 def baseline(bootstrap: str, topic: str, total: int) -> Result:
-    consumer = KafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=f"raw-{uuid.uuid4()}",
-                             auto_offset_reset="earliest", enable_auto_commit=False,
-                             session_timeout_ms=3000, heartbeat_interval_ms=500)
+    consumer = KafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=f"raw-{uuid.uuid4()}",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        session_timeout_ms=3000,
+        heartbeat_interval_ms=500,
+    )
     seen, started = 0, None
     while seen < total:
         for records in consumer.poll(timeout_ms=1000).values():
@@ -71,9 +77,15 @@ def baseline(bootstrap: str, topic: str, total: int) -> Result:
 def worker(bootstrap: str, topic: str, database_url: str, name: str) -> Result:
     tag = uuid.uuid4().hex[:8]
     settings = load_settings(
-        kafka_bootstrap_servers=bootstrap, database_url=database_url, measurement_year=2025,
-        input_topics=topic, output_topic=f"out-{tag}", dlq_topic=f"dlq-{tag}",
-        consumer_group=f"bench-{tag}", metrics_port=0, kafka_session_timeout_ms=3000,
+        kafka_bootstrap_servers=bootstrap,
+        database_url=database_url,
+        measurement_year=2025,
+        input_topics=topic,
+        output_topic=f"out-{tag}",
+        dlq_topic=f"dlq-{tag}",
+        consumer_group=f"bench-{tag}",
+        metrics_port=0,
+        kafka_session_timeout_ms=3000,
         kafka_heartbeat_interval_ms=500,
     )
     registry = CollectorRegistry()
@@ -111,8 +123,9 @@ def main() -> None:
         with console.status("baseline: bare consumer…"):
             results.append(baseline(broker.bootstrap, topic, total))
         with console.status("worker on SQLite…"):
-            results.append(worker(broker.bootstrap, topic, f"sqlite:///{tmp}/bench.db",
-                                  "ipasn-worker, SQLite"))
+            results.append(
+                worker(broker.bootstrap, topic, f"sqlite:///{tmp}/bench.db", "ipasn-worker, SQLite")
+            )
         url = fresh_postgres()
         if url:
             with console.status("worker on PostgreSQL…"):
@@ -121,8 +134,13 @@ def main() -> None:
     for column in ("consumer", "messages", "seconds", "messages/s", "vs baseline"):
         table.add_column(column, justify="left" if column == "consumer" else "right")
     for r in results:
-        table.add_row(r.name, str(r.messages), f"{r.seconds:.2f}", f"{r.rate:,.0f}",
-                      f"{r.rate / results[0].rate:.2f}x")
+        table.add_row(
+            r.name,
+            str(r.messages),
+            f"{r.seconds:.2f}",
+            f"{r.rate:,.0f}",
+            f"{r.rate / results[0].rate:.2f}x",
+        )
     console.print(table)
 
 

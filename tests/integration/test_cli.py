@@ -17,11 +17,15 @@ from tests.integration.stream import A, phase_one
 from worker.devbroker import DevBroker, free_port
 
 
-def cli(*args: str, env: dict[str, str] | None = None,
-        timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def cli(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "worker.cli", *args],
-        capture_output=True, text=True, timeout=timeout, check=False,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
         env={**os.environ, **(env or {})},
     )
 
@@ -80,9 +84,13 @@ def test_metrics_are_served_on_the_metrics_port(
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
         text = response.read().decode()
 
-    for name in ("ipasn_events_consumed_total", "ipasn_batch_duration_seconds_count",
-                 "ipasn_consumer_lag_messages", "ipasn_recalculations_published_total",
-                 "ipasn_dead_letters_total"):
+    for name in (
+        "ipasn_events_consumed_total",
+        "ipasn_batch_duration_seconds_count",
+        "ipasn_consumer_lag_messages",
+        "ipasn_recalculations_published_total",
+        "ipasn_dead_letters_total",
+    ):
         assert name in text
     assert 'outcome="dead_lettered"' in text
     assert A not in text
@@ -110,13 +118,19 @@ def test_a_bad_argument_or_setting_is_one_clear_line(
 
 
 def test_an_unreachable_broker_is_one_clear_line(tmp_path: Path) -> None:
-    result = cli("run", env={"IPASN_KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{free_port()}",
-                             "IPASN_DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
-                             "IPASN_METRICS_PORT": "0"})
+    result = cli(
+        "run",
+        env={
+            "IPASN_KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{free_port()}",
+            "IPASN_DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
+            "IPASN_METRICS_PORT": "0",
+        },
+    )
 
     assert result.returncode == 2
     assert result.stderr.strip().splitlines()[-1] == (
-        "ipasn-worker: no Kafka broker answers at IPASN_KAFKA_BOOTSTRAP_SERVERS")
+        "ipasn-worker: no Kafka broker answers at IPASN_KAFKA_BOOTSTRAP_SERVERS"
+    )
 
 
 @pytest.mark.kafka
@@ -130,9 +144,11 @@ def test_sigterm_finishes_the_work_in_hand_and_exits_cleanly(
     from tests.integration.helpers import publish
 
     env = service_env(broker, topics, f"sqlite:///{tmp_path}/term.db")
-    worker = subprocess.Popen(  # noqa: S603 - our own module
-        [sys.executable, "-m", "worker.cli", "run"], env={**os.environ, **env},
-        stderr=subprocess.PIPE, text=True,
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "worker.cli", "run"],
+        env={**os.environ, **env},
+        stderr=subprocess.PIPE,
+        text=True,
     )
     publish(broker.bootstrap, topics.input, phase_one())
     deadline = time.monotonic() + 60
@@ -154,9 +170,11 @@ def test_dev_broker_serves_the_default_topics_until_interrupted() -> None:
     from kafka import KafkaAdminClient
 
     port = free_port()
-    broker = subprocess.Popen(  # noqa: S603 - our own module
+    broker = subprocess.Popen(
         [sys.executable, "-m", "worker.cli", "dev-broker", "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         assert broker.stdout is not None
@@ -169,24 +187,43 @@ def test_dev_broker_serves_the_default_topics_until_interrupted() -> None:
         broker.communicate(timeout=30)
 
     assert f"local broker on 127.0.0.1:{port}" in first
-    assert {"asn.personnel.changes", "asn.ipasn.recalculated",
-            "asn.personnel.changes.dlq"} <= topics
+    assert {
+        "asn.personnel.changes",
+        "asn.ipasn.recalculated",
+        "asn.personnel.changes.dlq",
+    } <= topics
     assert broker.returncode == 0
 
 
 @pytest.mark.kafka
 def test_the_demo_shows_results_dead_letters_and_metrics(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "worker.cli", "demo", "--employees", "40",
-         "--database", str(tmp_path / "demo.db")],
-        capture_output=True, text=True, timeout=180, check=False,
+        [
+            sys.executable,
+            "-m",
+            "worker.cli",
+            "demo",
+            "--employees",
+            "40",
+            "--database",
+            str(tmp_path / "demo.db"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
         env={**os.environ, "COLUMNS": "120"},
     )
 
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    for heading in ("IP ASN bands", "A sample of recalculated indexes", "Dead-letter topic",
-                    "Metrics", "ipasn-worker show"):
+    for heading in (
+        "IP ASN bands",
+        "A sample of recalculated indexes",
+        "Dead-letter topic",
+        "Metrics",
+        "ipasn-worker show",
+    ):
         assert heading in out
     for reason in ("not_json", "unknown_type", "bad_nip", "key_mismatch", "not_authorised"):
         assert reason in out

@@ -21,5 +21,12 @@ def test_migrations_create_the_schema_of_the_tables_module(database_url: str) ->
     engine.dispose()
 
     assert differences == []
-    assert tables >= {"statements", "records", "conflicts", "indexes", "revisions", "outbox",
-                      "alembic_version"}
+    assert tables >= {
+        "statements",
+        "records",
+        "conflicts",
+        "indexes",
+        "revisions",
+        "outbox",
+        "alembic_version",
+    }
