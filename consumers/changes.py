@@ -51,6 +51,9 @@ def decode(key: bytes | None, value: bytes | None, rules: RuleSet) -> Statement 
         raw = json.loads(value or b"")
     except (UnicodeDecodeError, json.JSONDecodeError):
         return Rejection("not_json", "the message value is not UTF-8 JSON")
+    if value is not None and b"\\u0000" in value:
+        # A NUL character cannot be stored in a PostgreSQL text column.
+        return Rejection("invalid_event", "the event contains a NUL character (\\u0000)")
     if not isinstance(raw, dict):
         return Rejection("invalid_event", "the message value is not a JSON object")
     source = raw.get("source") if isinstance(raw.get("source"), str) else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -13,6 +14,7 @@ from kafka.structs import OffsetAndMetadata
 from worker.ports import Message
 
 log = logging.getLogger(__name__)
+REJOIN_AFTER_S = 20.0
 
 
 class _Positions(ConsumerRebalanceListener):  # type: ignore[misc]
@@ -53,10 +55,13 @@ class KafkaSource:
             # Read only committed data of transactional upstream producers.
             isolation_level="read_committed",
         )
+        self._topics = list(topics)
         self._positions = _Positions()
-        self._consumer.subscribe(topics=list(topics), listener=self._positions)
+        self._consumer.subscribe(topics=self._topics, listener=self._positions)
+        self._unassigned_since: float | None = time.monotonic()
 
     def poll(self, timeout_s: float) -> list[Message]:
+        self._watch_assignment()
         polled = self._consumer.poll(timeout_ms=int(timeout_s * 1000))
         batch = [
             Message(r.topic, r.partition, r.offset, r.key, r.value)
@@ -66,6 +71,23 @@ class KafkaSource:
         for m in batch:
             self._positions.next_offset[TopicPartition(m.topic, m.partition)] = m.offset + 1
         return batch
+
+    def _watch_assignment(self) -> None:
+        # A group join that keeps failing (seen with the local broker: the join loops on
+        # metadata refreshes) is started afresh: leave the group and subscribe again.
+        if self._consumer.assignment():
+            self._unassigned_since = None
+            return
+        now = time.monotonic()
+        if self._unassigned_since is None:
+            self._unassigned_since = now
+        elif now - self._unassigned_since > REJOIN_AFTER_S:
+            log.warning(
+                "no partition assigned for %.0f s; joining the group afresh", REJOIN_AFTER_S
+            )
+            self._consumer.unsubscribe()
+            self._consumer.subscribe(topics=self._topics, listener=self._positions)
+            self._unassigned_since = now
 
     def commit(self, messages: Sequence[Message]) -> None:
         """Commit past the last of these messages in each partition."""

@@ -6,7 +6,7 @@ can add to their events; a missing or malformed required field fails validation.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal, get_args
 
@@ -25,7 +25,17 @@ from worker.domain.nip import validate_nip
 Nip = Annotated[str, AfterValidator(validate_nip), Field(description="18-digit NIP")]
 Text = Annotated[str, Field(min_length=1, max_length=500)]
 Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[0-9A-Za-z._-]+$")]
-Source = Annotated[str, Field(pattern=r"^(siasn|ekinerja|simpeg:[0-9A-Za-z]+)$")]
+Source = Annotated[str, Field(pattern=r"^(siasn|ekinerja|simpeg:[0-9A-Za-z]{1,40})$")]
+
+
+def _plausible_time(value: datetime) -> datetime:
+    # Far-off years overflow when converted to UTC and mean a broken clock upstream.
+    if not 1900 <= value.year <= 2200:
+        raise ValueError("time must fall between the years 1900 and 2200")
+    return value
+
+
+EventTime = Annotated[AwareDatetime, AfterValidator(_plausible_time)]
 
 EducationLevel = Literal["S3", "S2", "S1", "D4", "D3", "D2", "D1", "SMA", "SMP", "SD"]
 TrainingCategory = Literal["leadership", "functional", "technical", "seminar"]
@@ -118,8 +128,8 @@ class Envelope(BaseModel):
     id: Annotated[str, Field(min_length=1, max_length=200)]
     source: Source
     subject: Nip
-    time: AwareDatetime
-    sequence: Annotated[int, Field(ge=0)] | None = None
+    time: EventTime
+    sequence: Annotated[int, Field(ge=0, le=2**63 - 1)] | None = None
 
 
 class ProfileUpserted(Envelope):

@@ -9,10 +9,11 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import TypeVar
 
 from kafka.errors import KafkaError
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from tenacity import (
     Retrying,
     retry_if_exception,
@@ -29,13 +30,13 @@ from worker.domain.model import Statement
 from worker.domain.rules import RuleSet
 from worker.metrics import WorkerMetrics, kind_label, system_of
 from worker.ports import Message, MessageSource
-from worker.service import IndexService
+from worker.service import BatchOutcome, IndexService
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 POLL_TIMEOUT_S = 1.0
 # With no partition assigned (say, the input topic does not exist), --until-idle still ends.
-ASSIGNMENT_GRACE_S = 60.0
+ASSIGNMENT_GRACE_S = 90.0
 
 
 def is_transient(error: BaseException) -> bool:
@@ -138,10 +139,14 @@ class Worker:
                 rejected.append((m, decoded))
             else:
                 accepted.append((decoded, Origin(m.topic, m.partition, m.offset)))
+        outcome, refused = self._apply(
+            accepted, {Origin(m.topic, m.partition, m.offset): m for m in batch}
+        )
+        accepted = [a for a in accepted if a[1] not in {origin for _, _, origin in refused}]
+        rejected += [(m, r) for m, r, _ in refused]
         if rejected:
             # Acknowledged by the broker before the offsets move past them.
             self._retrying(lambda: self._dead_letter(rejected))
-        outcome = self._retrying(lambda: self.service.apply(accepted, self.clock()))
         self.source.commit(batch)
         self.metrics.batch_duration.observe(time.perf_counter() - started)
         self._count(batch, accepted, rejected, outcome.new)
@@ -161,6 +166,37 @@ class Worker:
             len(outcome.revisions),
         )
         self._publish()
+
+    def _apply(
+        self,
+        accepted: list[tuple[Statement, Origin]],
+        messages: dict[Origin, Message],
+    ) -> tuple[BatchOutcome, list[tuple[Message, Rejection, Origin]]]:
+        """Apply the batch in one transaction. Should the database refuse a value, find the
+        statements it refuses, dead-letter them and apply the rest: one bad message never
+        blocks its partition."""
+        try:
+            return self._retrying(lambda: self.service.apply(accepted, self.clock())), []
+        except DataError:
+            log.warning("the database refused a value in this batch; applying one by one")
+        refused: list[tuple[Message, Rejection, Origin]] = []
+        for statement, origin in accepted:
+            # A trial of each statement alone, rolled back, finds those the database refuses.
+            trial = partial(self.service.apply, [(statement, origin)], self.clock(), commit=False)
+            try:
+                self._retrying(trial)
+            except DataError as e:
+                reason = type(e.orig).__name__ if e.orig else "DataError"
+                refusal = Rejection(
+                    "invalid_event",
+                    f"the database refused a value ({reason})",
+                    statement.source,
+                    statement.kind,
+                )
+                refused.append((messages[origin], refusal, origin))
+        bad = {origin for _, _, origin in refused}
+        rest = [(s, o) for s, o in accepted if o not in bad]
+        return self._retrying(lambda: self.service.apply(rest, self.clock())), refused
 
     def _dead_letter(self, rejected: Sequence[tuple[Message, Rejection]]) -> None:
         for message, rejection in rejected:

@@ -49,10 +49,15 @@ class IndexService:
         self.measurement_year = measurement_year
         self.output_topic = output_topic
 
-    def apply(self, incoming: Sequence[tuple[Statement, Origin]], now: datetime) -> BatchOutcome:
-        """Store new statements and recompute the index of only the NIPs they touch."""
+    def apply(
+        self, incoming: Sequence[tuple[Statement, Origin]], now: datetime, *, commit: bool = True
+    ) -> BatchOutcome:
+        """Store new statements and recompute the index of only the NIPs they touch.
+
+        commit=False rolls it all back: a trial that tells whether the database accepts it.
+        """
         outcome = BatchOutcome()
-        with self.store.unit(now) as unit:
+        with self.store.unit(now, commit=commit) as unit:
             new = outcome.new = unit.add_statements(incoming)
             outcome.duplicates = len(incoming) - len(new)
             causes: dict[str, list[CausedBy]] = {}

@@ -73,8 +73,11 @@ def render(view: dict[str, Any], console: Console) -> None:
         f"rules {view['rule_version']}, {view['statements']} statements kept"
     )
     table = Table(title="Reconciled record", show_lines=False)
-    for column in ("kind", "record", "values", "source", "event"):
-        table.add_column(column, overflow="fold")
+    table.add_column("kind", no_wrap=True)
+    table.add_column("record", overflow="ellipsis", max_width=12, no_wrap=True)
+    table.add_column("values", ratio=1, overflow="fold")
+    table.add_column("source", no_wrap=True)
+    table.add_column("event", overflow="ellipsis", max_width=14, no_wrap=True)
     order = {k: i for i, k in enumerate(("profile", "position", *HISTORY_KINDS))}
     for r in sorted(view["records"], key=lambda r: (order.get(r["kind"], 9), r["record_id"])):
         table.add_row(

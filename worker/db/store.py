@@ -285,9 +285,12 @@ class SqlStore:
         self.engine = engine
 
     @contextmanager
-    def unit(self, now: datetime) -> Iterator[SqlUnit]:
-        with self.engine.begin() as conn:
+    def unit(self, now: datetime, *, commit: bool = True) -> Iterator[SqlUnit]:
+        """One transaction; with commit=False it is rolled back (a trial run)."""
+        with self.engine.connect() as conn, conn.begin() as transaction:
             yield SqlUnit(conn, now)
+            if not commit:
+                transaction.rollback()
 
     @contextmanager
     def unsent(self, limit: int) -> Iterator[tuple[list[OutboxRow], Connection]]:
