@@ -15,6 +15,7 @@ from worker.ports import Message
 
 log = logging.getLogger(__name__)
 REJOIN_AFTER_S = 20.0
+JOIN_POLL_S = 10.0
 
 
 class _Positions(ConsumerRebalanceListener):  # type: ignore[misc]
@@ -62,6 +63,11 @@ class KafkaSource:
 
     def poll(self, timeout_s: float) -> list[Message]:
         self._watch_assignment()
+        if not self._consumer.assignment():
+            # Let a group join finish inside one poll: a join that spans polls can be
+            # abandoned and restarted by kafka-python, over and over (seen with the local
+            # broker, whose joins take about half the session timeout).
+            timeout_s = max(timeout_s, JOIN_POLL_S)
         polled = self._consumer.poll(timeout_ms=int(timeout_s * 1000))
         batch = [
             Message(r.topic, r.partition, r.offset, r.key, r.value)
