@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 from kafka.errors import KafkaError
 from prometheus_client import CollectorRegistry
 from rich.console import Console
+from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
 
 from schemas.rules import RulesFileError, load_rules
@@ -199,6 +200,14 @@ def cmd_show(args: argparse.Namespace) -> int:
     settings = _settings(args)
     rules = load_rules(settings.rules_file)
     engine = make_engine(settings.database_url.get_secret_value())
+    if not inspect(engine).has_table("records"):
+        engine.dispose()
+        print(
+            f"ipasn-worker: {_db_name(settings)} has no ipasn schema yet "
+            "(ipasn-worker migrate, or run the worker)",
+            file=sys.stderr,
+        )
+        return 1
     view = employee_view(engine, args.nip, settings.measurement_year, rules.version)
     engine.dispose()
     if not view["records"] and view["index"] is None and not view["statements"]:

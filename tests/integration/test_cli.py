@@ -228,3 +228,13 @@ def test_the_demo_shows_results_dead_letters_and_metrics(tmp_path: Path) -> None
     for reason in ("not_json", "unknown_type", "bad_nip", "key_mismatch", "not_authorised"):
         assert reason in out
     assert "0 dead-lettered" not in out
+
+
+def test_show_on_a_database_without_the_schema_says_so_in_one_line(tmp_path: Path) -> None:
+    result = cli("show", A, env={"IPASN_DATABASE_URL": f"sqlite:///{tmp_path}/empty.db"})
+
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"ipasn-worker: sqlite:///{tmp_path}/empty.db has no ipasn schema yet "
+        "(ipasn-worker migrate, or run the worker)"
+    ]
