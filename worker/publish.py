@@ -25,25 +25,28 @@ def key_of(line: bytes) -> bytes | None:
 
 def publish_file(path: Path, topic: str, bootstrap_servers: str, console: Console) -> int:
     """Every non-blank line is sent as it is: the worker, not this tool, judges validity,
-    and dead-letters what it cannot accept."""
-    lines = [line for line in path.read_bytes().splitlines() if line.strip()]
+    and dead-letters what it cannot accept. The file is streamed, not read whole."""
     publisher = KafkaPublisher(bootstrap_servers, client_id="ipasn-publish")
-    keyless = 0
+    sent = keyless = 0
     try:
-        with Progress(console=console, transient=True) as progress:
-            task = progress.add_task(f"publishing to {topic}", total=len(lines))
-            for n, line in enumerate(lines, 1):
+        with path.open("rb") as lines, Progress(console=console, transient=True) as progress:
+            task = progress.add_task(f"publishing to {topic}", total=path.stat().st_size)
+            for raw in lines:
+                line = raw.rstrip(b"\r\n")
+                if not line.strip():
+                    continue
                 key = key_of(line)
                 keyless += key is None
                 publisher.send(topic, key, line)
-                if n % FLUSH_EVERY == 0:
+                sent += 1
+                if sent % FLUSH_EVERY == 0:
                     publisher.flush()
-                    progress.update(task, completed=n)
+                    progress.update(task, completed=lines.tell())
             publisher.flush()
     finally:
         publisher.close()
     console.print(
-        f"published {len(lines)} events to {topic}"
+        f"published {sent} events to {topic}"
         + (f" ({keyless} without a subject: the worker will dead-letter them)" if keyless else "")
     )
     return 0
