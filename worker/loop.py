@@ -139,11 +139,8 @@ class Worker:
                 rejected.append((m, decoded))
             else:
                 accepted.append((decoded, Origin(m.topic, m.partition, m.offset)))
-        outcome, refused = self._apply(
-            accepted, {Origin(m.topic, m.partition, m.offset): m for m in batch}
-        )
-        accepted = [a for a in accepted if a[1] not in {origin for _, _, origin in refused}]
-        rejected += [(m, r) for m, r, _ in refused]
+        outcome, accepted, refused = self._apply(accepted, batch)
+        rejected += refused
         if rejected:
             # Acknowledged by the broker before the offsets move past them.
             self._retrying(lambda: self._dead_letter(rejected))
@@ -170,16 +167,18 @@ class Worker:
     def _apply(
         self,
         accepted: list[tuple[Statement, Origin]],
-        messages: dict[Origin, Message],
-    ) -> tuple[BatchOutcome, list[tuple[Message, Rejection, Origin]]]:
+        batch: Sequence[Message],
+    ) -> tuple[BatchOutcome, list[tuple[Statement, Origin]], list[tuple[Message, Rejection]]]:
         """Apply the batch in one transaction. Should the database refuse a value, find the
         statements it refuses, dead-letter them and apply the rest: one bad message never
-        blocks its partition."""
+        blocks its partition. Returns the outcome, the statements applied and the refusals."""
         try:
-            return self._retrying(lambda: self.service.apply(accepted, self.clock())), []
+            return self._retrying(lambda: self.service.apply(accepted, self.clock())), accepted, []
         except DataError:
             log.warning("the database refused a value in this batch; applying one by one")
-        refused: list[tuple[Message, Rejection, Origin]] = []
+        messages = {Origin(m.topic, m.partition, m.offset): m for m in batch}
+        applied: list[tuple[Statement, Origin]] = []
+        refused: list[tuple[Message, Rejection]] = []
         for statement, origin in accepted:
             # A trial of each statement alone, rolled back, finds those the database refuses.
             trial = partial(self.service.apply, [(statement, origin)], self.clock(), commit=False)
@@ -193,10 +192,11 @@ class Worker:
                     statement.source,
                     statement.kind,
                 )
-                refused.append((messages[origin], refusal, origin))
-        bad = {origin for _, _, origin in refused}
-        rest = [(s, o) for s, o in accepted if o not in bad]
-        return self._retrying(lambda: self.service.apply(rest, self.clock())), refused
+                refused.append((messages[origin], refusal))
+            else:
+                applied.append((statement, origin))
+        outcome = self._retrying(lambda: self.service.apply(applied, self.clock()))
+        return outcome, applied, refused
 
     def _dead_letter(self, rejected: Sequence[tuple[Message, Rejection]]) -> None:
         for message, rejection in rejected:
