@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -125,9 +124,3 @@ class IndexService:
             topic=self.output_topic,
             payload=recalculated_event(data, now).model_dump_json(),
         )
-
-
-def payload_data(payload: str) -> dict[str, object]:
-    """The data of an outbox payload (for display)."""
-    data = json.loads(payload)["data"]
-    return data if isinstance(data, dict) else {}
