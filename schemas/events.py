@@ -2,40 +2,24 @@
 
 Models ignore unknown CloudEvents attributes and unknown ``data`` fields, so upstream systems
 can add to their events; a missing or malformed required field fails validation.
+
+Validation is strict (``strict=True``): a JSON value of the wrong JSON type is an error, never
+coerced. Strings are JSON strings (``"record_id": 123`` and ``"agency_code": 3201`` fail),
+integers are JSON integers (``"year": "2024"``, ``2024.0`` and ``true`` fail), ``hours`` and
+``score`` are JSON numbers (``"10"`` fails), dates and times are JSON strings of the exact forms
+in ``schemas.wire``, enumerations match exactly, and optional fields may be ``null``.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Annotated, Literal, get_args
 
-from pydantic import (
-    AfterValidator,
-    AwareDatetime,
-    BaseModel,
-    ConfigDict,
-    Field,
-    TypeAdapter,
-    model_validator,
-)
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
+from schemas.wire import AgencyCode, EventTime, Hours, IsoDate, Opaque, Score, Source
 from worker.domain.nip import validate_nip
 
 Nip = Annotated[str, AfterValidator(validate_nip), Field(description="18-digit NIP")]
-Text = Annotated[str, Field(min_length=1, max_length=500)]
-Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[0-9A-Za-z._-]+$")]
-Source = Annotated[str, Field(pattern=r"^(siasn|ekinerja|simpeg:[0-9A-Za-z]{1,40})$")]
-
-
-def _plausible_time(value: datetime) -> datetime:
-    # Far-off years overflow when converted to UTC and mean a broken clock upstream.
-    if not 1900 <= value.year <= 2200:
-        raise ValueError("time must fall between the years 1900 and 2200")
-    return value
-
-
-EventTime = Annotated[AwareDatetime, AfterValidator(_plausible_time)]
 
 EducationLevel = Literal["S3", "S2", "S1", "D4", "D3", "D2", "D1", "SMA", "SMP", "SD"]
 TrainingCategory = Literal["leadership", "functional", "technical", "seminar"]
@@ -45,26 +29,28 @@ Predicate = Literal[
 ]
 DisciplineLevel = Literal["light", "medium", "heavy"]
 
+WIRE = ConfigDict(frozen=True, extra="ignore", strict=True)
+
 
 class _Data(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = WIRE
 
 
 class Profile(_Data):
-    name: Text
-    birth_date: date
+    name: Opaque
+    birth_date: IsoDate
     gender: Literal["M", "F"]
     employee_type: Literal["PNS", "PPPK"]
     status: Literal["active", "retired", "dismissed", "deceased", "on_leave"]
-    agency_code: Code
-    unit_code: Code
+    agency_code: AgencyCode
+    unit_code: Opaque
 
 
 class Position(_Data):
     position_type: Literal["struktural", "fungsional", "pelaksana"]
-    position_name: Text
+    position_name: Opaque
     echelon: Annotated[str, Field(pattern=r"^(I|II|III|IV)(\.[abAB])?$")] | None = None
-    tmt: date
+    tmt: IsoDate
 
     @model_validator(mode="after")
     def _echelon_only_for_struktural(self) -> Position:
@@ -76,22 +62,22 @@ class Position(_Data):
 
 
 class RecordRef(_Data):
-    record_id: Code
+    record_id: Opaque
 
 
 class Education(RecordRef):
     level: EducationLevel
-    institution: Text
-    graduated_on: date
+    institution: Opaque
+    graduated_on: IsoDate
 
 
 class Training(RecordRef):
     category: TrainingCategory
     leadership_tier: LeadershipTier | None = None
-    name: Text
-    start_date: date
-    end_date: date
-    hours: Annotated[Decimal, Field(ge=0, le=10000)]
+    name: Opaque
+    start_date: IsoDate
+    end_date: IsoDate
+    hours: Hours
 
     @model_validator(mode="after")
     def _consistent(self) -> Training:
@@ -105,7 +91,7 @@ class Training(RecordRef):
 class Performance(RecordRef):
     year: Annotated[int, Field(ge=1950, le=2100)]
     predicate: Predicate | None = None
-    score: Annotated[Decimal, Field(ge=0, le=100)] | None = None
+    score: Score | None = None
 
     @model_validator(mode="after")
     def _predicate_or_score(self) -> Performance:
@@ -116,16 +102,16 @@ class Performance(RecordRef):
 
 class Discipline(RecordRef):
     level: DisciplineLevel
-    decree_number: Text
-    start_date: date
-    end_date: date | None = None
+    decree_number: Opaque
+    start_date: IsoDate
+    end_date: IsoDate | None = None
 
 
 class Envelope(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = WIRE
 
     specversion: Literal["1.0"]
-    id: Annotated[str, Field(min_length=1, max_length=200)]
+    id: Opaque
     source: Source
     subject: Nip
     time: EventTime

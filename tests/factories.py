@@ -108,7 +108,7 @@ def training_values(
                 "name": "Pelatihan",
                 "start_date": start_date or end_date,
                 "end_date": end_date,
-                "hours": str(hours),
+                "hours": Decimal(str(hours)),
             }
         )
     )
@@ -123,7 +123,7 @@ def performance_values(
                 "record_id": "x",
                 "year": year,
                 "predicate": predicate,
-                "score": None if score is None else str(score),
+                "score": None if score is None else Decimal(str(score)),
             }
         )
     )

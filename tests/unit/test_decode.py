@@ -110,8 +110,10 @@ def test_every_kind_decodes_with_its_record_id_and_json_values(
     assert "record_id" not in decoded.values
 
 
-@pytest.mark.parametrize(("hours", "as_text"), [(10, "10"), (10.5, "10.5"), ("6", "6")])
-def test_training_hours_become_decimal_strings(hours: int | float | str, as_text: str) -> None:
+@pytest.mark.parametrize(
+    ("hours", "as_text"), [(10, "10"), (10.5, "10.5"), (10.0, "10"), (0.25, "0.25"), (0, "0")]
+)
+def test_training_hours_become_decimal_strings(hours: int | float, as_text: str) -> None:
     decoded = _statement(cloud_event("training", training_data("T-1", hours)))
     assert decoded.values is not None
     assert decoded.values["hours"] == as_text

@@ -80,6 +80,8 @@ def _plain(value: Decimal) -> Decimal:
 
 
 NIP = String(18)
+# An opaque upstream identifier (contracts §1): up to 200 characters, like event ids.
+RECORD_ID = String(200)
 
 # Every statement ever received; (source, event_id) de-duplicates redelivery.
 statements = Table(
@@ -92,7 +94,7 @@ statements = Table(
     Column("source", String(64), nullable=False),
     Column("event_id", String(200), nullable=False),
     Column("kind", String(16), nullable=False),
-    Column("record_id", String(40)),
+    Column("record_id", RECORD_ID),
     Column("time", UtcDateTime(), nullable=False),
     Column("sequence", BigInteger),
     Column("deleted", Boolean, nullable=False),
@@ -111,7 +113,7 @@ records = Table(
     metadata,
     Column("nip", NIP, nullable=False),
     Column("kind", String(16), nullable=False),
-    Column("record_id", String(40), nullable=False),  # "" for profile and position
+    Column("record_id", RECORD_ID, nullable=False),  # "" for profile and position
     Column("values", JSON, nullable=False),
     Column("source", String(64), nullable=False),
     Column("event_id", String(200), nullable=False),
@@ -128,7 +130,7 @@ conflicts = Table(
     ),
     Column("nip", NIP, nullable=False),
     Column("kind", String(16), nullable=False),
-    Column("record_id", String(40), nullable=False),
+    Column("record_id", RECORD_ID, nullable=False),
     Column("winner_source", String(64), nullable=False),
     Column("winner_event_id", String(200), nullable=False),
     Column("winner_values", JSON),
