@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -14,8 +13,6 @@ from kafka.structs import OffsetAndMetadata
 from worker.ports import Message
 
 log = logging.getLogger(__name__)
-REJOIN_AFTER_S = 20.0
-JOIN_POLL_S = 10.0
 
 
 class _Positions(ConsumerRebalanceListener):  # type: ignore[misc]
@@ -23,13 +20,14 @@ class _Positions(ConsumerRebalanceListener):  # type: ignore[misc]
 
     def __init__(self) -> None:
         self.next_offset: dict[TopicPartition, int] = {}
+        self.assignments = 0  # completed rebalances this consumer took part in
 
     def on_partitions_revoked(self, revoked: Any) -> None:
         for tp in revoked:
             self.next_offset.pop(tp, None)
 
     def on_partitions_assigned(self, assigned: Any) -> None:
-        pass
+        self.assignments += 1
 
 
 class KafkaSource:
@@ -59,15 +57,10 @@ class KafkaSource:
         self._topics = list(topics)
         self._positions = _Positions()
         self._consumer.subscribe(topics=self._topics, listener=self._positions)
-        self._unassigned_since: float | None = time.monotonic()
 
     def poll(self, timeout_s: float) -> list[Message]:
-        self._watch_assignment()
-        if not self._consumer.assignment():
-            # Let a group join finish inside one poll: a join that spans polls can be
-            # abandoned and restarted by kafka-python, over and over (seen with the local
-            # broker, whose joins take about half the session timeout).
-            timeout_s = max(timeout_s, JOIN_POLL_S)
+        # kafka-python keeps a group join in flight across polls, so a short timeout does
+        # not restart a join that takes longer (checked on Apache Kafka 4.1).
         polled = self._consumer.poll(timeout_ms=int(timeout_s * 1000))
         batch = [
             Message(r.topic, r.partition, r.offset, r.key, r.value)
@@ -77,23 +70,6 @@ class KafkaSource:
         for m in batch:
             self._positions.next_offset[TopicPartition(m.topic, m.partition)] = m.offset + 1
         return batch
-
-    def _watch_assignment(self) -> None:
-        # A group join that keeps failing (seen with the local broker: the join loops on
-        # metadata refreshes) is started afresh: leave the group and subscribe again.
-        if self._consumer.assignment():
-            self._unassigned_since = None
-            return
-        now = time.monotonic()
-        if self._unassigned_since is None:
-            self._unassigned_since = now
-        elif now - self._unassigned_since > REJOIN_AFTER_S:
-            log.warning(
-                "no partition assigned for %.0f s; joining the group afresh", REJOIN_AFTER_S
-            )
-            self._consumer.unsubscribe()
-            self._consumer.subscribe(topics=self._topics, listener=self._positions)
-            self._unassigned_since = now
 
     def commit(self, messages: Sequence[Message]) -> None:
         """Commit past the last of these messages in each partition."""
@@ -112,6 +88,10 @@ class KafkaSource:
 
     def assigned(self) -> bool:
         return bool(self._consumer.assignment())
+
+    def rebalances(self) -> int:
+        """How many times the group assigned partitions to this consumer (once per rebalance)."""
+        return self._positions.assignments
 
     def assigned_count(self) -> int:
         return len(self._consumer.assignment())

@@ -1,7 +1,13 @@
-"""Fixtures for the real services: the local broker and PostgreSQL.
+"""Fixtures for the real services: a Kafka broker and PostgreSQL.
 
+The broker, in this order of preference:
+- IPASN_TEST_KAFKA_BOOTSTRAP_SERVERS: a broker you started (`.ci/run` starts Apache Kafka);
+- Apache Kafka, started by the tests, where Java and Maven are installed;
+- else the local Kafka-compatible broker (Tansu), with the reason printed. IPASN_TEST_BROKER=local
+  picks it on purpose.
 Where a service is missing the tests that need it skip with the reason, except when
-IPASN_TEST_REQUIRE_SERVICES=1 (set by .ci/run) or CI=true: there they fail.
+IPASN_TEST_REQUIRE_SERVICES=1 (set by .ci/run) or CI=true: there they fail, and the tests never
+fall back from Apache Kafka to the local broker.
 """
 
 from __future__ import annotations
@@ -15,7 +21,9 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from worker.devbroker import DevBroker, DevBrokerError
+from worker.devbroker import DevBrokerError, LocalBroker
+from worker.devbroker.apache_kafka import ApacheKafka, java_missing
+from worker.devbroker.tansu import TansuBroker
 
 POSTGRES_URL = os.environ.get(
     "IPASN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -35,15 +43,64 @@ def missing(reason: str) -> None:
     pytest.skip(reason)
 
 
+class GivenBroker(LocalBroker):
+    """A broker someone else started and stops."""
+
+    replication_factor = -1  # the broker's default.replication.factor
+
+    def __init__(self, bootstrap: str) -> None:
+        super().__init__(1)
+        self.given = bootstrap
+        self.name = f"the broker at {bootstrap} (IPASN_TEST_KAFKA_BOOTSTRAP_SERVERS)"
+
+    @property
+    def bootstrap(self) -> str:
+        return self.given
+
+    def start(self) -> GivenBroker:
+        return self
+
+    def stop(self) -> None:
+        pass
+
+
+def choose_broker() -> tuple[LocalBroker, str]:
+    """The broker the tests use, and why that one when it is not Apache Kafka."""
+    given = os.environ.get("IPASN_TEST_KAFKA_BOOTSTRAP_SERVERS", "").strip()
+    if given:
+        return GivenBroker(given), ""
+    if os.environ.get("IPASN_TEST_BROKER", "").strip().lower() == "local":
+        return TansuBroker(0), "IPASN_TEST_BROKER=local"
+    why = java_missing()
+    if why and not services_required():
+        return TansuBroker(0), f"{why}; the tests fall back to the local broker"
+    return ApacheKafka(0), ""
+
+
+CHOSEN = choose_broker()
+
+
+def pytest_report_header() -> str:
+    chosen, why = CHOSEN
+    return f"kafka broker: {chosen.name}" + (f" ({why})" if why else "")
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    chosen, why = CHOSEN
+    if why:
+        terminalreporter.write_line(f"broker-facing tests ran on {chosen.name}: {why}")
+
+
 @pytest.fixture(scope="session")
-def broker() -> Iterator[DevBroker]:
+def broker() -> Iterator[LocalBroker]:
+    chosen, _ = CHOSEN
     try:
-        running = DevBroker(0).start()
+        chosen.start()
     except DevBrokerError as e:
-        missing(f"local broker unavailable: {e}")
+        missing(f"{chosen.name} unavailable: {e}")
         raise
-    yield running
-    running.stop()
+    yield chosen
+    chosen.stop()
 
 
 @dataclass(frozen=True)
@@ -55,12 +112,8 @@ class Topics:
 
 
 @pytest.fixture
-def topics(broker: DevBroker) -> Topics:
-    """Fresh topics and a consumer group of its own for one test.
-
-    Reusing a group name across tests with other topics makes the local broker's group
-    coordinator loop on rebalances.
-    """
+def topics(broker: LocalBroker) -> Topics:
+    """Fresh topics and a consumer group of its own for one test."""
     tag = uuid.uuid4().hex[:8]
     t = Topics(f"changes-{tag}", f"recalculated-{tag}", f"dlq-{tag}", f"ipasn-{tag}")
     broker.create_topics({t.input: 3, t.output: 3, t.dlq: 1})

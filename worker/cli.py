@@ -7,7 +7,7 @@ import logging
 import signal
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn
@@ -19,7 +19,9 @@ from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
 
 from schemas.rules import RulesFileError, load_rules
-from worker.devbroker import DevBroker, DevBrokerError
+from worker.devbroker import DevBrokerError, LocalBroker
+from worker.devbroker.apache_kafka import ApacheKafka
+from worker.devbroker.tansu import TansuBroker
 from worker.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger("ipasn_worker")
@@ -74,8 +76,18 @@ def build_parser() -> Parser:
     show.add_argument("--json", action="store_true", help="print JSON")
     _common(show, database=True)
 
-    dev = commands.add_parser("dev-broker", help="start a local Kafka-compatible broker")
-    dev.add_argument("--port", type=int, default=9092)
+    dev = commands.add_parser(
+        "dev-broker", help="start a local broker: Tansu (in memory), or Apache Kafka"
+    )
+    dev.add_argument(
+        "--apache-kafka",
+        action="store_true",
+        help="Apache Kafka (KRaft) from Maven Central, needs Java 17 and Maven",
+    )
+    dev.add_argument(
+        "--nodes", type=int, default=1, help="Apache Kafka nodes (3: replication factor 3)"
+    )
+    dev.add_argument("--port", type=int, default=9092, help="of the first node; 0: a free one")
     dev.add_argument("--partitions", type=int, default=3, help="for the input and output topics")
 
     demo = commands.add_parser("demo", help="the whole loop on this machine, no setup")
@@ -115,6 +127,7 @@ def run_worker(
     until_idle: float | None,
     stopping: threading.Event,
     registry: CollectorRegistry | None = None,
+    looping: Callable[[], object] = lambda: None,
 ) -> Any:
     # Imported here so that `--help` and bad arguments answer at once.
     from consumers.kafka_source import KafkaSource
@@ -160,6 +173,7 @@ def run_worker(
         rules.version,
     )
     try:
+        looping()
         return worker.run(until_idle)
     finally:
         # Leave the group first so that partitions move on at once, then flush and close.
@@ -168,12 +182,41 @@ def run_worker(
         engine.dispose()
 
 
+class Stopped(Exception):
+    """SIGTERM or SIGINT arrived where nothing can be left half done."""
+
+
+class Shutdown:
+    """SIGTERM and SIGINT stop the worker within a second or two, wherever it is.
+
+    While the loop runs, the first signal asks it to finish the batch in hand, commit and leave
+    the group. Before the loop runs (connecting, migrating), or at a second signal, the command
+    stops at once: nothing is committed then, and a redelivered batch is harmless.
+    """
+
+    def __init__(self) -> None:
+        self.requested = threading.Event()
+        self.graceful = False
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, self._on_signal)
+
+    def loop_started(self) -> None:
+        self.graceful = True
+
+    def _on_signal(self, signum: int, frame: object) -> None:
+        if self.graceful and not self.requested.is_set():
+            log.info("%s: finishing the batch in hand", signal.Signals(signum).name)
+            self.requested.set()
+            return
+        raise Stopped(signal.Signals(signum).name)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    stopping = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stopping.set())
-    totals = run_worker(settings, args.until_idle, stopping)
+    shutdown = Shutdown()
+    totals = run_worker(
+        settings, args.until_idle, shutdown.requested, looping=shutdown.loop_started
+    )
     log.info(
         "stopped: %d messages, %d stored, %d duplicate, %d dead-lettered, %d published",
         totals.messages,
@@ -229,23 +272,27 @@ def _db_name(settings: Settings) -> str:
 
 
 def cmd_dev_broker(args: argparse.Namespace) -> int:
-
     settings = load_settings()
-    stopping = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stopping.set())
-    with DevBroker(args.port) as broker:
-        topics = dict.fromkeys(settings.input_topics, args.partitions)
-        broker.create_topics(
-            {**topics, settings.output_topic: args.partitions, settings.dlq_topic: 1}
-        )
-        print(
-            f"local broker on {broker.bootstrap} (in memory); topics: "
-            f"{', '.join([*topics, settings.output_topic, settings.dlq_topic])}; "
-            "Ctrl-C stops it",
-            flush=True,
-        )
-        stopping.wait()
+    Shutdown()  # no loop here: a signal stops the broker at once, cleanly
+    broker: LocalBroker = (
+        ApacheKafka(args.port, nodes=args.nodes) if args.apache_kafka else TansuBroker(args.port)
+    )
+    if args.apache_kafka:
+        print(f"starting {broker.name}; the first start fetches it with Maven", flush=True)
+    topics = dict.fromkeys(settings.input_topics, args.partitions)
+    topics |= {settings.output_topic: args.partitions, settings.dlq_topic: 1}
+    try:
+        with broker:
+            broker.create_topics(topics)
+            logs = f"; logs in {broker.log_dir}" if isinstance(broker, ApacheKafka) else ""
+            print(
+                f"{broker.name} on {broker.bootstrap}{logs}; topics: {', '.join(topics)}; "
+                "Ctrl-C stops it",
+                flush=True,
+            )
+            threading.Event().wait()
+    except Stopped:
+        pass
     return 0
 
 
@@ -292,6 +339,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         return COMMANDS[args.command](args)
+    except Stopped as e:
+        print(f"ipasn-worker: stopped by {e}", file=sys.stderr)
+        return 1
     except (SettingsError, RulesFileError, DevBrokerError, OSError) as e:
         print(f"ipasn-worker: {e}", file=sys.stderr)
         return 2

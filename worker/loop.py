@@ -17,6 +17,7 @@ from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from tenacity import (
     Retrying,
     retry_if_exception,
+    sleep_using_event,
     stop_after_attempt,
     stop_when_event_set,
     wait_exponential_jitter,
@@ -34,7 +35,8 @@ from worker.service import BatchOutcome, IndexService
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-POLL_TIMEOUT_S = 1.0
+# Short, so that a stop request is seen within a second wherever the loop is.
+POLL_TIMEOUT_S = 0.5
 # With no partition assigned (say, the input topic does not exist), --until-idle still ends.
 ASSIGNMENT_GRACE_S = 90.0
 
@@ -87,6 +89,8 @@ class Worker:
             retry=retry_if_exception(is_transient),
             wait=wait_exponential_jitter(multiplier=0.5, max=10),
             stop=stop_after_attempt(8) | stop_when_event_set(self.stopping),
+            # A stop request ends the wait between attempts at once, not after it.
+            sleep=sleep_using_event(self.stopping),
             reraise=True,
             before_sleep=lambda state: log.warning(
                 "transient failure, retrying (attempt %d): %s",

@@ -25,7 +25,7 @@ from sqlalchemy import create_engine, text
 from producers.kafka_sink import KafkaPublisher
 from worker.cli import run_worker
 from worker.demo.sample import sample_events
-from worker.devbroker import DevBroker
+from worker.devbroker.tansu import TansuBroker
 from worker.settings import load_settings
 
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -115,7 +115,7 @@ def main() -> None:
     args = parser.parse_args()
     console = Console()
     results: list[Result] = []
-    with DevBroker(0) as broker, tempfile.TemporaryDirectory() as tmp:
+    with TansuBroker(0) as broker, tempfile.TemporaryDirectory() as tmp:
         topic = "bench-changes"
         broker.create_topics({topic: 6})
         with console.status("publishing the sample…"):

@@ -13,7 +13,7 @@ from consumers.reader import read_topic
 from tests.conftest import Topics
 from tests.integration.stream import Msg
 from worker.cli import run_worker
-from worker.devbroker import DevBroker
+from worker.devbroker import LocalBroker
 from worker.loop import Totals
 from worker.settings import Settings, load_settings
 
@@ -30,7 +30,7 @@ def publish(bootstrap: str, topic: str, msgs: list[Msg]) -> None:
 
 
 def settings_for(
-    broker: DevBroker, topics: Topics, database_url: str, group: str | None = None, **extra: Any
+    broker: LocalBroker, topics: Topics, database_url: str, group: str | None = None, **extra: Any
 ) -> Settings:
     given: dict[str, Any] = {
         "kafka_bootstrap_servers": broker.bootstrap,
@@ -41,9 +41,10 @@ def settings_for(
         "dlq_topic": topics.dlq,
         "consumer_group": group or topics.group,
         "metrics_port": 0,
-        # The local broker holds a join for about half the session timeout.
-        "kafka_session_timeout_ms": 3000,
-        "kafka_heartbeat_interval_ms": 500,
+        # Apache Kafka's shortest by default (group.min.session.timeout.ms), so that a stopped
+        # worker's partitions move on quickly in these tests.
+        "kafka_session_timeout_ms": 6000,
+        "kafka_heartbeat_interval_ms": 1000,
     }
     return load_settings(**{**given, **extra})
 
@@ -55,7 +56,7 @@ def run(settings: Settings, registry: CollectorRegistry | None = None) -> Totals
     return totals
 
 
-def published(broker: DevBroker, topic: str) -> list[dict[str, Any]]:
+def published(broker: LocalBroker, topic: str) -> list[dict[str, Any]]:
     events = []
     for r in read_topic(broker.bootstrap, topic):
         event = json.loads(r.value or b"")

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 import urllib.request
 from pathlib import Path
 
@@ -14,7 +16,7 @@ import pytest
 from tests.conftest import Topics
 from tests.integration.helpers import run, settings_for
 from tests.integration.stream import A, phase_one
-from worker.devbroker import DevBroker, free_port
+from worker.devbroker import LocalBroker, free_port
 
 
 def cli(
@@ -30,7 +32,7 @@ def cli(
     )
 
 
-def service_env(broker: DevBroker, topics: Topics, database_url: str) -> dict[str, str]:
+def service_env(broker: LocalBroker, topics: Topics, database_url: str) -> dict[str, str]:
     return {
         "IPASN_KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap,
         "IPASN_DATABASE_URL": database_url,
@@ -40,14 +42,14 @@ def service_env(broker: DevBroker, topics: Topics, database_url: str) -> dict[st
         "IPASN_DLQ_TOPIC": topics.dlq,
         "IPASN_CONSUMER_GROUP": topics.group,
         "IPASN_METRICS_PORT": "0",
-        "IPASN_KAFKA_SESSION_TIMEOUT_MS": "3000",
-        "IPASN_KAFKA_HEARTBEAT_INTERVAL_MS": "500",
+        "IPASN_KAFKA_SESSION_TIMEOUT_MS": "6000",
+        "IPASN_KAFKA_HEARTBEAT_INTERVAL_MS": "1000",
     }
 
 
 @pytest.mark.kafka
 def test_publish_then_run_until_idle_then_show_gives_the_worked_example(
-    broker: DevBroker, topics: Topics, tmp_path: Path
+    broker: LocalBroker, topics: Topics, tmp_path: Path
 ) -> None:
     events = tmp_path / "events.jsonl"
     # Every line of the stream, malformed ones too; publish keys each by its subject.
@@ -73,7 +75,7 @@ def test_publish_then_run_until_idle_then_show_gives_the_worked_example(
 
 @pytest.mark.kafka
 def test_metrics_are_served_on_the_metrics_port(
-    broker: DevBroker, topics: Topics, tmp_path: Path
+    broker: LocalBroker, topics: Topics, tmp_path: Path
 ) -> None:
     from tests.integration.helpers import publish
 
@@ -135,11 +137,8 @@ def test_an_unreachable_broker_is_one_clear_line(tmp_path: Path) -> None:
 
 @pytest.mark.kafka
 def test_sigterm_finishes_the_work_in_hand_and_exits_cleanly(
-    broker: DevBroker, topics: Topics, tmp_path: Path
+    broker: LocalBroker, topics: Topics, tmp_path: Path
 ) -> None:
-    import signal
-    import time
-
     from consumers.reader import read_topic
     from tests.integration.helpers import publish
 
@@ -161,38 +160,6 @@ def test_sigterm_finishes_the_work_in_hand_and_exits_cleanly(
     assert worker.returncode == 0, stderr
     assert "stopped: 39 messages" in stderr
     assert len(read_topic(broker.bootstrap, topics.output)) == 3
-
-
-@pytest.mark.kafka
-def test_dev_broker_serves_the_default_topics_until_interrupted() -> None:
-    import signal
-
-    from kafka import KafkaAdminClient
-
-    port = free_port()
-    broker = subprocess.Popen(
-        [sys.executable, "-m", "worker.cli", "dev-broker", "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert broker.stdout is not None
-        first = broker.stdout.readline()
-        admin = KafkaAdminClient(bootstrap_servers=f"127.0.0.1:{port}")
-        topics = set(admin.list_topics())
-        admin.close()
-    finally:
-        broker.send_signal(signal.SIGINT)
-        broker.communicate(timeout=30)
-
-    assert f"local broker on 127.0.0.1:{port}" in first
-    assert {
-        "asn.personnel.changes",
-        "asn.ipasn.recalculated",
-        "asn.personnel.changes.dlq",
-    } <= topics
-    assert broker.returncode == 0
 
 
 @pytest.mark.kafka
@@ -238,3 +205,53 @@ def test_show_on_a_database_without_the_schema_says_so_in_one_line(tmp_path: Pat
         f"ipasn-worker: sqlite:///{tmp_path}/empty.db has no ipasn schema yet "
         "(ipasn-worker migrate, or run the worker)"
     ]
+
+
+def _stop_within(worker: subprocess.Popen[str], wait_s: float) -> tuple[float, str]:
+    """SIGTERM after the worker ran `wait_s` seconds; the seconds it took to exit, its stderr."""
+    time.sleep(wait_s)
+    signalled = time.monotonic()
+    worker.send_signal(signal.SIGTERM)
+    _, stderr = worker.communicate(timeout=60)
+    return time.monotonic() - signalled, stderr
+
+
+@pytest.mark.kafka
+def test_sigterm_stops_a_worker_waiting_for_messages_within_two_seconds(
+    broker: LocalBroker, topics: Topics, tmp_path: Path
+) -> None:
+    env = service_env(broker, topics, f"sqlite:///{tmp_path}/idle.db")
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "worker.cli", "run"],
+        env={**os.environ, **env},
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert worker.stderr is not None
+    while "consuming" not in worker.stderr.readline():  # the loop is about to start
+        assert worker.poll() is None
+
+    took, stderr = _stop_within(worker, 3.0)
+
+    assert worker.returncode == 0, stderr
+    assert took < 2.0, f"took {took:.1f} s"
+
+
+def test_sigterm_stops_a_worker_still_connecting_within_two_seconds(tmp_path: Path) -> None:
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "worker.cli", "run"],
+        env={
+            **os.environ,
+            "IPASN_KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{free_port()}",
+            "IPASN_DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
+            "IPASN_METRICS_PORT": "0",
+        },
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+    took, stderr = _stop_within(worker, 4.0)  # past start-up, trying the broker
+
+    assert worker.returncode == 1, stderr
+    assert "ipasn-worker: stopped by SIGTERM" in stderr.splitlines()
+    assert took < 2.0, f"took {took:.1f} s"

@@ -12,7 +12,7 @@ from tests.conftest import Topics
 from tests.integration.helpers import data_by_nip, publish, published, run, settings_for
 from tests.integration.stream import A, B, D, phase_one
 from worker.db.store import SqlStore
-from worker.devbroker import DevBroker
+from worker.devbroker import LocalBroker
 from worker.ports import Message
 
 pytestmark = pytest.mark.kafka
@@ -22,7 +22,7 @@ class Crash(Exception):
     """Stands for the process dying at that line."""
 
 
-def revisions_by_nip(broker: DevBroker, topics: Topics) -> dict[str, list[int]]:
+def revisions_by_nip(broker: LocalBroker, topics: Topics) -> dict[str, list[int]]:
     return {
         nip: [d["revision"] for d in data]
         for nip, data in data_by_nip(published(broker, topics.output)).items()
@@ -30,7 +30,7 @@ def revisions_by_nip(broker: DevBroker, topics: Topics) -> dict[str, list[int]]:
 
 
 def test_a_crash_after_the_database_commit_and_before_the_offset_commit_double_counts_nothing(
-    broker: DevBroker, topics: Topics, database_url: str, monkeypatch: pytest.MonkeyPatch
+    broker: LocalBroker, topics: Topics, database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     publish(broker.bootstrap, topics.input, phase_one())
     settings = settings_for(broker, topics, database_url)
@@ -53,7 +53,7 @@ def test_a_crash_after_the_database_commit_and_before_the_offset_commit_double_c
 
 
 def test_a_crash_between_the_database_commit_and_the_send_loses_no_recalculation(
-    broker: DevBroker, topics: Topics, database_url: str, monkeypatch: pytest.MonkeyPatch
+    broker: LocalBroker, topics: Topics, database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     publish(broker.bootstrap, topics.input, phase_one())
     settings = settings_for(broker, topics, database_url)
@@ -78,7 +78,7 @@ def test_a_crash_between_the_database_commit_and_the_send_loses_no_recalculation
 
 
 def test_a_crash_after_the_send_and_before_marking_it_sent_repeats_the_same_event(
-    broker: DevBroker, topics: Topics, database_url: str, monkeypatch: pytest.MonkeyPatch
+    broker: LocalBroker, topics: Topics, database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     publish(broker.bootstrap, topics.input, phase_one())
     settings = settings_for(broker, topics, database_url)

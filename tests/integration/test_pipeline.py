@@ -20,7 +20,7 @@ from tests.integration.stream import (
     phase_one,
     phase_two,
 )
-from worker.devbroker import DevBroker
+from worker.devbroker import LocalBroker
 
 pytestmark = pytest.mark.kafka
 
@@ -55,7 +55,7 @@ def expected(
 
 
 def test_a_multi_source_stream_produces_exactly_the_expected_recalculations(
-    broker: DevBroker, topics: Topics, database_url: str
+    broker: LocalBroker, topics: Topics, database_url: str
 ) -> None:
     first = phase_one()
     publish(broker.bootstrap, topics.input, first)
@@ -128,7 +128,7 @@ def test_a_multi_source_stream_produces_exactly_the_expected_recalculations(
 
 
 def test_a_second_run_over_the_same_topic_publishes_nothing_new(
-    broker: DevBroker, topics: Topics, database_url: str
+    broker: LocalBroker, topics: Topics, database_url: str
 ) -> None:
     publish(broker.bootstrap, topics.input, phase_one())
     settings = settings_for(broker, topics, database_url)

@@ -13,7 +13,7 @@ from tests.conftest import Topics
 from tests.integration.helpers import data_by_nip, publish, published, run, settings_for
 from tests.integration.stream import A, B, D, phase_one
 from worker.db.store import Origin
-from worker.devbroker import DevBroker
+from worker.devbroker import LocalBroker
 from worker.domain.model import Statement
 from worker.service import BatchOutcome, IndexService
 
@@ -25,7 +25,7 @@ class ValueTooLong(Exception):
 
 
 def test_a_statement_the_database_refuses_is_dead_lettered_and_the_rest_processed(
-    broker: DevBroker, topics: Topics, database_url: str, monkeypatch: pytest.MonkeyPatch
+    broker: LocalBroker, topics: Topics, database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     publish(broker.bootstrap, topics.input, phase_one())
     real_apply = IndexService.apply

@@ -16,7 +16,7 @@ from consumers.reader import read_topic
 from producers.kafka_sink import KafkaPublisher
 from worker.demo.report import report
 from worker.demo.sample import sample_events
-from worker.devbroker import DevBroker
+from worker.devbroker.tansu import TansuBroker
 from worker.settings import Settings, load_settings
 
 IDLE_S = 2.0
@@ -33,7 +33,7 @@ def run_demo(
     console: Console,
 ) -> int:
     _fresh(args.database)
-    with DevBroker(0) as broker:
+    with TansuBroker(0) as broker:
         settings = load_settings(
             kafka_bootstrap_servers=broker.bootstrap,
             database_url=f"sqlite:///{args.database}",

@@ -1,0 +1,82 @@
+"""What every development broker offers: a bootstrap address, topics, start and stop."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Self
+
+from kafka import KafkaAdminClient
+from kafka.admin import NewTopic
+from kafka.errors import TopicAlreadyExistsError
+
+
+class DevBrokerError(RuntimeError):
+    """A development broker could not be fetched or started; the message is one line."""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for_port(port: int, timeout_s: float) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=timeout_s).close()
+    except OSError:
+        return False
+    return True
+
+
+class LocalBroker(ABC):
+    """A broker on 127.0.0.1 that lives as long as this object is started."""
+
+    name: str
+    replication_factor = 1
+
+    def __init__(self, port: int) -> None:
+        self.port = port or free_port()
+
+    @property
+    def bootstrap(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    @abstractmethod
+    def start(self) -> Self: ...
+
+    @abstractmethod
+    def stop(self) -> None: ...
+
+    def create_topics(self, topics: Mapping[str, int], timeout_s: float = 30.0) -> None:
+        """Create topics with the given partition counts; existing ones are left alone.
+
+        Returns once every broker's metadata lists them, so a client can use them at once.
+        """
+        admin = KafkaAdminClient(bootstrap_servers=self.bootstrap, client_id="ipasn-dev")
+        try:
+            for name, partitions in topics.items():
+                with contextlib.suppress(TopicAlreadyExistsError):
+                    admin.create_topics([NewTopic(name, partitions, self.replication_factor)])
+            deadline = time.monotonic() + timeout_s
+            while not set(topics) <= set(admin.list_topics()):
+                if time.monotonic() > deadline:
+                    raise DevBrokerError(f"topics not visible after {timeout_s:.0f} s")
+                time.sleep(0.1)
+        finally:
+            admin.close()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
