@@ -92,8 +92,10 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 
 
 @pytest.fixture(scope="session")
-def broker() -> Iterator[LocalBroker]:
+def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalBroker]:
     chosen, _ = CHOSEN
+    if isinstance(chosen, ApacheKafka):
+        chosen.log_dir = tmp_path_factory.mktemp("apache-kafka-logs")
     try:
         chosen.start()
     except DevBrokerError as e:

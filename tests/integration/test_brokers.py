@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 from kafka import KafkaAdminClient, KafkaProducer
@@ -79,9 +80,11 @@ def test_dev_broker_apache_kafka_serves_the_default_topics_and_stops_on_sigterm(
 
 
 @pytest.mark.cluster
-def test_three_nodes_replicate_every_topic_three_times_and_survive_losing_one() -> None:
+def test_three_nodes_replicate_every_topic_three_times_and_survive_losing_one(
+    tmp_path: Path,
+) -> None:
     _require_java()
-    with ApacheKafka(0, nodes=3) as cluster:
+    with ApacheKafka(0, nodes=3, log_dir=tmp_path) as cluster:
         cluster.create_topics({"replicated": 3})
         admin = KafkaAdminClient(bootstrap_servers=cluster.bootstrap)
         described = admin.describe_topics(["replicated"])[0]

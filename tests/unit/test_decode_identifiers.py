@@ -10,13 +10,12 @@ from typing import Any
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from consumers.changes import Rejection, decode
+from consumers.changes import Rejection
 from schemas.wire import Opaque
-from tests.factories import BKN_8_2019, NIP, cloud_event, encoded, profile_data
+from tests.factories import cloud_event, profile_data
+from tests.unit.decoding import decoded as decode_event
 from worker.db.tables import conflicts, records, statements
 from worker.domain.model import Statement
-
-KEY = NIP.encode()
 
 UNUSUAL = [
     "simpeg:7318-pend-2802-0",
@@ -70,10 +69,6 @@ OPAQUE_DATA_FIELDS: list[tuple[str, str, dict[str, Any]]] = [
 ]
 
 
-def _decode(event: dict[str, Any]) -> Statement | Rejection:
-    return decode(KEY, encoded(event), BKN_8_2019)
-
-
 def _event(kind: str, field: str, data: dict[str, Any], text: Any) -> dict[str, Any]:
     return cloud_event(kind, {**data, field: text})
 
@@ -90,20 +85,20 @@ def _written(statement: Statement, field: str) -> Any:
 def test_an_unusual_identifier_or_text_is_accepted_exactly_as_written(
     kind: str, field: str, data: dict[str, Any], text: str
 ) -> None:
-    decoded = _decode(_event(kind, field, data, text))
+    decoded = decode_event(_event(kind, field, data, text))
     assert isinstance(decoded, Statement), decoded
     assert _written(decoded, field) == text
 
 
 @pytest.mark.parametrize("text", UNUSUAL)
 def test_an_unusual_event_id_is_accepted_exactly_as_written(text: str) -> None:
-    decoded = _decode(cloud_event("profile", profile_data("3201"), event_id=text))
+    decoded = decode_event(cloud_event("profile", profile_data("3201"), event_id=text))
     assert isinstance(decoded, Statement), decoded
     assert decoded.event_id == text
 
 
 def test_a_regional_record_id_with_a_colon_is_accepted() -> None:
-    decoded = _decode(
+    decoded = decode_event(
         cloud_event(
             "education",
             {**EDUCATION, "record_id": "simpeg:7318-pend-2802-0"},
@@ -115,7 +110,7 @@ def test_a_regional_record_id_with_a_colon_is_accepted() -> None:
 
 
 def test_a_history_delete_takes_an_opaque_record_id() -> None:
-    decoded = _decode(cloud_event("discipline", {"record_id": "12/KP/2021"}, op="deleted"))
+    decoded = decode_event(cloud_event("discipline", {"record_id": "12/KP/2021"}, op="deleted"))
     assert isinstance(decoded, Statement), decoded
     assert (decoded.record_id, decoded.values) == ("12/KP/2021", None)
 
@@ -125,7 +120,7 @@ def test_a_history_delete_takes_an_opaque_record_id() -> None:
 def test_an_identifier_or_text_empty_too_long_or_with_a_control_character_is_invalid(
     kind: str, field: str, data: dict[str, Any], case: str, text: str
 ) -> None:
-    decoded = _decode(_event(kind, field, data, text))
+    decoded = decode_event(_event(kind, field, data, text))
     assert isinstance(decoded, Rejection)
     assert (decoded.reason, decoded.kind) == ("invalid_event", kind)
 
@@ -134,7 +129,7 @@ def test_an_identifier_or_text_empty_too_long_or_with_a_control_character_is_inv
 def test_an_event_id_empty_too_long_or_with_a_control_character_is_invalid(
     case: str, text: str
 ) -> None:
-    decoded = _decode(cloud_event("profile", profile_data("3201"), event_id=text))
+    decoded = decode_event(cloud_event("profile", profile_data("3201"), event_id=text))
     assert isinstance(decoded, Rejection)
     assert decoded.reason == "invalid_event"
 
@@ -144,21 +139,21 @@ def test_an_event_id_empty_too_long_or_with_a_control_character_is_invalid(
 def test_an_identifier_or_text_that_is_not_a_json_string_is_invalid(
     kind: str, field: str, data: dict[str, Any], value: Any
 ) -> None:
-    decoded = _decode(_event(kind, field, data, value))
+    decoded = decode_event(_event(kind, field, data, value))
     assert isinstance(decoded, Rejection)
     assert decoded.reason == "invalid_event"
 
 
 @pytest.mark.parametrize("value", NOT_A_STRING, ids=repr)
 def test_an_event_id_that_is_not_a_json_string_is_invalid(value: Any) -> None:
-    decoded = _decode(cloud_event("profile", profile_data("3201"), event_id=value))
+    decoded = decode_event(cloud_event("profile", profile_data("3201"), event_id=value))
     assert isinstance(decoded, Rejection)
     assert decoded.reason == "invalid_event"
 
 
 @pytest.mark.parametrize("code", ["3201", "7318", "A1", "bkd32", "9" * 40])
 def test_an_agency_code_of_letters_and_digits_is_accepted(code: str) -> None:
-    decoded = _decode(cloud_event("profile", profile_data(code)))
+    decoded = decode_event(cloud_event("profile", profile_data(code)))
     assert isinstance(decoded, Statement), decoded
     assert decoded.values is not None
     assert decoded.values["agency_code"] == code
@@ -181,7 +176,7 @@ def test_an_agency_code_of_letters_and_digits_is_accepted(code: str) -> None:
     ids=repr,
 )
 def test_an_agency_code_other_than_1_to_40_letters_or_digits_is_invalid(code: Any) -> None:
-    decoded = _decode(cloud_event("profile", profile_data("3201") | {"agency_code": code}))
+    decoded = decode_event(cloud_event("profile", profile_data("3201") | {"agency_code": code}))
     assert isinstance(decoded, Rejection)
     assert decoded.reason == "invalid_event"
 
@@ -190,7 +185,7 @@ def test_an_agency_code_other_than_1_to_40_letters_or_digits_is_invalid(code: An
     "source", ["simpeg:", "simpeg:32.01", "simpeg:\uff13\uff12\uff10\uff11", "SIASN", "siasn "]
 )
 def test_a_source_outside_the_contracts_forms_is_invalid(source: str) -> None:
-    decoded = _decode(cloud_event("profile", profile_data("3201"), source=source))
+    decoded = decode_event(cloud_event("profile", profile_data("3201"), source=source))
     assert isinstance(decoded, Rejection)
     assert (decoded.reason, decoded.source) == ("invalid_event", None)
 

@@ -12,26 +12,8 @@ from typing import Any
 
 import pytest
 
-from consumers.changes import Rejection, decode
-from tests.factories import BKN_8_2019, NIP, cloud_event, encoded, profile_data, training_data
-from worker.domain.model import Statement
-
-KEY = NIP.encode()
-
-
-def _decode(event: dict[str, Any]) -> Statement | Rejection:
-    return decode(KEY, encoded(event), BKN_8_2019)
-
-
-def _accepted(event: dict[str, Any]) -> Statement:
-    decoded = _decode(event)
-    assert isinstance(decoded, Statement), decoded
-    return decoded
-
-
-def _reason(event: dict[str, Any]) -> str | None:
-    decoded = _decode(event)
-    return decoded.reason if isinstance(decoded, Rejection) else None
+from tests.factories import cloud_event, profile_data, training_data
+from tests.unit.decoding import accepted, reason
 
 
 def _profile(**attributes: Any) -> dict[str, Any]:
@@ -66,7 +48,7 @@ AT_8_UTC = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
 def test_an_rfc3339_time_is_accepted_as_the_instant_it_names(
     written: str, instant: datetime
 ) -> None:
-    assert _accepted(_profile(time=written)).time == instant
+    assert accepted(_profile(time=written)).time == instant
 
 
 @pytest.mark.parametrize(
@@ -111,7 +93,7 @@ def test_an_rfc3339_time_is_accepted_as_the_instant_it_names(
     ids=repr,
 )
 def test_a_time_not_in_rfc3339_form_is_invalid(time: Any) -> None:
-    assert _reason(_profile(time=time)) == "invalid_event"
+    assert reason(_profile(time=time)) == "invalid_event"
 
 
 # --- dates in data: YYYY-MM-DD --------------------------------------------------------------
@@ -143,7 +125,7 @@ DATE_FIELDS: list[tuple[str, dict[str, Any], str]] = [
 def test_a_calendar_date_is_accepted_as_written(
     kind: str, data: dict[str, Any], field: str, written: str
 ) -> None:
-    values = _accepted(cloud_event(kind, {**data, field: written})).values
+    values = accepted(cloud_event(kind, {**data, field: written})).values
     assert values is not None
     assert values[field] == written
 
@@ -177,4 +159,4 @@ def test_a_calendar_date_is_accepted_as_written(
 def test_a_date_not_written_yyyy_mm_dd_is_invalid(
     kind: str, data: dict[str, Any], field: str, written: Any
 ) -> None:
-    assert _reason(cloud_event(kind, {**data, field: written})) == "invalid_event"
+    assert reason(cloud_event(kind, {**data, field: written})) == "invalid_event"

@@ -10,26 +10,8 @@ from typing import Any
 
 import pytest
 
-from consumers.changes import Rejection, decode
-from tests.factories import BKN_8_2019, NIP, cloud_event, encoded, profile_data, training_data
-from worker.domain.model import Statement
-
-KEY = NIP.encode()
-
-
-def _decode(event: dict[str, Any]) -> Statement | Rejection:
-    return decode(KEY, encoded(event), BKN_8_2019)
-
-
-def _accepted(event: dict[str, Any]) -> Statement:
-    decoded = _decode(event)
-    assert isinstance(decoded, Statement), decoded
-    return decoded
-
-
-def _reason(event: dict[str, Any]) -> str | None:
-    decoded = _decode(event)
-    return decoded.reason if isinstance(decoded, Rejection) else None
+from tests.factories import NIP, cloud_event, profile_data, training_data
+from tests.unit.decoding import accepted, reason
 
 
 def _profile(**attributes: Any) -> dict[str, Any]:
@@ -52,7 +34,7 @@ def _performance(**changes: Any) -> dict[str, Any]:
     ("hours", "as_text"), [(10, "10"), (10.5, "10.5"), (1e1, "10"), (0, "0"), (10000, "10000")]
 )
 def test_training_hours_written_as_a_json_number_are_accepted(hours: Any, as_text: str) -> None:
-    values = _accepted(_training(hours)).values
+    values = accepted(_training(hours)).values
     assert values is not None
     assert values["hours"] == as_text
 
@@ -61,7 +43,7 @@ def test_training_hours_written_as_a_json_number_are_accepted(hours: Any, as_tex
     "hours", ["10", "10.5", "ten", True, False, None, [10], -1, 10000.5], ids=repr
 )
 def test_training_hours_not_a_json_number_in_range_are_invalid(hours: Any) -> None:
-    assert _reason(_training(hours)) == "invalid_event"
+    assert reason(_training(hours)) == "invalid_event"
 
 
 @pytest.mark.parametrize(
@@ -76,7 +58,7 @@ def test_training_hours_not_a_json_number_in_range_are_invalid(hours: Any) -> No
 def test_a_score_written_as_a_json_number_or_null_is_accepted(
     changes: dict[str, Any], score: str | None
 ) -> None:
-    values = _accepted(_performance(**changes)).values
+    values = accepted(_performance(**changes)).values
     assert values is not None
     assert values["score"] == score
 
@@ -98,17 +80,17 @@ def test_a_score_written_as_a_json_number_or_null_is_accepted(
     ids=repr,
 )
 def test_a_performance_field_of_the_wrong_json_type_is_invalid(changes: dict[str, Any]) -> None:
-    assert _reason(_performance(**changes)) == "invalid_event"
+    assert reason(_performance(**changes)) == "invalid_event"
 
 
 @pytest.mark.parametrize("sequence", [0, 5, 2**63 - 1, None])
 def test_a_sequence_written_as_a_json_integer_or_null_is_accepted(sequence: int | None) -> None:
-    assert _accepted(_profile(sequence=sequence)).sequence == sequence
+    assert accepted(_profile(sequence=sequence)).sequence == sequence
 
 
 @pytest.mark.parametrize("sequence", ["5", 5.0, 5.5, True, 2**63, -1, [5]], ids=repr)
 def test_a_sequence_not_a_json_integer_in_range_is_invalid(sequence: Any) -> None:
-    assert _reason(_profile(sequence=sequence)) == "invalid_event"
+    assert reason(_profile(sequence=sequence)) == "invalid_event"
 
 
 @pytest.mark.parametrize(
@@ -126,7 +108,7 @@ def test_a_sequence_not_a_json_integer_in_range_is_invalid(sequence: Any) -> Non
 def test_an_envelope_attribute_of_the_wrong_json_type_is_invalid(
     attribute: str, value: Any
 ) -> None:
-    assert _reason(_profile() | {attribute: value}) == "invalid_event"
+    assert reason(_profile() | {attribute: value}) == "invalid_event"
 
 
 @pytest.mark.parametrize(
@@ -136,11 +118,11 @@ def test_an_envelope_attribute_of_the_wrong_json_type_is_invalid(
 )
 def test_an_enumerated_value_must_match_exactly(field: str, value: Any) -> None:
     data = profile_data("3201") | {field: value}
-    assert _reason(cloud_event("profile", data)) == "invalid_event"
+    assert reason(cloud_event("profile", data)) == "invalid_event"
 
 
 def test_a_subject_written_as_a_number_is_invalid() -> None:
-    assert _reason(_profile(subject=int(NIP))) == "invalid_event"
+    assert reason(_profile(subject=int(NIP))) == "invalid_event"
 
 
 @pytest.mark.parametrize(
@@ -157,7 +139,7 @@ def test_a_subject_written_as_a_number_is_invalid() -> None:
 def test_other_cloudevents_attributes_are_ignored_whatever_their_value(
     attribute: str, value: Any
 ) -> None:
-    assert _accepted(_profile(**{attribute: value})) == _accepted(_profile())
+    assert accepted(_profile(**{attribute: value})) == accepted(_profile())
 
 
 def test_optional_fields_may_be_null() -> None:
@@ -168,8 +150,8 @@ def test_optional_fields_may_be_null() -> None:
         "start_date": "2023-02-01",
         "end_date": None,
     }
-    values = _accepted(cloud_event("discipline", data)).values
+    values = accepted(cloud_event("discipline", data)).values
     assert values is not None
     assert values["end_date"] is None
     position = {"position_type": "pelaksana", "position_name": "A", "echelon": None}
-    assert _accepted(cloud_event("position", position | {"tmt": "2020-01-01"})).values
+    assert accepted(cloud_event("position", position | {"tmt": "2020-01-01"})).values

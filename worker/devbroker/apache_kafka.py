@@ -119,7 +119,8 @@ class ApacheKafka(LocalBroker):
             raise DevBrokerError("--nodes must be between 1 and 5")
         super().__init__(port)
         self.replication_factor = min(nodes, 3)
-        self.log_dir = log_dir or CACHE / "apache-kafka-logs"
+        # One folder per port, so that brokers running side by side keep their logs apart.
+        self.log_dir = log_dir or CACHE / "apache-kafka-logs" / f"port-{self.port}"
         self._workdir: Path | None = None
         self._classpath = ""
         self.nodes: list[_Node] = []
