@@ -1,6 +1,7 @@
 """Throughput benchmark: `python -m tests.benchmark.throughput [--employees N]`.
 
-Publishes the demo sample scaled to N employees to the local broker, then measures in the
+Publishes the demo sample scaled to N employees to Apache Kafka (one KRaft node; `--broker local`
+for the in-memory stand-in where Java is missing), then measures in the
 same run: (1) a bare kafka-python consumer reading the same messages (the baseline: the
 ceiling set by the client library), and (2) the worker end to end (decode, reconcile,
 recompute, database commit, offset commit, publish) on SQLite and, where it answers, on
@@ -25,6 +26,8 @@ from sqlalchemy import create_engine, text
 from producers.kafka_sink import KafkaPublisher
 from worker.cli import run_worker
 from worker.demo.sample import sample_events
+from worker.devbroker import LocalBroker
+from worker.devbroker.apache_kafka import ApacheKafka, java_missing
 from worker.devbroker.tansu import TansuBroker
 from worker.settings import load_settings
 
@@ -60,8 +63,8 @@ def baseline(bootstrap: str, topic: str, total: int) -> Result:
         group_id=f"raw-{uuid.uuid4()}",
         auto_offset_reset="earliest",
         enable_auto_commit=False,
-        session_timeout_ms=3000,
-        heartbeat_interval_ms=500,
+        session_timeout_ms=6000,
+        heartbeat_interval_ms=1000,
     )
     seen, started = 0, None
     while seen < total:
@@ -85,8 +88,8 @@ def worker(bootstrap: str, topic: str, database_url: str, name: str) -> Result:
         dlq_topic=f"dlq-{tag}",
         consumer_group=f"bench-{tag}",
         metrics_port=0,
-        kafka_session_timeout_ms=3000,
-        kafka_heartbeat_interval_ms=500,
+        kafka_session_timeout_ms=6000,
+        kafka_heartbeat_interval_ms=1000,
     )
     registry = CollectorRegistry()
     totals = run_worker(settings, IDLE_S, threading.Event(), registry)
@@ -112,10 +115,16 @@ def fresh_postgres() -> str | None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--employees", type=int, default=3000)
+    parser.add_argument(
+        "--broker",
+        choices=["apache-kafka", "local"],
+        default="local" if java_missing() else "apache-kafka",
+    )
     args = parser.parse_args()
     console = Console()
     results: list[Result] = []
-    with TansuBroker(0) as broker, tempfile.TemporaryDirectory() as tmp:
+    chosen: LocalBroker = ApacheKafka(0) if args.broker == "apache-kafka" else TansuBroker(0)
+    with chosen as broker, tempfile.TemporaryDirectory() as tmp:
         topic = "bench-changes"
         broker.create_topics({topic: 6})
         with console.status("publishing the sample…"):
@@ -130,7 +139,9 @@ def main() -> None:
         if url:
             with console.status("worker on PostgreSQL…"):
                 results.append(worker(broker.bootstrap, topic, url, "ipasn-worker, PostgreSQL"))
-    table = Table(title=f"Throughput: {total} change events, {args.employees} employees")
+    table = Table(
+        title=f"Throughput: {total} change events, {args.employees} employees, {chosen.name}"
+    )
     for column in ("consumer", "messages", "seconds", "messages/s", "vs baseline"):
         table.add_column(column, justify="left" if column == "consumer" else "right")
     for r in results:

@@ -13,6 +13,7 @@ from typing import Any, TypeVar, cast
 from sqlalchemy import Connection, Engine, Table, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from worker.db.bulk import copy_rows, insert_new
 from worker.db.tables import conflicts, indexes, outbox, records, revisions, statements
 from worker.domain.model import KINDS, Conflict, Kind, Resolution, Statement
 
@@ -20,6 +21,8 @@ T = TypeVar("T")
 
 # Keep IN lists and multi-row inserts well below every backend's parameter limit.
 CHUNK = 500
+STATEMENT_COLUMNS = [c.name for c in statements.columns if c.name != "id"]
+RECORD_COLUMNS = [c.name for c in records.columns]
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +97,7 @@ class SqlUnit:
     def __init__(self, conn: Connection, now: datetime) -> None:
         self.conn = conn
         self.now = now
+        self.postgres = conn.dialect.name == "postgresql"
 
     def add_statements(self, incoming: Sequence[tuple[Statement, Origin]]) -> list[Statement]:
         """Store statements not seen before; return those, in the order given."""
@@ -102,6 +106,12 @@ class SqlUnit:
             unique.setdefault((s.source, s.event_id), (s, origin))
         stored: set[tuple[str, str]] = set()
         rows = [self._statement_row(s, o) for s, o in unique.values()]
+        if self.postgres and rows:
+            keys = insert_new(
+                self.conn, statements, STATEMENT_COLUMNS, rows, ("source", "event_id")
+            )
+            stored.update(cast(tuple[str, str], k) for k in keys)
+            return [s for key, (s, _) in unique.items() if key in stored]
         for chunk in _chunks(rows):
             stmt = (
                 _insert(self.conn, statements)
@@ -167,6 +177,9 @@ class SqlUnit:
             for kind in KINDS
             for r in res.records(kind)
         ]
+        if self.postgres:
+            copy_rows(self.conn, records, RECORD_COLUMNS, rows)
+            return
         for part in _chunks(rows):
             self.conn.execute(records.insert(), list(part))
 

@@ -1,0 +1,77 @@
+"""COPY into PostgreSQL: the same rows and the same errors as SQLAlchemy's own inserts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.exc import DataError
+
+from worker.db.bulk import copy_rows, insert_new
+from worker.db.engine import make_engine, migrate
+from worker.db.store import RECORD_COLUMNS, STATEMENT_COLUMNS
+from worker.db.tables import records, statements
+
+pytestmark = pytest.mark.postgres
+T = datetime(2025, 1, 20, 9, 0, tzinfo=UTC)
+
+
+def _statement(event_id: str, nip: str = "198703142010121001") -> dict[str, Any]:
+    return {
+        "nip": nip, "source": "simpeg:7318", "event_id": event_id, "kind": "education",
+        "record_id": "simpeg:7318-pend-2802-0", "time": T, "sequence": None, "deleted": False,
+        "values": {"level": "S2", "institution": "Universitas  Terbuka \u2013 Manado"},
+        "topic": "t", "partition": 0, "offset": 1, "received_at": T,
+    }  # fmt: skip
+
+
+def test_only_statements_not_stored_yet_are_inserted_and_returned(postgres_url: str) -> None:
+    engine = make_engine(postgres_url)
+    migrate(engine)
+    with engine.begin() as conn:
+        first = insert_new(
+            conn, statements, STATEMENT_COLUMNS, [_statement("e-1")], ("source", "event_id")
+        )
+    with engine.begin() as conn:
+        again = insert_new(
+            conn, statements, STATEMENT_COLUMNS, [_statement("e-1"), _statement("e-2")],
+            ("source", "event_id"),
+        )  # fmt: skip
+        stored = conn.execute(select(statements).order_by(statements.c.event_id)).all()
+    engine.dispose()
+
+    assert first == [("simpeg:7318", "e-1")]
+    assert again == [("simpeg:7318", "e-2")]
+    assert [(r.event_id, r.values, r.time) for r in stored] == [
+        ("e-1", _statement("e-1")["values"], T),
+        ("e-2", _statement("e-2")["values"], T),
+    ]
+
+
+def test_copied_records_read_back_as_written(postgres_url: str) -> None:
+    engine = make_engine(postgres_url)
+    migrate(engine)
+    row = {
+        "nip": "198703142010121001", "kind": "profile", "record_id": "",
+        "values": {"name": "Dra. Siti", "agency_code": "3201"}, "source": "siasn",
+        "event_id": "12/KP/2021", "time": T,
+    }  # fmt: skip
+    with engine.begin() as conn:
+        copy_rows(conn, records, RECORD_COLUMNS, [row])
+        back = conn.execute(select(records)).one()
+    engine.dispose()
+
+    assert back._asdict() == row
+
+
+def test_a_value_the_database_refuses_raises_sqlalchemys_data_error(postgres_url: str) -> None:
+    engine = make_engine(postgres_url)
+    migrate(engine)
+    with pytest.raises(DataError), engine.begin() as conn:
+        insert_new(
+            conn, statements, STATEMENT_COLUMNS, [_statement("e-1", nip="1" * 19)],
+            ("source", "event_id"),
+        )  # fmt: skip
+    engine.dispose()

@@ -1,0 +1,86 @@
+"""Bulk writes on PostgreSQL with COPY (psycopg 3), inside the caller's transaction.
+
+A multi-row INSERT of 500 rows is a new SQL text each time: psycopg parses it and the server
+plans it again, which cost more than the writing itself. COPY streams the rows instead.
+Table and column names come from our own table definitions, never from input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import psycopg
+from psycopg.types.json import Json
+from sqlalchemy import JSON, Connection, Table
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.types import TypeEngine
+
+
+def _names(conn: Connection, names: Sequence[str]) -> str:
+    quote = conn.dialect.identifier_preparer.quote
+    return ", ".join(quote(n) for n in names)
+
+
+def _processor(conn: Connection, column_type: TypeEngine[Any]) -> Callable[[Any], Any] | None:
+    if isinstance(column_type, JSON):
+        # SQLAlchemy leaves JSON to psycopg's placeholders, which COPY does not have.
+        return lambda value: None if value is None else Json(value)
+    return column_type.bind_processor(conn.dialect)
+
+
+def copy_rows(
+    conn: Connection,
+    table: Table,
+    columns: Sequence[str],
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    into: str | None = None,
+) -> None:
+    """COPY rows into `table` (or into `into`, a table of the same columns), each value bound
+    as its column type binds it (UTC times, JSON)."""
+    processors = [_processor(conn, table.c[name].type) for name in columns]
+    target = into or conn.dialect.identifier_preparer.format_table(table)
+    sql = f"COPY {target} ({_names(conn, columns)}) FROM STDIN"
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        with cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(
+                    [p(row[c]) if p else row[c] for c, p in zip(columns, processors, strict=True)]
+                )
+    except psycopg.Error as e:
+        # As SQLAlchemy would raise it (DataError, OperationalError, ...), so that callers
+        # tell a refused value from a transient fault as they do for every other statement.
+        raise DBAPIError.instance(sql, None, e, psycopg.Error) from e
+    finally:
+        cursor.close()
+
+
+def insert_new(
+    conn: Connection,
+    table: Table,
+    columns: Sequence[str],
+    rows: Sequence[Mapping[str, Any]],
+    unique: Sequence[str],
+) -> list[tuple[Any, ...]]:
+    """Insert the rows whose `unique` columns are not in the table yet; return their keys.
+
+    The rows go by COPY to a temporary staging table (emptied at commit), then into the table
+    with ON CONFLICT DO NOTHING.
+    """
+    staging = f"incoming_{table.name}"
+    cols, keys = _names(conn, columns), _names(conn, unique)
+    run = conn.exec_driver_sql
+    run(
+        f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} ON COMMIT DELETE ROWS AS "  # noqa: S608
+        f"SELECT {cols} FROM {table.name} WITH NO DATA"
+    )
+    # Emptied at every commit, but not by a rolled-back trial in this transaction.
+    run(f"DELETE FROM {staging}")  # noqa: S608
+    copy_rows(conn, table, columns, rows, into=staging)
+    inserted = run(
+        f"INSERT INTO {table.name} ({cols}) SELECT {cols} FROM {staging} "  # noqa: S608
+        f"ON CONFLICT ({keys}) DO NOTHING RETURNING {keys}"
+    )
+    return [tuple(r) for r in inserted]
