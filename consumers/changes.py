@@ -11,8 +11,7 @@ parsed again, to find its dead-letter reason and, for metrics, its source and ki
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any, Literal, cast
+from typing import Any, cast
 
 from pydantic import ValidationError
 from pydantic_core import from_json
@@ -22,29 +21,12 @@ from schemas.wire import SOURCE
 from worker.domain.model import Kind, Statement
 from worker.domain.nip import InvalidNip, validate_nip
 from worker.domain.rules import RuleSet, regional_agency
-
-Reason = Literal[
-    "not_json",
-    "invalid_event",
-    "unknown_type",
-    "bad_nip",
-    "key_mismatch",
-    "not_authorised",
-    "bad_signature",
-]
+from worker.ports import Rejection
 
 # A \uD800-\uDFFF escape. Replacing each with \uFFFD keeps valid JSON valid, so a value that
 # then parses was JSON whose only fault is a lone surrogate: an invalid event, not "not JSON".
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 _SOURCE = re.compile(SOURCE)
-
-
-@dataclass(frozen=True, slots=True)
-class Rejection:
-    reason: Reason
-    detail: str  # one line, no personal data
-    source: str | None = None  # a well-formed source name, else None
-    kind: str | None = None
 
 
 def decode(key: bytes | None, value: bytes | None, rules: RuleSet) -> Statement | Rejection:

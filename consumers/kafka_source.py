@@ -10,6 +10,7 @@ from kafka import ConsumerRebalanceListener, KafkaConsumer, TopicPartition
 from kafka.errors import CommitFailedError
 from kafka.structs import OffsetAndMetadata
 
+from worker.kafka_errors import translated
 from worker.ports import Message
 
 log = logging.getLogger(__name__)
@@ -61,7 +62,8 @@ class KafkaSource:
     def poll(self, timeout_s: float) -> list[Message]:
         # kafka-python keeps a group join in flight across polls, so a short timeout does
         # not restart a join that takes longer (checked on Apache Kafka 4.1).
-        polled = self._consumer.poll(timeout_ms=int(timeout_s * 1000))
+        with translated():
+            polled = self._consumer.poll(timeout_ms=int(timeout_s * 1000))
         batch = [
             Message(r.topic, r.partition, r.offset, r.key, r.value)
             for tp in sorted(polled, key=lambda tp: (tp.topic, tp.partition))
@@ -80,7 +82,8 @@ class KafkaSource:
         if not upto:
             return
         try:
-            self._consumer.commit({tp: OffsetAndMetadata(o, "", -1) for tp, o in upto.items()})
+            with translated():
+                self._consumer.commit({tp: OffsetAndMetadata(o, "", -1) for tp, o in upto.items()})
         except CommitFailedError:
             # The group rebalanced: the partitions' new owner re-reads from the last commit,
             # and the stored (source, id) of each statement makes that harmless.

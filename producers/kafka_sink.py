@@ -7,8 +7,8 @@ from typing import Any
 
 from kafka import KafkaProducer
 
-from consumers.changes import Rejection
-from worker.ports import Message, Publisher
+from worker.kafka_errors import translated
+from worker.ports import Message, Publisher, Rejection
 
 FLUSH_TIMEOUT_S = 60.0
 
@@ -33,15 +33,17 @@ class KafkaPublisher:
         value: bytes | None,
         headers: Sequence[tuple[str, bytes]] = (),
     ) -> None:
-        self._pending.append(
-            self._producer.send(topic, key=key, value=value, headers=list(headers))
-        )
+        with translated():
+            self._pending.append(
+                self._producer.send(topic, key=key, value=value, headers=list(headers))
+            )
 
     def flush(self) -> None:
         pending, self._pending = self._pending, []
-        self._producer.flush(timeout=FLUSH_TIMEOUT_S)
-        for future in pending:
-            future.get(timeout=FLUSH_TIMEOUT_S)  # raises the send's error, if any
+        with translated():
+            self._producer.flush(timeout=FLUSH_TIMEOUT_S)
+            for future in pending:
+                future.get(timeout=FLUSH_TIMEOUT_S)  # raises the send's error, if any
 
     def close(self) -> None:
         self._producer.close(timeout=FLUSH_TIMEOUT_S)

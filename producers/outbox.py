@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from worker.db.store import SqlStore
-from worker.ports import Publisher
+from worker.ports import Outbox, Publisher
 
 
 class OutboxRelay:
     def __init__(
         self,
-        store: SqlStore,
+        store: Outbox,
         publisher: Publisher,
         clock: Callable[[], datetime],
         batch_size: int = 1000,
@@ -30,10 +29,10 @@ class OutboxRelay:
         """
         sent = 0
         while True:
-            with self.store.unsent(self.batch_size) as (rows, conn):
-                if not rows:
+            with self.store.unsent(self.batch_size) as batch:
+                if not batch.rows:
                     return sent
-                for row in rows:
+                for row in batch.rows:
                     self.publisher.send(
                         row.topic,
                         row.key.encode(),
@@ -41,5 +40,9 @@ class OutboxRelay:
                         [("content-type", b"application/cloudevents+json")],
                     )
                 self.publisher.flush()
-                self.store.mark_sent(conn, [r.id for r in rows], self.clock())
-            sent += len(rows)
+                batch.mark_sent(self.clock())
+            sent += len(batch.rows)
+
+    def pending(self) -> int:
+        """Outbox rows not yet sent (by any relay)."""
+        return self.store.pending_count()

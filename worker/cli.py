@@ -22,6 +22,7 @@ from schemas.rules import RulesFileError, load_rules
 from worker.devbroker import DevBrokerError, LocalBroker
 from worker.devbroker.apache_kafka import ApacheKafka
 from worker.devbroker.tansu import TansuBroker
+from worker.ports import TransientError
 from worker.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger("ipasn_worker")
@@ -341,6 +342,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except Stopped as e:
         print(f"ipasn-worker: stopped by {e}", file=sys.stderr)
+        return 1
+    except TransientError as e:
+        # Retries ran out; offsets past the last committed batch were not committed.
+        print(f"ipasn-worker: {e}, still after retries; stopping", file=sys.stderr)
         return 1
     except (SettingsError, RulesFileError, DevBrokerError, OSError) as e:
         print(f"ipasn-worker: {e}", file=sys.stderr)

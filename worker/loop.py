@@ -12,25 +12,29 @@ from datetime import datetime
 from functools import partial
 from typing import TypeVar
 
-from kafka.errors import KafkaError
-from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from tenacity import (
     Retrying,
-    retry_if_exception,
+    retry_if_exception_type,
     sleep_using_event,
     stop_after_attempt,
     stop_when_event_set,
     wait_exponential_jitter,
 )
 
-from consumers.changes import Rejection, decode
-from producers.kafka_sink import KafkaDeadLetters
-from producers.outbox import OutboxRelay
-from worker.db.store import Origin
+from consumers.changes import decode
 from worker.domain.model import Statement
 from worker.domain.rules import RuleSet
 from worker.metrics import WorkerMetrics, kind_label, system_of
-from worker.ports import Message, MessageSource
+from worker.ports import (
+    DeadLetters,
+    Message,
+    MessageSource,
+    Origin,
+    RefusedValue,
+    Rejection,
+    Relay,
+    TransientError,
+)
 from worker.service import BatchOutcome, IndexService
 
 log = logging.getLogger(__name__)
@@ -39,14 +43,6 @@ T = TypeVar("T")
 POLL_TIMEOUT_S = 0.5
 # With no partition assigned (say, the input topic does not exist), --until-idle still ends.
 ASSIGNMENT_GRACE_S = 90.0
-
-
-def is_transient(error: BaseException) -> bool:
-    if isinstance(error, OperationalError):
-        return True
-    if isinstance(error, DBAPIError) and error.connection_invalidated:
-        return True
-    return isinstance(error, KafkaError) and bool(getattr(error, "retriable", False))
 
 
 @dataclass(slots=True)
@@ -65,8 +61,8 @@ class Worker:
         *,
         source: MessageSource,
         service: IndexService,
-        dead_letters: KafkaDeadLetters,
-        relay: OutboxRelay,
+        dead_letters: DeadLetters,
+        relay: Relay,
         rules: RuleSet,
         metrics: WorkerMetrics,
         stopping: threading.Event,
@@ -86,7 +82,7 @@ class Worker:
         # Worst case ~40 s of waiting, well under max_poll_interval_ms (300 s). When retries
         # run out the error propagates and the process exits without committing offsets.
         retrying = Retrying(
-            retry=retry_if_exception(is_transient),
+            retry=retry_if_exception_type(TransientError),
             wait=wait_exponential_jitter(multiplier=0.5, max=10),
             stop=stop_after_attempt(8) | stop_when_event_set(self.stopping),
             # A stop request ends the wait between attempts at once, not after it.
@@ -142,7 +138,7 @@ class Worker:
             if isinstance(decoded, Rejection):
                 rejected.append((m, decoded))
             else:
-                accepted.append((decoded, Origin(m.topic, m.partition, m.offset)))
+                accepted.append((decoded, m.origin))
         outcome, accepted, refused = self._apply(accepted, batch)
         rejected += refused
         if rejected:
@@ -178,9 +174,9 @@ class Worker:
         blocks its partition. Returns the outcome, the statements applied and the refusals."""
         try:
             return self._retrying(lambda: self.service.apply(accepted, self.clock())), accepted, []
-        except DataError:
+        except RefusedValue:
             log.warning("the database refused a value in this batch; applying one by one")
-        messages = {Origin(m.topic, m.partition, m.offset): m for m in batch}
+        messages = {m.origin: m for m in batch}
         applied: list[tuple[Statement, Origin]] = []
         refused: list[tuple[Message, Rejection]] = []
         for statement, origin in accepted:
@@ -188,11 +184,10 @@ class Worker:
             trial = partial(self.service.apply, [(statement, origin)], self.clock(), commit=False)
             try:
                 self._retrying(trial)
-            except DataError as e:
-                reason = type(e.orig).__name__ if e.orig else "DataError"
+            except RefusedValue as e:
                 refusal = Rejection(
                     "invalid_event",
-                    f"the database refused a value ({reason})",
+                    f"the database refused a value ({e})",
                     statement.source,
                     statement.kind,
                 )
@@ -211,7 +206,7 @@ class Worker:
         sent = self._retrying(self.relay.drain)
         self.metrics.published.inc(sent)
         self.totals.published += sent
-        self.metrics.outbox_pending.set(self.relay.store.pending_count())
+        self.metrics.outbox_pending.set(self.relay.pending())
 
     def _count(
         self,

@@ -1,10 +1,28 @@
-"""Protocols between the loop and its adapters, so that kafka-python stays at the edges."""
+"""What the loop and the service exchange with their adapters, and the errors adapters raise.
+
+The loop and the service see only these types: kafka-python and SQLAlchemy stay in the adapters
+(`consumers/`, `producers/`, `worker/db/`), which translate their errors into TransientError
+(retry) or RefusedValue (the database refused a value; dead-letter it).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Protocol
+from datetime import datetime
+from decimal import Decimal
+from typing import Literal, Protocol
+
+from worker.domain.model import Conflict, Resolution, Statement
+
+
+class TransientError(Exception):
+    """A fault that may pass (a lost connection, a broker not answering): retry."""
+
+
+class RefusedValue(Exception):
+    """The database refused a value; the argument names the driver's error class."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,6 +32,64 @@ class Message:
     offset: int
     key: bytes | None
     value: bytes | None
+
+    @property
+    def origin(self) -> Origin:
+        return Origin(self.topic, self.partition, self.offset)
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a statement was read from."""
+
+    topic: str
+    partition: int
+    offset: int
+
+
+Reason = Literal[
+    "not_json",
+    "invalid_event",
+    "unknown_type",
+    "bad_nip",
+    "key_mismatch",
+    "not_authorised",
+    "bad_signature",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """Why a message goes to the dead-letter topic."""
+
+    reason: Reason
+    detail: str  # one line, no personal data
+    source: str | None = None  # a well-formed source name, else None
+    kind: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredIndex:
+    nip: str
+    measurement_year: int
+    rule_version: str
+    revision: int
+    score: Decimal | None
+    band: str | None
+    dimensions: dict[str, Decimal] | None
+    agency_code: str | None
+    computed_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class NewRevision:
+    index: StoredIndex
+    previous_score: Decimal | None
+    previous_band: str | None
+    caused_by: list[dict[str, str]]
+    event_id: str
+    topic: str
+    payload: str
 
 
 class MessageSource(Protocol):
@@ -43,3 +119,63 @@ class Publisher(Protocol):
     def flush(self) -> None: ...
 
     def close(self) -> None: ...
+
+
+class DeadLetters(Protocol):
+    def send(self, message: Message, rejection: Rejection) -> None: ...
+
+    def flush(self) -> None:
+        """Wait until the broker has acknowledged every dead letter sent."""
+
+
+class Unit(Protocol):
+    """One database transaction's worth of work."""
+
+    def add_statements(self, incoming: Sequence[tuple[Statement, Origin]]) -> list[Statement]:
+        """Store the statements not seen before; return those, in the order given."""
+
+    def statements_of(self, nips: Iterable[str]) -> dict[str, list[Statement]]: ...
+
+    def current_indexes(
+        self, nips: Iterable[str], year: int, rule_version: str
+    ) -> dict[str, StoredIndex]: ...
+
+    def replace_records(self, resolutions: Sequence[Resolution]) -> None: ...
+
+    def add_conflicts(self, found: Sequence[Conflict]) -> None: ...
+
+    def save_revisions(self, new: Sequence[NewRevision]) -> None:
+        """The new current index, its revision and its outbox row, for each."""
+
+
+class Store(Protocol):
+    def unit(self, now: datetime, *, commit: bool = True) -> AbstractContextManager[Unit]:
+        """One transaction; with commit=False it is rolled back (a trial run)."""
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    id: int
+    topic: str
+    key: str
+    payload: str
+
+
+class UnsentBatch(Protocol):
+    rows: list[OutboxRow]
+
+    def mark_sent(self, now: datetime) -> None: ...
+
+
+class Outbox(Protocol):
+    def unsent(self, limit: int) -> AbstractContextManager[UnsentBatch]:
+        """Unsent rows in id order, held by this relay until the block ends."""
+
+    def pending_count(self) -> int: ...
+
+
+class Relay(Protocol):
+    def drain(self) -> int:
+        """Publish every unsent outbox row; return how many were sent."""
+
+    def pending(self) -> int: ...

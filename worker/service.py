@@ -14,11 +14,11 @@ from schemas.recalculated import (
     event_id,
     recalculated_event,
 )
-from worker.db.store import NewRevision, Origin, SqlStore, StoredIndex
 from worker.domain.index import score
 from worker.domain.model import Band, IndexResult, Statement
 from worker.domain.reconcile import resolve
 from worker.domain.rules import RuleSet
+from worker.ports import NewRevision, Origin, Store, StoredIndex
 
 
 @dataclass(slots=True)
@@ -41,7 +41,7 @@ def _changed(before: StoredIndex | None, after: IndexResult) -> bool:
 
 class IndexService:
     def __init__(
-        self, store: SqlStore, rules: RuleSet, measurement_year: int, output_topic: str
+        self, store: Store, rules: RuleSet, measurement_year: int, output_topic: str
     ) -> None:
         self.store = store
         self.rules = rules

@@ -11,7 +11,7 @@ from producers import outbox
 from tests.conftest import Topics
 from tests.integration.helpers import data_by_nip, publish, published, run, settings_for
 from tests.integration.stream import A, B, D, phase_one
-from worker.db.store import SqlStore
+from worker.db.store import OutboxBatch
 from worker.devbroker import LocalBroker
 from worker.ports import Message
 
@@ -87,7 +87,7 @@ def test_a_crash_after_the_send_and_before_marking_it_sent_repeats_the_same_even
         raise Crash
 
     with monkeypatch.context() as patch:
-        patch.setattr(SqlStore, "mark_sent", staticmethod(crash))
+        patch.setattr(OutboxBatch, "mark_sent", crash)
         with pytest.raises(Crash):
             run(settings)
     run(settings)

@@ -6,22 +6,17 @@ from collections.abc import Sequence
 from datetime import datetime
 
 import pytest
-from sqlalchemy.exc import DataError
 
 from consumers.reader import read_topic
 from tests.conftest import Topics
 from tests.integration.helpers import data_by_nip, publish, published, run, settings_for
 from tests.integration.stream import A, B, D, phase_one
-from worker.db.store import Origin
 from worker.devbroker import LocalBroker
 from worker.domain.model import Statement
+from worker.ports import Origin, RefusedValue
 from worker.service import BatchOutcome, IndexService
 
 pytestmark = pytest.mark.kafka
-
-
-class ValueTooLong(Exception):
-    """Stands for the driver's error, such as PostgreSQL's StringDataRightTruncation."""
 
 
 def test_a_statement_the_database_refuses_is_dead_lettered_and_the_rest_processed(
@@ -38,7 +33,8 @@ def test_a_statement_the_database_refuses_is_dead_lettered_and_the_rest_processe
         commit: bool = True,
     ) -> BatchOutcome:
         if any(s.event_id == "s-d7" for s, _ in incoming):
-            raise DataError("INSERT ...", {}, ValueTooLong())
+            # As the store says it when PostgreSQL refuses a value that is too long.
+            raise RefusedValue("StringDataRightTruncation")
         return real_apply(self, incoming, now, commit=commit)
 
     monkeypatch.setattr(IndexService, "apply", refusing)
@@ -49,7 +45,7 @@ def test_a_statement_the_database_refuses_is_dead_lettered_and_the_rest_processe
     assert len(refused) == 1
     assert refused[0].headers["ipasn-dlq-reason"] == b"invalid_event"
     assert refused[0].headers["ipasn-dlq-detail"] == (
-        b"the database refused a value (ValueTooLong)"
+        b"the database refused a value (StringDataRightTruncation)"
     )
     assert totals.dead_lettered == 7
     # D lost its appraisal (the refused statement), everyone else is as expected.

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from consumers.changes import Rejection, decode
+from consumers.changes import decode
 from tests.factories import BKN_8_2019, NIP, encoded
 from worker.domain.model import Statement
+from worker.ports import Rejection
 
 KEY = NIP.encode()
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from consumers.changes import Rejection, decode
+from consumers.changes import decode
 from tests.factories import (
     BKN_8_2019,
     NAME,
@@ -19,6 +19,7 @@ from tests.factories import (
     training_data,
 )
 from worker.domain.model import Kind, Statement
+from worker.ports import Rejection
 
 KEY = NIP.encode()
 

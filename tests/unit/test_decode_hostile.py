@@ -12,9 +12,10 @@ from typing import Any
 
 import pytest
 
-from consumers.changes import Rejection, decode
+from consumers.changes import decode
 from tests.factories import BKN_8_2019, NAME, NIP, cloud_event, encoded, profile_data, training_data
 from worker.domain.model import Statement
+from worker.ports import Rejection
 
 KEY = NIP.encode()
 VALID = encoded(cloud_event("profile", profile_data("3201")))

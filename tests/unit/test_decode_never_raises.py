@@ -13,9 +13,10 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from consumers.changes import Rejection, decode
+from consumers.changes import decode
 from tests.factories import BKN_8_2019, NIP, cloud_event, profile_data, training_data
 from worker.domain.model import Statement
+from worker.ports import Rejection
 
 KEY = NIP.encode()
 EXAMPLES = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -10,13 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from consumers.changes import Rejection, decode
+from consumers.changes import decode
 from schemas.rules import load_rules
 from worker.demo.sample import SampleMessage, expected_reason, sample_events, write_jsonl
 from worker.domain.index import score
 from worker.domain.model import IndexResult, Statement
 from worker.domain.reconcile import resolve
 from worker.domain.rules import RuleSet
+from worker.ports import Rejection
 
 YEAR = 2025
 BANDS = {"Sangat Tinggi", "Tinggi", "Sedang", "Rendah", "Sangat Rendah"}

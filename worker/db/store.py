@@ -7,15 +7,16 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import Connection, Engine, Table, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from worker.db.bulk import copy_rows, insert_new
+from worker.db.errors import translated
 from worker.db.tables import conflicts, indexes, outbox, records, revisions, statements
 from worker.domain.model import KINDS, Conflict, Kind, Resolution, Statement
+from worker.ports import NewRevision, Origin, OutboxRow, StoredIndex
 
 T = TypeVar("T")
 
@@ -23,48 +24,6 @@ T = TypeVar("T")
 CHUNK = 500
 STATEMENT_COLUMNS = [c.name for c in statements.columns if c.name != "id"]
 RECORD_COLUMNS = [c.name for c in records.columns]
-
-
-@dataclass(frozen=True, slots=True)
-class Origin:
-    """Where a statement was read from."""
-
-    topic: str
-    partition: int
-    offset: int
-
-
-@dataclass(frozen=True, slots=True)
-class StoredIndex:
-    nip: str
-    measurement_year: int
-    rule_version: str
-    revision: int
-    score: Decimal | None
-    band: str | None
-    dimensions: dict[str, Decimal] | None
-    agency_code: str | None
-    computed_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class NewRevision:
-    index: StoredIndex
-    previous_score: Decimal | None
-    previous_band: str | None
-    caused_by: list[dict[str, str]]
-    event_id: str
-    topic: str
-    payload: str
-
-
-@dataclass(frozen=True, slots=True)
-class OutboxRow:
-    id: int
-    event_id: str
-    topic: str
-    key: str
-    payload: str
 
 
 def _chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
@@ -293,44 +252,51 @@ def stored_index_of(row: Any) -> StoredIndex:
     )
 
 
+@dataclass(slots=True)
+class OutboxBatch:
+    """Unsent outbox rows, locked until the block that holds them ends."""
+
+    rows: list[OutboxRow]
+    _conn: Connection
+
+    def mark_sent(self, now: datetime) -> None:
+        ids = [r.id for r in self.rows]
+        for chunk in _chunks(ids):
+            self._conn.execute(update(outbox).where(outbox.c.id.in_(chunk)).values(sent_at=now))
+
+
 class SqlStore:
+    """The Store port on SQLAlchemy; its errors leave it as TransientError or RefusedValue."""
+
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
     @contextmanager
     def unit(self, now: datetime, *, commit: bool = True) -> Iterator[SqlUnit]:
         """One transaction; with commit=False it is rolled back (a trial run)."""
-        with self.engine.connect() as conn, conn.begin() as transaction:
+        with translated(), self.engine.connect() as conn, conn.begin() as transaction:
             yield SqlUnit(conn, now)
             if not commit:
                 transaction.rollback()
 
     @contextmanager
-    def unsent(self, limit: int) -> Iterator[tuple[list[OutboxRow], Connection]]:
+    def unsent(self, limit: int) -> Iterator[OutboxBatch]:
         """Unsent outbox rows in id order, locked until the block ends (FOR UPDATE).
 
         Without SKIP LOCKED a second relay waits behind the first instead of sending a
         later revision of the same NIP ahead of an earlier one.
         """
-        with self.engine.begin() as conn:
+        with translated(), self.engine.begin() as conn:
             query = (
-                select(
-                    outbox.c.id, outbox.c.event_id, outbox.c.topic, outbox.c.key, outbox.c.payload
-                )
+                select(outbox.c.id, outbox.c.topic, outbox.c.key, outbox.c.payload)
                 .where(outbox.c.sent_at.is_(None))
                 .order_by(outbox.c.id)
                 .limit(limit)
                 .with_for_update()
             )
-            rows = [OutboxRow(*r) for r in conn.execute(query)]
-            yield rows, conn
-
-    @staticmethod
-    def mark_sent(conn: Connection, ids: Sequence[int], now: datetime) -> None:
-        for chunk in _chunks(ids):
-            conn.execute(update(outbox).where(outbox.c.id.in_(chunk)).values(sent_at=now))
+            yield OutboxBatch([OutboxRow(*r) for r in conn.execute(query)], conn)
 
     def pending_count(self) -> int:
-        with self.engine.connect() as conn:
+        with translated(), self.engine.connect() as conn:
             query = select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None))
             return int(conn.execute(query).scalar_one())

@@ -1,0 +1,202 @@
+"""In-memory adapters of the ports in worker/ports.py, for unit tests of the loop and service.
+
+Fakes, not mocks: they keep state (what is stored, committed, dead-lettered, published) and the
+tests check that state. `journal` records the order of the effects that must not be reordered:
+database commits, dead-letter flushes, offset commits, publications.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from worker.domain.model import Conflict, Resolution, Statement
+from worker.ports import (
+    Message,
+    NewRevision,
+    Origin,
+    OutboxRow,
+    RefusedValue,
+    Rejection,
+    StoredIndex,
+    TransientError,
+)
+
+
+@dataclass
+class _State:
+    statements: dict[tuple[str, str], Statement] = field(default_factory=dict)
+    records: dict[str, Resolution] = field(default_factory=dict)
+    conflicts: set[Conflict] = field(default_factory=set)
+    indexes: dict[tuple[str, int, str], StoredIndex] = field(default_factory=dict)
+    outbox: list[OutboxRow] = field(default_factory=list)
+    sent: set[int] = field(default_factory=set)
+
+
+class FakeUnit:
+    def __init__(self, state: _State, refuse: set[str]) -> None:
+        self.state = state
+        self.refuse = refuse
+
+    def add_statements(self, incoming: Sequence[tuple[Statement, Origin]]) -> list[Statement]:
+        new: list[Statement] = []
+        for s, _ in incoming:
+            if s.event_id in self.refuse:
+                raise RefusedValue("FakeRefusal")
+            key = (s.source, s.event_id)
+            if key not in self.state.statements:
+                self.state.statements[key] = s
+                new.append(s)
+        return new
+
+    def statements_of(self, nips: Iterable[str]) -> dict[str, list[Statement]]:
+        wanted = set(nips)
+        found: dict[str, list[Statement]] = {}
+        for s in self.state.statements.values():
+            if s.nip in wanted:
+                found.setdefault(s.nip, []).append(s)
+        return found
+
+    def current_indexes(
+        self, nips: Iterable[str], year: int, rule_version: str
+    ) -> dict[str, StoredIndex]:
+        return {
+            nip: self.state.indexes[(nip, year, rule_version)]
+            for nip in nips
+            if (nip, year, rule_version) in self.state.indexes
+        }
+
+    def replace_records(self, resolutions: Sequence[Resolution]) -> None:
+        self.state.records.update((r.nip, r) for r in resolutions)
+
+    def add_conflicts(self, found: Sequence[Conflict]) -> None:
+        self.state.conflicts.update(found)
+
+    def save_revisions(self, new: Sequence[NewRevision]) -> None:
+        for n in new:
+            i = n.index
+            self.state.indexes[(i.nip, i.measurement_year, i.rule_version)] = i
+            row_id = len(self.state.outbox) + 1
+            self.state.outbox.append(OutboxRow(row_id, n.topic, i.nip, n.payload))
+
+
+class FakeStore:
+    """The Store and Outbox ports. `failures` transient faults come first; event ids in
+    `refuse` are refused as a database refuses a value."""
+
+    def __init__(self, journal: list[str]) -> None:
+        self.state = _State()
+        self.journal = journal
+        self.failures = 0
+        self.refuse: set[str] = set()
+
+    def _maybe_fail(self) -> None:
+        if self.failures:
+            self.failures -= 1
+            raise TransientError("database unavailable (fake)")
+
+    @contextmanager
+    def unit(self, now: datetime, *, commit: bool = True) -> Iterator[FakeUnit]:
+        self._maybe_fail()
+        unit = FakeUnit(copy.deepcopy(self.state), self.refuse)
+        yield unit
+        if commit:
+            self.state = unit.state
+            self.journal.append("database commit")
+
+    @contextmanager
+    def unsent(self, limit: int) -> Iterator[FakeBatch]:
+        self._maybe_fail()
+        rows = [r for r in self.state.outbox if r.id not in self.state.sent][:limit]
+        yield FakeBatch(rows, self.state.sent)
+
+    def pending_count(self) -> int:
+        return len(self.state.outbox) - len(self.state.sent)
+
+
+@dataclass
+class FakeBatch:
+    rows: list[OutboxRow]
+    sent: set[int]
+
+    def mark_sent(self, now: datetime) -> None:
+        self.sent.update(r.id for r in self.rows)
+
+
+class FakePublisher:
+    def __init__(self, journal: list[str]) -> None:
+        self.journal = journal
+        self.queued: list[tuple[str, bytes | None, bytes | None]] = []
+        self.published: list[tuple[str, bytes | None, bytes | None]] = []
+
+    def send(
+        self,
+        topic: str,
+        key: bytes | None,
+        value: bytes | None,
+        headers: Sequence[tuple[str, bytes]] = (),
+    ) -> None:
+        self.queued.append((topic, key, value))
+
+    def flush(self) -> None:
+        if self.queued:
+            self.journal.append(f"published {len(self.queued)}")
+        self.published += self.queued
+        self.queued = []
+
+    def close(self) -> None:
+        pass
+
+
+class FakeDeadLetters:
+    def __init__(self, journal: list[str]) -> None:
+        self.journal = journal
+        self.sent: list[tuple[Message, Rejection]] = []
+        self.flushed = 0
+
+    def send(self, message: Message, rejection: Rejection) -> None:
+        self.sent.append((message, rejection))
+
+    def flush(self) -> None:
+        self.flushed = len(self.sent)
+        self.journal.append("dead letters flushed")
+
+
+class FakeSource:
+    """Hands out the given batches, then nothing; all of one partition, its end known."""
+
+    def __init__(self, journal: list[str], batches: Sequence[Sequence[Message]]) -> None:
+        self.journal = journal
+        self.batches = [list(b) for b in batches]
+        self.committed: dict[tuple[str, int], int] = {}
+        self.read_up_to = 0
+        self.closed = False
+
+    def poll(self, timeout_s: float) -> list[Message]:
+        if not self.batches:
+            return []
+        batch = self.batches.pop(0)
+        self.read_up_to = max(m.offset + 1 for m in batch)
+        return batch
+
+    def commit(self, messages: Sequence[Message]) -> None:
+        for m in messages:
+            key = (m.topic, m.partition)
+            self.committed[key] = max(self.committed.get(key, 0), m.offset + 1)
+        self.journal.append(f"offsets committed to {max(self.committed.values())}")
+
+    def assigned(self) -> bool:
+        return True
+
+    def assigned_count(self) -> int:
+        return 1
+
+    def lag(self) -> dict[tuple[str, int], int]:
+        pending = sum(len(b) for b in self.batches)
+        return {("changes", 0): pending}
+
+    def close(self) -> None:
+        self.closed = True
