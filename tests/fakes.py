@@ -60,6 +60,10 @@ class FakeUnit:
                 found.setdefault(s.nip, []).append(s)
         return found
 
+    def statement_counts(self, nips: Iterable[str]) -> dict[str, int]:
+        found = self.statements_of(nips)
+        return {nip: len(every) for nip, every in found.items()}
+
     def current_indexes(
         self, nips: Iterable[str], year: int, rule_version: str
     ) -> dict[str, StoredIndex]:

@@ -134,6 +134,7 @@ def run_worker(
     from consumers.kafka_source import KafkaSource
     from producers.kafka_sink import KafkaDeadLetters, KafkaPublisher
     from producers.outbox import OutboxRelay
+    from worker.cache import StatementCache
     from worker.db.engine import make_engine, migrate
     from worker.db.store import SqlStore
     from worker.loop import Worker
@@ -158,7 +159,13 @@ def run_worker(
     )
     worker = Worker(
         source=source,
-        service=IndexService(store, rules, settings.measurement_year, settings.output_topic),
+        service=IndexService(
+            store,
+            rules,
+            settings.measurement_year,
+            settings.output_topic,
+            StatementCache(settings.statement_cache_employees),
+        ),
         dead_letters=KafkaDeadLetters(publisher, settings.dlq_topic),
         relay=OutboxRelay(store, publisher, _now),
         rules=rules,

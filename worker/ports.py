@@ -136,6 +136,9 @@ class Unit(Protocol):
 
     def statements_of(self, nips: Iterable[str]) -> dict[str, list[Statement]]: ...
 
+    def statement_counts(self, nips: Iterable[str]) -> dict[str, int]:
+        """How many statements the database holds about each NIP (absent: none)."""
+
     def current_indexes(
         self, nips: Iterable[str], year: int, rule_version: str
     ) -> dict[str, StoredIndex]: ...

@@ -14,11 +14,12 @@ from schemas.recalculated import (
     event_id,
     recalculated_event,
 )
+from worker.cache import StatementCache
 from worker.domain.index import score
 from worker.domain.model import Band, IndexResult, Statement
 from worker.domain.reconcile import resolve
 from worker.domain.rules import RuleSet
-from worker.ports import NewRevision, Origin, Store, StoredIndex
+from worker.ports import NewRevision, Origin, Store, StoredIndex, Unit
 
 
 @dataclass(slots=True)
@@ -41,12 +42,18 @@ def _changed(before: StoredIndex | None, after: IndexResult) -> bool:
 
 class IndexService:
     def __init__(
-        self, store: Store, rules: RuleSet, measurement_year: int, output_topic: str
+        self,
+        store: Store,
+        rules: RuleSet,
+        measurement_year: int,
+        output_topic: str,
+        cache: StatementCache | None = None,
     ) -> None:
         self.store = store
         self.rules = rules
         self.measurement_year = measurement_year
         self.output_topic = output_topic
+        self.cache = cache if cache is not None else StatementCache(0)
 
     def apply(
         self, incoming: Sequence[tuple[Statement, Origin]], now: datetime, *, commit: bool = True
@@ -56,6 +63,7 @@ class IndexService:
         commit=False rolls it all back: a trial that tells whether the database accepts it.
         """
         outcome = BatchOutcome()
+        every: dict[str, list[Statement]] = {}
         with self.store.unit(now, commit=commit) as unit:
             new = outcome.new = unit.add_statements(incoming)
             outcome.duplicates = len(incoming) - len(new)
@@ -64,7 +72,7 @@ class IndexService:
                 causes.setdefault(s.nip, []).append(CausedBy(source=s.source, id=s.event_id))
             if not causes:
                 return outcome
-            every = unit.statements_of(causes)
+            every = self._statements(unit, new)
             current = unit.current_indexes(causes, self.measurement_year, self.rules.version)
             resolutions = [resolve(nip, every[nip], self.rules) for nip in sorted(causes)]
             unit.replace_records(resolutions)
@@ -80,7 +88,24 @@ class IndexService:
                         self._revision(result, before, causes[resolution.nip], now)
                     )
             unit.save_revisions(outcome.revisions)
+        if commit:
+            self.cache.remember(every)  # only what the database now holds
         return outcome
+
+    def _statements(self, unit: Unit, new: Sequence[Statement]) -> dict[str, list[Statement]]:
+        """Every statement about each NIP with a new one: from the cache where the database
+        vouches for it, else read."""
+        added: dict[str, list[Statement]] = {}
+        for s in new:
+            added.setdefault(s.nip, []).append(s)
+        stored = unit.statement_counts(added)
+        every: dict[str, list[Statement]] = {}
+        for nip, mine in added.items():
+            known = self.cache.current(nip, stored.get(nip, 0), mine)
+            if known is not None:
+                every[nip] = known
+        every.update(unit.statements_of(nip for nip in added if nip not in every))
+        return every
 
     def _revision(
         self,

@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     metrics_port: Annotated[int, Field(ge=0, le=65535)] = 9108
     rules_file: Path | None = None
     max_poll_records: Annotated[int, Field(ge=1, le=100_000)] = 2000
+    # Employees whose statements stay in memory between batches; about 5 KiB each.
+    statement_cache_employees: Annotated[int, Field(ge=0, le=10_000_000)] = 20_000
     # Short enough that a restarted worker rejoins its group in seconds.
     kafka_session_timeout_ms: Annotated[int, Field(ge=1000)] = 10_000
     kafka_heartbeat_interval_ms: Annotated[int, Field(ge=100)] = 1_000

@@ -105,6 +105,17 @@ class SqlUnit:
                 found[row.nip].append(statement_of(row))
         return found
 
+    def statement_counts(self, nips: Iterable[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for chunk in _chunks(sorted(set(nips))):
+            query = (
+                select(statements.c.nip, func.count())
+                .where(statements.c.nip.in_(chunk))
+                .group_by(statements.c.nip)
+            )
+            found.update((nip, int(n)) for nip, n in self.conn.execute(query))
+        return found
+
     def current_indexes(
         self, nips: Iterable[str], year: int, rule_version: str
     ) -> dict[str, StoredIndex]:
