@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import DataError
 
-from worker.db.bulk import copy_rows, insert_new
+from worker.db.bulk import copy_rows, insert_new, upsert
 from worker.db.engine import make_engine, migrate
-from worker.db.store import RECORD_COLUMNS, STATEMENT_COLUMNS
-from worker.db.tables import records, statements
+from worker.db.store import INDEX_COLUMNS, INDEX_KEY, RECORD_COLUMNS, STATEMENT_COLUMNS
+from worker.db.tables import indexes, records, statements
 
 pytestmark = pytest.mark.postgres
 T = datetime(2025, 1, 20, 9, 0, tzinfo=UTC)
@@ -75,3 +76,29 @@ def test_a_value_the_database_refuses_raises_sqlalchemys_data_error(postgres_url
             ("source", "event_id"),
         )  # fmt: skip
     engine.dispose()
+
+
+def test_an_upsert_inserts_new_rows_and_updates_existing_ones(postgres_url: str) -> None:
+    engine = make_engine(postgres_url)
+    migrate(engine)
+    key = {"nip": "198703142010121001", "measurement_year": 2025, "rule_version": "bkn-8-2019"}
+    dims = {"qualification": Decimal(20), "competency": Decimal("22.5"), "performance": Decimal(25)}
+
+    def index(revision: int, score: str) -> dict[str, Any]:
+        return {
+            **key, "revision": revision, "score": Decimal(score), "band": "Sedang", **dims,
+            "discipline": Decimal(3), "agency_code": "3201", "computed_at": T,
+        }  # fmt: skip
+
+    other = {**index(1, "60"), "nip": "199406302019032002"}
+    with engine.begin() as conn:
+        upsert(conn, indexes, INDEX_COLUMNS, [index(1, "70.5")], INDEX_KEY)
+    with engine.begin() as conn:
+        upsert(conn, indexes, INDEX_COLUMNS, [index(2, "73"), other], INDEX_KEY)
+        stored = conn.execute(select(indexes).order_by(indexes.c.nip)).all()
+    engine.dispose()
+
+    assert [(r.nip, r.revision, r.score, r.competency) for r in stored] == [
+        ("198703142010121001", 2, Decimal(73), Decimal("22.5")),
+        ("199406302019032002", 1, Decimal(60), Decimal("22.5")),
+    ]

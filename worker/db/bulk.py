@@ -57,6 +57,22 @@ def copy_rows(
         cursor.close()
 
 
+def _staged(
+    conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[Mapping[str, Any]]
+) -> str:
+    """COPY the rows into a temporary table shaped like `table` (emptied at commit); its name."""
+    staging = f"incoming_{table.name}"
+    run = conn.exec_driver_sql
+    run(
+        f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} ON COMMIT DELETE ROWS AS "  # noqa: S608
+        f"SELECT {_names(conn, columns)} FROM {table.name} WITH NO DATA"
+    )
+    # Emptied at every commit, but not by a rolled-back trial in this transaction.
+    run(f"DELETE FROM {staging}")  # noqa: S608
+    copy_rows(conn, table, columns, rows, into=staging)
+    return staging
+
+
 def insert_new(
     conn: Connection,
     table: Table,
@@ -64,23 +80,29 @@ def insert_new(
     rows: Sequence[Mapping[str, Any]],
     unique: Sequence[str],
 ) -> list[tuple[Any, ...]]:
-    """Insert the rows whose `unique` columns are not in the table yet; return their keys.
-
-    The rows go by COPY to a temporary staging table (emptied at commit), then into the table
-    with ON CONFLICT DO NOTHING.
-    """
-    staging = f"incoming_{table.name}"
+    """Insert the rows whose `unique` columns are not in the table yet; return their keys."""
+    staging = _staged(conn, table, columns, rows)
     cols, keys = _names(conn, columns), _names(conn, unique)
-    run = conn.exec_driver_sql
-    run(
-        f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} ON COMMIT DELETE ROWS AS "  # noqa: S608
-        f"SELECT {cols} FROM {table.name} WITH NO DATA"
-    )
-    # Emptied at every commit, but not by a rolled-back trial in this transaction.
-    run(f"DELETE FROM {staging}")  # noqa: S608
-    copy_rows(conn, table, columns, rows, into=staging)
-    inserted = run(
+    inserted = conn.exec_driver_sql(
         f"INSERT INTO {table.name} ({cols}) SELECT {cols} FROM {staging} "  # noqa: S608
         f"ON CONFLICT ({keys}) DO NOTHING RETURNING {keys}"
     )
     return [tuple(r) for r in inserted]
+
+
+def upsert(
+    conn: Connection,
+    table: Table,
+    columns: Sequence[str],
+    rows: Sequence[Mapping[str, Any]],
+    unique: Sequence[str],
+) -> None:
+    """Insert the rows, or update every other column where the `unique` ones exist already."""
+    staging = _staged(conn, table, columns, rows)
+    quote = conn.dialect.identifier_preparer.quote
+    cols, keys = _names(conn, columns), _names(conn, unique)
+    changes = ", ".join(f"{quote(c)} = EXCLUDED.{quote(c)}" for c in columns if c not in unique)
+    conn.exec_driver_sql(
+        f"INSERT INTO {table.name} ({cols}) SELECT {cols} FROM {staging} "  # noqa: S608
+        f"ON CONFLICT ({keys}) DO UPDATE SET {changes}"
+    )

@@ -12,7 +12,7 @@ from typing import Any, TypeVar, cast
 from sqlalchemy import Connection, Engine, Table, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from worker.db.bulk import copy_rows, insert_new
+from worker.db.bulk import copy_rows, insert_new, upsert
 from worker.db.errors import translated
 from worker.db.tables import conflicts, indexes, outbox, records, revisions, statements
 from worker.domain.model import KINDS, Conflict, Kind, Resolution, Statement
@@ -24,6 +24,8 @@ T = TypeVar("T")
 CHUNK = 500
 STATEMENT_COLUMNS = [c.name for c in statements.columns if c.name != "id"]
 RECORD_COLUMNS = [c.name for c in records.columns]
+INDEX_COLUMNS = [c.name for c in indexes.columns]
+INDEX_KEY = ["nip", "measurement_year", "rule_version"]
 
 
 def _chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
@@ -177,26 +179,6 @@ class SqlUnit:
         if not new:
             return
         current = [_index_row(n.index) for n in new]
-        for chunk in _chunks(current):
-            stmt = _insert(self.conn, indexes)
-            stmt = stmt.on_conflict_do_update(
-                index_elements=["nip", "measurement_year", "rule_version"],
-                set_={
-                    c: stmt.excluded[c]
-                    for c in (
-                        "revision",
-                        "score",
-                        "band",
-                        "qualification",
-                        "competency",
-                        "performance",
-                        "discipline",
-                        "agency_code",
-                        "computed_at",
-                    )
-                },
-            )
-            self.conn.execute(stmt, list(chunk))
         history = [
             {
                 **_index_row(n.index),
@@ -216,6 +198,19 @@ class SqlUnit:
             }
             for n in new
         ]
+        if self.postgres:
+            upsert(self.conn, indexes, INDEX_COLUMNS, current, INDEX_KEY)
+            copy_rows(self.conn, revisions, list(history[0]), history)
+            # In order: the outbox ids, and so the relay, follow the revisions.
+            copy_rows(self.conn, outbox, list(pending[0]), pending)
+            return
+        for chunk in _chunks(current):
+            stmt = _insert(self.conn, indexes)
+            stmt = stmt.on_conflict_do_update(
+                index_elements=INDEX_KEY,
+                set_={c: stmt.excluded[c] for c in INDEX_COLUMNS if c not in INDEX_KEY},
+            )
+            self.conn.execute(stmt, list(chunk))
         for chunk in _chunks(history):
             self.conn.execute(revisions.insert(), list(chunk))
         for chunk in _chunks(pending):
