@@ -53,6 +53,16 @@ class Totals:
     dead_lettered: int = 0
     revisions: int = 0
     published: int = 0
+    # time.monotonic() when the first batch arrived and when the last was done (committed and
+    # published): the worker's busy span, without the group join and the idle wait.
+    first_batch_at: float | None = None
+    last_batch_done_at: float | None = None
+
+    @property
+    def busy_s(self) -> float:
+        if self.first_batch_at is None or self.last_batch_done_at is None:
+            return 0.0
+        return self.last_batch_done_at - self.first_batch_at
 
 
 class Worker:
@@ -102,7 +112,10 @@ class Worker:
             batch = self.source.poll(POLL_TIMEOUT_S)
             now = time.monotonic()
             if batch:
+                if self.totals.first_batch_at is None:
+                    self.totals.first_batch_at = now
                 self.handle(batch)
+                self.totals.last_batch_done_at = time.monotonic()
             else:
                 self._publish()
             lag = self.source.lag()
