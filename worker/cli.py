@@ -38,6 +38,13 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
+
+
 def _common(p: argparse.ArgumentParser, *, kafka: bool = False, database: bool = False) -> None:
     if kafka:
         p.add_argument(
@@ -64,6 +71,13 @@ def build_parser() -> Parser:
         help="exit 0 once no message arrived for this long and all is published",
     )
     run.add_argument("--metrics-port", type=int, help="Prometheus port, 0 disables it")
+    run.add_argument(
+        "--processes",
+        type=_positive,
+        default=1,
+        metavar="N",
+        help="worker processes in the consumer group, about one per core (PostgreSQL)",
+    )
     run.add_argument("--consumer-group", help="IPASN_CONSUMER_GROUP")
     _common(run, kafka=True, database=True)
 
@@ -221,6 +235,10 @@ class Shutdown:
 
 def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings(args)
+    if args.processes > 1:
+        from worker.processes import run_processes
+
+        return run_processes(settings, args.processes, args.until_idle)
     shutdown = Shutdown()
     totals = run_worker(
         settings, args.until_idle, shutdown.requested, looping=shutdown.loop_started

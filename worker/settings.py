@@ -75,3 +75,17 @@ def load_settings(**overrides: object) -> Settings:
         first = e.errors()[0]
         field = str(first["loc"][0]) if first["loc"] else "settings"
         raise SettingsError(f"bad configuration: IPASN_{field.upper()}: {first['msg']}") from e
+
+
+def as_environment(settings: Settings) -> dict[str, str]:
+    """The settings as IPASN_* variables, for a child process to load the same ones."""
+    env: dict[str, str] = {}
+    for name, value in settings.model_dump().items():
+        if value is None:
+            continue
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        elif isinstance(value, tuple):
+            value = ",".join(value)
+        env[f"IPASN_{name.upper()}"] = str(value)
+    return env

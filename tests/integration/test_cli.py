@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import Topics
 from tests.integration.helpers import run, settings_for
-from tests.integration.stream import A, phase_one
+from tests.integration.stream import A, B, D, phase_one
 from worker.devbroker import LocalBroker, free_port
 
 
@@ -103,6 +103,7 @@ def test_metrics_are_served_on_the_metrics_port(
     [
         (["run", "--until-idle", "soon"], {}, "invalid float value"),
         (["frobnicate"], {}, "invalid choice"),
+        (["run", "--processes", "0"], {}, "must be 1 or more"),
         (["run"], {"IPASN_METRICS_PORT": "lots"}, "IPASN_METRICS_PORT"),
         (["show", A], {"IPASN_MEASUREMENT_YEAR": "1900"}, "IPASN_MEASUREMENT_YEAR"),
         (["run"], {"IPASN_RULES_FILE": "/nonexistent/rules.toml"}, "rules file"),
@@ -255,3 +256,55 @@ def test_sigterm_stops_a_worker_still_connecting_within_two_seconds(tmp_path: Pa
     assert worker.returncode == 1, stderr
     assert "ipasn-worker: stopped by SIGTERM" in stderr.splitlines()
     assert took < 2.0, f"took {took:.1f} s"
+
+
+def _consumed(port: int) -> float:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2) as response:
+            text = response.read().decode()
+    except OSError:
+        return 0.0
+    return sum(
+        s.value
+        for family in text_string_to_metric_families(text)
+        if family.name == "ipasn_events_consumed"
+        for s in family.samples
+        if s.name == "ipasn_events_consumed_total"
+    )
+
+
+@pytest.mark.kafka
+@pytest.mark.postgres
+def test_several_processes_share_the_stream_serve_one_metrics_page_and_stop_together(
+    broker: LocalBroker, topics: Topics, postgres_url: str
+) -> None:
+    from tests.integration.helpers import data_by_nip, publish, published
+
+    stream = phase_one()
+    publish(broker.bootstrap, topics.input, stream)
+    port = free_port()
+    env = {**service_env(broker, topics, postgres_url), "IPASN_METRICS_PORT": str(port)}
+    parent = subprocess.Popen(
+        [sys.executable, "-m", "worker.cli", "run", "--processes", "2"],
+        env={**os.environ, **env},
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 90
+    while _consumed(port) < len(stream) and time.monotonic() < deadline:
+        assert parent.poll() is None
+        time.sleep(0.5)
+    counted = _consumed(port)
+    parent.send_signal(signal.SIGTERM)
+    _, stderr = parent.communicate(timeout=60)
+
+    assert counted == len(stream)  # every process's counts on the one page
+    assert parent.returncode == 0, stderr
+    assert stderr.count("stopped:") == 2  # both workers finished cleanly
+    final = {
+        nip: data[-1]["score"]
+        for nip, data in data_by_nip(published(broker, topics.output)).items()
+    }
+    assert final == {A: 73, B: 62.5, D: 90}
