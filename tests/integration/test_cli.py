@@ -32,6 +32,16 @@ def cli(
     )
 
 
+def start_worker(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
+    """`ipasn-worker run ARGS` in the background with these settings; stderr piped."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "worker.cli", "run", *args],
+        env={**os.environ, **env},
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
 def service_env(broker: LocalBroker, topics: Topics, database_url: str) -> dict[str, str]:
     return {
         "IPASN_KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap,
@@ -144,12 +154,7 @@ def test_sigterm_finishes_the_work_in_hand_and_exits_cleanly(
     from tests.integration.helpers import publish
 
     env = service_env(broker, topics, f"sqlite:///{tmp_path}/term.db")
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "worker.cli", "run"],
-        env={**os.environ, **env},
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    worker = start_worker(env)
     publish(broker.bootstrap, topics.input, phase_one())
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and len(read_topic(broker.bootstrap, topics.output)) < 3:
@@ -222,12 +227,7 @@ def test_sigterm_stops_a_worker_waiting_for_messages_within_two_seconds(
     broker: LocalBroker, topics: Topics, tmp_path: Path
 ) -> None:
     env = service_env(broker, topics, f"sqlite:///{tmp_path}/idle.db")
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "worker.cli", "run"],
-        env={**os.environ, **env},
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    worker = start_worker(env)
     assert worker.stderr is not None
     while "consuming" not in worker.stderr.readline():  # the loop is about to start
         assert worker.poll() is None
@@ -239,16 +239,12 @@ def test_sigterm_stops_a_worker_waiting_for_messages_within_two_seconds(
 
 
 def test_sigterm_stops_a_worker_still_connecting_within_two_seconds(tmp_path: Path) -> None:
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "worker.cli", "run"],
-        env={
-            **os.environ,
+    worker = start_worker(
+        {
             "IPASN_KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{free_port()}",
             "IPASN_DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
             "IPASN_METRICS_PORT": "0",
-        },
-        stderr=subprocess.PIPE,
-        text=True,
+        }
     )
 
     took, stderr = _stop_within(worker, 4.0)  # past start-up, trying the broker
@@ -286,12 +282,7 @@ def test_several_processes_share_the_stream_serve_one_metrics_page_and_stop_toge
     publish(broker.bootstrap, topics.input, stream)
     port = free_port()
     env = {**service_env(broker, topics, postgres_url), "IPASN_METRICS_PORT": str(port)}
-    parent = subprocess.Popen(
-        [sys.executable, "-m", "worker.cli", "run", "--processes", "2"],
-        env={**os.environ, **env},
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    parent = start_worker(env, "--processes", "2")
     deadline = time.monotonic() + 90
     while _consumed(port) < len(stream) and time.monotonic() < deadline:
         assert parent.poll() is None
