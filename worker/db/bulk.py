@@ -60,15 +60,17 @@ def copy_rows(
 def _staged(
     conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[Mapping[str, Any]]
 ) -> str:
-    """COPY the rows into a temporary table shaped like `table` (emptied at commit); its name."""
+    """COPY the rows into a temporary table shaped like `table`; its name.
+
+    The table is empty at the start of every transaction: a commit deletes its rows (ON COMMIT
+    DELETE ROWS) and a rollback discards them. Each transaction stages a table only once.
+    """
     staging = f"incoming_{table.name}"
     run = conn.exec_driver_sql
     run(
         f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} ON COMMIT DELETE ROWS AS "  # noqa: S608
         f"SELECT {_names(conn, columns)} FROM {table.name} WITH NO DATA"
     )
-    # Emptied at every commit, but not by a rolled-back trial in this transaction.
-    run(f"DELETE FROM {staging}")  # noqa: S608
     copy_rows(conn, table, columns, rows, into=staging)
     return staging
 
