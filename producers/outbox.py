@@ -25,7 +25,8 @@ class OutboxRelay:
         """Publish every unsent row; return how many were sent.
 
         A crash after the send and before the mark sends the rows again, with the same ids:
-        consumers de-duplicate on the CloudEvents id.
+        consumers de-duplicate on the CloudEvents id. A short batch was the last one: rows
+        another worker adds meanwhile go out on the next drain.
         """
         sent = 0
         while True:
@@ -42,6 +43,8 @@ class OutboxRelay:
                 self.publisher.flush()
                 batch.mark_sent(self.clock())
             sent += len(batch.rows)
+            if len(batch.rows) < self.batch_size:
+                return sent
 
     def pending(self) -> int:
         """Outbox rows not yet sent (by any relay)."""

@@ -96,6 +96,7 @@ class FakeStore:
         self.journal = journal
         self.failures = 0
         self.refuse: set[str] = set()
+        self.unsent_queries = 0
 
     def _maybe_fail(self) -> None:
         if self.failures:
@@ -114,6 +115,7 @@ class FakeStore:
     @contextmanager
     def unsent(self, limit: int) -> Iterator[FakeBatch]:
         self._maybe_fail()
+        self.unsent_queries += 1
         rows = [r for r in self.state.outbox if r.id not in self.state.sent][:limit]
         yield FakeBatch(rows, self.state.sent)
 
