@@ -25,11 +25,8 @@ from rich.console import Console
 from rich.table import Table
 
 from producers.kafka_sink import KafkaPublisher
-from tests.benchmark.throughput import fresh_postgres
+from tests.benchmark.services import add_broker_option, broker_for, fresh_postgres
 from worker.demo.sample import sample_events
-from worker.devbroker import LocalBroker
-from worker.devbroker.apache_kafka import ApacheKafka, java_missing
-from worker.devbroker.tansu import TansuBroker
 
 
 def offer(bootstrap: str, topic: str, employees: int, rate: float) -> dict[str, float]:
@@ -72,14 +69,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rate", type=float, default=2000.0, help="events offered per second")
     parser.add_argument("--employees", type=int, default=6000)
-    parser.add_argument(
-        "--broker",
-        choices=["apache-kafka", "local"],
-        default="local" if java_missing() else "apache-kafka",
-    )
+    add_broker_option(parser)
     args = parser.parse_args()
     console = Console()
-    chosen: LocalBroker = ApacheKafka(0) if args.broker == "apache-kafka" else TansuBroker(0)
+    chosen = broker_for(args)
     tag = uuid.uuid4().hex[:8]
     changes, output = f"changes-{tag}", f"recalculated-{tag}"
     with chosen as broker, tempfile.TemporaryDirectory() as tmp:

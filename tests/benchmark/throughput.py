@@ -21,18 +21,14 @@ from kafka import KafkaConsumer
 from prometheus_client import CollectorRegistry
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import create_engine, text
 
 from producers.kafka_sink import KafkaPublisher
+from tests.benchmark.services import add_broker_option, broker_for, fresh_postgres
 from worker.cli import run_worker
 from worker.demo.sample import sample_events
-from worker.devbroker import LocalBroker
-from worker.devbroker.apache_kafka import ApacheKafka, java_missing
-from worker.devbroker.tansu import TansuBroker
 from worker.loop import Totals
 from worker.settings import load_settings
 
-POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 IDLE_S = 1.0
 
 
@@ -100,31 +96,14 @@ def worker(bootstrap: str, topic: str, database_url: str, name: str) -> Result:
     return Result(name, totals.messages, totals.busy_s)
 
 
-def fresh_postgres() -> str | None:
-    admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
-    name = f"ipasn_bench_{uuid.uuid4().hex[:8]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception:  # noqa: BLE001 - no server: the benchmark skips PostgreSQL
-        return None
-    finally:
-        admin.dispose()
-    return POSTGRES.rsplit("/", 1)[0] + f"/{name}"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--employees", type=int, default=3000)
-    parser.add_argument(
-        "--broker",
-        choices=["apache-kafka", "local"],
-        default="local" if java_missing() else "apache-kafka",
-    )
+    add_broker_option(parser)
     args = parser.parse_args()
     console = Console()
     results: list[Result] = []
-    chosen: LocalBroker = ApacheKafka(0) if args.broker == "apache-kafka" else TansuBroker(0)
+    chosen = broker_for(args)
     with chosen as broker, tempfile.TemporaryDirectory() as tmp:
         topic = "bench-changes"
         broker.create_topics({topic: 6})
