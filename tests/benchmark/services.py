@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import uuid
 
 from sqlalchemy import create_engine, text
@@ -28,7 +29,8 @@ def broker_for(args: argparse.Namespace) -> LocalBroker:
 
 
 def fresh_postgres() -> str | None:
-    """A new database on the local server, or None where no server answers."""
+    """A new database on the local server, dropped when the benchmark exits; None where no
+    server answers."""
     admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
     name = f"ipasn_bench_{uuid.uuid4().hex[:8]}"
     try:
@@ -38,4 +40,13 @@ def fresh_postgres() -> str | None:
         return None
     finally:
         admin.dispose()
+    atexit.register(_drop, name)
     return POSTGRES.rsplit("/", 1)[0] + f"/{name}"
+
+
+def _drop(name: str) -> None:
+    # A seeded database of a million employees takes about 10 GB.
+    admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
