@@ -7,18 +7,17 @@ import logging
 import signal
 import sys
 import threading
-from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
 from kafka.errors import KafkaError
-from prometheus_client import CollectorRegistry
 from rich.console import Console
 from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
 
 from schemas.rules import RulesFileError, load_rules
+from worker.compose import run_worker
 from worker.devbroker import DevBrokerError, LocalBroker
 from worker.devbroker.apache_kafka import ApacheKafka
 from worker.devbroker.tansu import TansuBroker
@@ -32,10 +31,6 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         # One clear line instead of argparse's usage dump.
         self.exit(2, f"{self.prog}: {message} (see --help)\n")
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _positive(text: str) -> int:
@@ -137,73 +132,6 @@ def _settings(args: argparse.Namespace, **extra: Any) -> Settings:
     return load_settings(**given, **extra)
 
 
-def run_worker(
-    settings: Settings,
-    until_idle: float | None,
-    stopping: threading.Event,
-    registry: CollectorRegistry | None = None,
-    looping: Callable[[], object] = lambda: None,
-) -> Any:
-    # Imported here so that `--help` and bad arguments answer at once.
-    from consumers.kafka_source import KafkaSource
-    from producers.kafka_sink import KafkaDeadLetters, KafkaPublisher
-    from producers.outbox import OutboxRelay
-    from worker.cache import StatementCache
-    from worker.db.engine import make_engine, migrate
-    from worker.db.store import SqlStore
-    from worker.loop import Worker
-    from worker.metrics import WorkerMetrics, serve
-    from worker.service import IndexService
-
-    rules = load_rules(settings.rules_file)
-    engine = make_engine(settings.database_url.get_secret_value())
-    migrate(engine)
-    registry = registry or CollectorRegistry()
-    metrics = WorkerMetrics(registry)
-    serve(registry, settings.metrics_port)
-    store = SqlStore(engine)
-    publisher = KafkaPublisher(settings.kafka_bootstrap_servers)
-    source = KafkaSource(
-        settings.kafka_bootstrap_servers,
-        settings.input_topics,
-        settings.consumer_group,
-        max_poll_records=settings.max_poll_records,
-        session_timeout_ms=settings.kafka_session_timeout_ms,
-        heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
-    )
-    worker = Worker(
-        source=source,
-        service=IndexService(
-            store,
-            rules,
-            settings.measurement_year,
-            settings.output_topic,
-            StatementCache(settings.statement_cache_employees),
-        ),
-        dead_letters=KafkaDeadLetters(publisher, settings.dlq_topic),
-        relay=OutboxRelay(store, publisher, _now),
-        rules=rules,
-        metrics=metrics,
-        stopping=stopping,
-        clock=_now,
-    )
-    log.info(
-        "consuming %s as group %s; measurement year %d, rules %s",
-        ",".join(settings.input_topics),
-        settings.consumer_group,
-        settings.measurement_year,
-        rules.version,
-    )
-    try:
-        looping()
-        return worker.run(until_idle)
-    finally:
-        # Leave the group first so that partitions move on at once, then flush and close.
-        source.close()
-        publisher.close()
-        engine.dispose()
-
-
 class Stopped(Exception):
     """SIGTERM or SIGINT arrived where nothing can be left half done."""
 
@@ -233,8 +161,7 @@ class Shutdown:
         raise Stopped(signal.Signals(signum).name)
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    settings = _settings(args)
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if args.processes > 1:
         from worker.processes import run_processes
 
@@ -254,19 +181,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_publish(args: argparse.Namespace) -> int:
+def cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
     from worker.publish import publish_file
 
-    settings = _settings(args)
     topic = args.topic or settings.input_topics[0]
     return publish_file(args.file, topic, settings.kafka_bootstrap_servers, Console(stderr=True))
 
 
-def cmd_show(args: argparse.Namespace) -> int:
+def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
     from worker.db.engine import make_engine
     from worker.show import dumps, employee_view, render
 
-    settings = _settings(args)
     rules = load_rules(settings.rules_file)
     engine = make_engine(settings.database_url.get_secret_value())
     if not inspect(engine).has_table("records"):
@@ -297,8 +222,7 @@ def _db_name(settings: Settings) -> str:
     return make_url(settings.database_url.get_secret_value()).render_as_string(hide_password=True)
 
 
-def cmd_dev_broker(args: argparse.Namespace) -> int:
-    settings = load_settings()
+def cmd_dev_broker(args: argparse.Namespace, settings: Settings) -> int:
     Shutdown()  # no loop here: a signal stops the broker at once, cleanly
     broker: LocalBroker = (
         ApacheKafka(args.port, nodes=args.nodes) if args.apache_kafka else TansuBroker(args.port)
@@ -322,16 +246,16 @@ def cmd_dev_broker(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_demo(args: argparse.Namespace) -> int:
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    # The demo makes settings of its own: its local broker, its SQLite file.
     from worker.demo.run import run_demo
 
-    return run_demo(args, run_worker, Console())
+    return run_demo(args, Console())
 
 
-def cmd_migrate(args: argparse.Namespace) -> int:
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
     from worker.db.engine import make_engine, migrate
 
-    settings = _settings(args)
     engine = make_engine(settings.database_url.get_secret_value())
     migrate(engine)
     engine.dispose()
@@ -352,19 +276,19 @@ COMMANDS = {
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        level = args.log_level or load_settings().log_level
+        settings = _settings(args)  # once, for every command
     except SettingsError as e:
         print(f"ipasn-worker: {e}", file=sys.stderr)
         return 2
     logging.basicConfig(
-        level=level.upper(),
+        level=settings.log_level,
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     for noisy in ("kafka", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
-        return COMMANDS[args.command](args)
+        return COMMANDS[args.command](args, settings)
     except Stopped as e:
         print(f"ipasn-worker: stopped by {e}", file=sys.stderr)
         return 1

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import BeforeValidator, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -16,6 +16,10 @@ def _previous_year() -> int:
 
 
 Topics = Annotated[tuple[str, ...], NoDecode]
+
+
+def _upper(value: object) -> object:
+    return value.strip().upper() if isinstance(value, str) else value
 
 
 class Settings(BaseSettings):
@@ -38,7 +42,9 @@ class Settings(BaseSettings):
     # Short enough that a restarted worker rejoins its group in seconds.
     kafka_session_timeout_ms: Annotated[int, Field(ge=1000)] = 10_000
     kafka_heartbeat_interval_ms: Annotated[int, Field(ge=100)] = 1_000
-    log_level: str = "INFO"
+    log_level: Annotated[
+        Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"], BeforeValidator(_upper)
+    ] = "INFO"
 
     @field_validator("input_topics", mode="before")
     @classmethod

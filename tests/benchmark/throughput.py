@@ -24,9 +24,8 @@ from rich.table import Table
 
 from producers.kafka_sink import KafkaPublisher
 from tests.benchmark.services import add_broker_option, broker_for, fresh_postgres
-from worker.cli import run_worker
+from worker.compose import run_worker
 from worker.demo.sample import sample_events
-from worker.loop import Totals
 from worker.settings import load_settings
 
 IDLE_S = 1.0
@@ -89,7 +88,7 @@ def worker(bootstrap: str, topic: str, database_url: str, name: str) -> Result:
         kafka_heartbeat_interval_ms=1000,
     )
     registry = CollectorRegistry()
-    totals: Totals = run_worker(settings, IDLE_S, threading.Event(), registry)
+    totals = run_worker(settings, IDLE_S, threading.Event(), registry)
     # Wall time from the first batch received to the last one committed and published: every
     # poll, decode, transaction, offset commit and publication, without the group join before
     # and the idle wait that --until-idle adds after.

@@ -12,7 +12,7 @@ from prometheus_client import CollectorRegistry
 from consumers.reader import read_topic
 from tests.conftest import Topics
 from tests.integration.stream import Msg
-from worker.cli import run_worker
+from worker.compose import SourceFactory, kafka_source, run_worker
 from worker.devbroker import LocalBroker
 from worker.loop import Totals
 from worker.settings import Settings, load_settings
@@ -49,11 +49,18 @@ def settings_for(
     return load_settings(**{**given, **extra})
 
 
-def run(settings: Settings, registry: CollectorRegistry | None = None) -> Totals:
-    totals: Totals = run_worker(
-        settings, IDLE_S, threading.Event(), registry or CollectorRegistry()
+def run(
+    settings: Settings,
+    registry: CollectorRegistry | None = None,
+    source_factory: SourceFactory = kafka_source,
+) -> Totals:
+    return run_worker(
+        settings,
+        IDLE_S,
+        threading.Event(),
+        registry or CollectorRegistry(),
+        source_factory=source_factory,
     )
-    return totals
 
 
 def published(broker: LocalBroker, topic: str) -> list[dict[str, Any]]:

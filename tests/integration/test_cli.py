@@ -114,6 +114,8 @@ def test_metrics_are_served_on_the_metrics_port(
         (["run", "--until-idle", "soon"], {}, "invalid float value"),
         (["frobnicate"], {}, "invalid choice"),
         (["run", "--processes", "0"], {}, "must be 1 or more"),
+        (["run"], {"IPASN_LOG_LEVEL": "loud"}, "IPASN_LOG_LEVEL"),
+        (["--log-level", "loud", "show", A], {}, "IPASN_LOG_LEVEL"),
         (["run"], {"IPASN_METRICS_PORT": "lots"}, "IPASN_METRICS_PORT"),
         (["show", A], {"IPASN_MEASUREMENT_YEAR": "1900"}, "IPASN_MEASUREMENT_YEAR"),
         (["run"], {"IPASN_RULES_FILE": "/nonexistent/rules.toml"}, "rules file"),

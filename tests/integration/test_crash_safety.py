@@ -6,11 +6,12 @@ from collections.abc import Sequence
 
 import pytest
 
-from consumers import kafka_source
+from consumers.kafka_source import KafkaSource
 from producers import outbox
 from tests.conftest import Topics
 from tests.integration.helpers import data_by_nip, publish, published, run, settings_for
 from tests.integration.stream import A, B, D, phase_one
+from worker.compose import kafka_source
 from worker.db.store import OutboxBatch
 from worker.devbroker import LocalBroker
 from worker.ports import Message
@@ -35,14 +36,15 @@ def test_a_crash_after_the_database_commit_and_before_the_offset_commit_double_c
     publish(broker.bootstrap, topics.input, phase_one())
     settings = settings_for(broker, topics, database_url)
 
-    class CrashingSource(kafka_source.KafkaSource):
-        def commit(self, messages: Sequence[Message]) -> None:
+    def crashing(source: KafkaSource) -> KafkaSource:
+        def commit(messages: Sequence[Message]) -> None:
             raise Crash
 
-    with monkeypatch.context() as patch:
-        patch.setattr(kafka_source, "KafkaSource", CrashingSource)
-        with pytest.raises(Crash):
-            run(settings)
+        source.commit = commit  # type: ignore[method-assign]
+        return source
+
+    with pytest.raises(Crash):
+        run(settings, source_factory=lambda s: crashing(kafka_source(s)))
     assert published(broker, topics.output) == []  # the crash came before the relay
 
     totals = run(settings)  # the restarted worker reads the same messages again

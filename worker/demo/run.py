@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import argparse
 import threading
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from prometheus_client import CollectorRegistry
 from rich.console import Console
@@ -14,10 +12,11 @@ from rich.progress import Progress
 
 from consumers.reader import read_topic
 from producers.kafka_sink import KafkaPublisher
+from worker.compose import run_worker
 from worker.demo.report import report
 from worker.demo.sample import sample_events
 from worker.devbroker.tansu import TansuBroker
-from worker.settings import Settings, load_settings
+from worker.settings import load_settings
 
 IDLE_S = 2.0
 
@@ -27,11 +26,7 @@ def _fresh(database: Path) -> None:
         Path(f"{database}{suffix}").unlink(missing_ok=True)
 
 
-def run_demo(
-    args: argparse.Namespace,
-    run_worker: Callable[[Settings, float | None, threading.Event, CollectorRegistry | None], Any],
-    console: Console,
-) -> int:
+def run_demo(args: argparse.Namespace, console: Console) -> int:
     _fresh(args.database)
     with TansuBroker(0) as broker:
         settings = load_settings(

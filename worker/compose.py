@@ -1,0 +1,97 @@
+"""The composition root: settings in; a worker wired to Kafka, the database and metrics out."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from prometheus_client import CollectorRegistry
+
+from consumers.kafka_source import KafkaSource
+from producers.kafka_sink import KafkaDeadLetters, KafkaPublisher
+from producers.outbox import OutboxRelay
+from schemas.rules import load_rules
+from worker.cache import StatementCache
+from worker.db.engine import make_engine, migrate
+from worker.db.store import SqlStore
+from worker.loop import Totals, Worker
+from worker.metrics import WorkerMetrics, serve
+from worker.ports import MessageSource
+from worker.service import IndexService
+from worker.settings import Settings
+
+log = logging.getLogger("ipasn_worker")
+SourceFactory = Callable[[Settings], MessageSource]
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def kafka_source(settings: Settings) -> KafkaSource:
+    return KafkaSource(
+        settings.kafka_bootstrap_servers,
+        settings.input_topics,
+        settings.consumer_group,
+        max_poll_records=settings.max_poll_records,
+        session_timeout_ms=settings.kafka_session_timeout_ms,
+        heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
+    )
+
+
+def run_worker(
+    settings: Settings,
+    until_idle: float | None,
+    stopping: threading.Event,
+    registry: CollectorRegistry | None = None,
+    *,
+    looping: Callable[[], object] = lambda: None,
+    source_factory: SourceFactory = kafka_source,
+) -> Totals:
+    """Build the worker from the settings, run it, and close what it opened.
+
+    `looping` is called as the loop starts (the CLI's signal handling changes then);
+    `source_factory` lets tests put a source of their own in Kafka's place.
+    """
+    rules = load_rules(settings.rules_file)
+    engine = make_engine(settings.database_url.get_secret_value())
+    migrate(engine)
+    registry = registry or CollectorRegistry()
+    serve(registry, settings.metrics_port)
+    store = SqlStore(engine)
+    publisher = KafkaPublisher(settings.kafka_bootstrap_servers)
+    source = source_factory(settings)
+    service = IndexService(
+        store,
+        rules,
+        settings.measurement_year,
+        settings.output_topic,
+        StatementCache(settings.statement_cache_employees),
+    )
+    worker = Worker(
+        source=source,
+        service=service,
+        dead_letters=KafkaDeadLetters(publisher, settings.dlq_topic),
+        relay=OutboxRelay(store, publisher, now),
+        rules=rules,
+        metrics=WorkerMetrics(registry),
+        stopping=stopping,
+        clock=now,
+    )
+    log.info(
+        "consuming %s as group %s; measurement year %d, rules %s",
+        ",".join(settings.input_topics),
+        settings.consumer_group,
+        settings.measurement_year,
+        rules.version,
+    )
+    try:
+        looping()
+        return worker.run(until_idle)
+    finally:
+        # Leave the group first so that partitions move on at once, then flush and close.
+        source.close()
+        publisher.close()
+        engine.dispose()
