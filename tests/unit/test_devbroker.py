@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import GivenBroker, choose_broker
 from worker.devbroker import DevBrokerError
-from worker.devbroker.apache_kafka import ApacheKafka, _Node, java_missing
+from worker.devbroker.apache_kafka import ApacheKafka, _Node, java_missing, new_cluster_id
 from worker.devbroker.tansu import TansuBroker
 
 
@@ -103,3 +104,15 @@ def test_three_nodes_replicate_three_times_with_two_in_sync() -> None:
 def test_a_cluster_size_out_of_range_is_refused(nodes: int) -> None:
     with pytest.raises(DevBrokerError, match="--nodes must be between 1 and 5"):
         ApacheKafka(0, nodes=nodes)
+
+
+def test_a_cluster_id_never_starts_with_a_dash(monkeypatch: pytest.MonkeyPatch) -> None:
+    draws = iter([uuid.UUID(bytes=b"\xf8" + bytes(15)), uuid.UUID(bytes=bytes(16))])
+    monkeypatch.setattr(uuid, "uuid4", lambda: next(draws))
+    assert new_cluster_id() == "AAAAAAAAAAAAAAAAAAAAAA"
+
+
+def test_cluster_ids_are_22_url_safe_characters() -> None:
+    ids = {new_cluster_id() for _ in range(2000)}
+    assert len(ids) == 2000
+    assert all(len(i) == 22 and not i.startswith("-") for i in ids)

@@ -72,6 +72,18 @@ def classpath() -> str:
     return remembered.read_text().strip()
 
 
+def new_cluster_id() -> str:
+    """A random KRaft cluster id, as Kafka's own ``Uuid.randomUuid`` makes one.
+
+    Like Kafka, never one that starts with ``-``: the storage tool would read it as an option
+    (one id in 64 did, and failed a CI run).
+    """
+    while True:
+        candidate = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not candidate.startswith("-"):
+            return candidate
+
+
 @dataclass
 class _Node:
     node_id: int
@@ -142,7 +154,7 @@ class ApacheKafka(LocalBroker):
             for i, port in enumerate(ports, start=1)
         ]
         voters = ",".join(f"{n.node_id}@127.0.0.1:{n.controller_port}" for n in self.nodes)
-        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        cluster_id = new_cluster_id()
         try:
             for node in self.nodes:
                 node.log.write_bytes(b"")
