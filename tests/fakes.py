@@ -13,12 +13,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from worker.domain.model import Conflict, Resolution, Statement
+from worker.domain.model import Conflict, Kind, Record, Statement
 from worker.ports import (
     Message,
     NewRevision,
     Origin,
     OutboxRow,
+    RecordChanges,
     RefusedValue,
     Rejection,
     StoredIndex,
@@ -29,8 +30,11 @@ from worker.ports import (
 @dataclass
 class _State:
     statements: dict[tuple[str, str], Statement] = field(default_factory=dict)
-    records: dict[str, Resolution] = field(default_factory=dict)
-    conflicts: set[Conflict] = field(default_factory=set)
+    # By NIP, then by (kind, record id): as the records table holds them.
+    records: dict[str, dict[tuple[Kind, str | None], Record]] = field(default_factory=dict)
+    conflicts: dict[tuple[str, str, str | None, str, str, str, str], Conflict] = field(
+        default_factory=dict
+    )
     indexes: dict[tuple[str, int, str], StoredIndex] = field(default_factory=dict)
     outbox: list[OutboxRow] = field(default_factory=list)
     sent: set[int] = field(default_factory=set)
@@ -73,11 +77,18 @@ class FakeUnit:
             if (nip, year, rule_version) in self.state.indexes
         }
 
-    def replace_records(self, resolutions: Sequence[Resolution]) -> None:
-        self.state.records.update((r.nip, r) for r in resolutions)
+    def write_records(self, changes: RecordChanges) -> None:
+        for resolution in changes.rewritten:
+            self.state.records[resolution.nip] = resolution.keyed()
+        for nip, r in changes.gone:
+            del self.state.records[nip][(r.kind, r.record_id)]
+        for nip, r in changes.changed:
+            self.state.records.setdefault(nip, {})[(r.kind, r.record_id)] = r
 
-    def add_conflicts(self, found: Sequence[Conflict]) -> None:
-        self.state.conflicts.update(found)
+    def add_conflicts(self, found: Sequence[Conflict]) -> int:
+        new = {(c.nip, *c.key): c for c in found if (c.nip, *c.key) not in self.state.conflicts}
+        self.state.conflicts.update(new)
+        return len(new)
 
     def save_revisions(self, new: Sequence[NewRevision]) -> None:
         for n in new:

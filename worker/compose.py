@@ -13,7 +13,7 @@ from consumers.kafka_source import KafkaSource
 from producers.kafka_sink import KafkaDeadLetters, KafkaPublisher
 from producers.outbox import OutboxRelay
 from schemas.rules import load_rules
-from worker.cache import StatementCache
+from worker.cache import EmployeeCache
 from worker.db.engine import make_engine, migrate
 from worker.db.store import SqlStore
 from worker.loop import Totals, Worker
@@ -68,7 +68,7 @@ def run_worker(
         rules,
         settings.measurement_year,
         settings.output_topic,
-        StatementCache(settings.statement_cache_employees),
+        EmployeeCache(settings.statement_cache_employees),
     )
     worker = Worker(
         source=source,

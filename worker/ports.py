@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Literal, Protocol
 
-from worker.domain.model import Conflict, Resolution, Statement
+from worker.domain.model import Conflict, Record, Resolution, Statement
 
 
 class TransientError(Exception):
@@ -128,6 +128,19 @@ class DeadLetters(Protocol):
         """Wait until the broker has acknowledged every dead letter sent."""
 
 
+@dataclass(slots=True)
+class RecordChanges:
+    """The reconciled records to write: employees whose stored records are not known are
+    rewritten whole; of the others, only the records that changed."""
+
+    rewritten: list[Resolution] = field(default_factory=list)
+    changed: list[tuple[str, Record]] = field(default_factory=list)  # new or changed, by NIP
+    gone: list[tuple[str, Record]] = field(default_factory=list)  # no longer there, by NIP
+
+    def __len__(self) -> int:
+        return len(self.rewritten) + len(self.changed) + len(self.gone)
+
+
 class Unit(Protocol):
     """One database transaction's worth of work."""
 
@@ -143,9 +156,10 @@ class Unit(Protocol):
         self, nips: Iterable[str], year: int, rule_version: str
     ) -> dict[str, StoredIndex]: ...
 
-    def replace_records(self, resolutions: Sequence[Resolution]) -> None: ...
+    def write_records(self, changes: RecordChanges) -> None: ...
 
-    def add_conflicts(self, found: Sequence[Conflict]) -> None: ...
+    def add_conflicts(self, found: Sequence[Conflict]) -> int:
+        """Record the conflicts not recorded before; return how many that was."""
 
     def save_revisions(self, new: Sequence[NewRevision]) -> None:
         """The new current index, its revision and its outbox row, for each."""

@@ -14,12 +14,12 @@ from schemas.recalculated import (
     event_id,
     recalculated_event,
 )
-from worker.cache import StatementCache
+from worker.cache import EmployeeCache, Known
 from worker.domain.index import score
-from worker.domain.model import Band, IndexResult, Statement
+from worker.domain.model import Band, Conflict, IndexResult, Resolution, Statement
 from worker.domain.reconcile import resolve
 from worker.domain.rules import RuleSet
-from worker.ports import NewRevision, Origin, Store, StoredIndex, Unit
+from worker.ports import NewRevision, Origin, RecordChanges, Store, StoredIndex, Unit
 
 
 @dataclass(slots=True)
@@ -40,6 +40,20 @@ def _changed(before: StoredIndex | None, after: IndexResult) -> bool:
     return (before.score, before.band, before.dimensions) != (after.score, after.band, dims)
 
 
+def _changes(
+    stored: Resolution | None, resolution: Resolution, changes: RecordChanges
+) -> list[Conflict]:
+    """Add what to write of the resolution to `changes`; return its conflicts not yet stored."""
+    if stored is None:
+        changes.rewritten.append(resolution)
+        return list(resolution.conflicts)
+    changed, gone = resolution.changes_since(stored)
+    changes.changed += [(resolution.nip, r) for r in changed]
+    changes.gone += [(resolution.nip, r) for r in gone]
+    recorded = {c.key for c in stored.conflicts}
+    return [c for c in resolution.conflicts if c.key not in recorded]
+
+
 class IndexService:
     def __init__(
         self,
@@ -47,13 +61,13 @@ class IndexService:
         rules: RuleSet,
         measurement_year: int,
         output_topic: str,
-        cache: StatementCache | None = None,
+        cache: EmployeeCache | None = None,
     ) -> None:
         self.store = store
         self.rules = rules
         self.measurement_year = measurement_year
         self.output_topic = output_topic
-        self.cache = cache if cache is not None else StatementCache(0)
+        self.cache = cache if cache is not None else EmployeeCache(0)
 
     def apply(
         self, incoming: Sequence[tuple[Statement, Origin]], now: datetime, *, commit: bool = True
@@ -63,7 +77,7 @@ class IndexService:
         commit=False rolls it all back: a trial that tells whether the database accepts it.
         """
         outcome = BatchOutcome()
-        every: dict[str, list[Statement]] = {}
+        committed: dict[str, tuple[list[Statement], Resolution]] = {}
         with self.store.unit(now, commit=commit) as unit:
             new = outcome.new = unit.add_statements(incoming)
             outcome.duplicates = len(incoming) - len(new)
@@ -72,40 +86,40 @@ class IndexService:
                 causes.setdefault(s.nip, []).append(CausedBy(source=s.source, id=s.event_id))
             if not causes:
                 return outcome
-            every = self._statements(unit, new)
+            known = self._known(unit, new)
             current = unit.current_indexes(causes, self.measurement_year, self.rules.version)
-            resolutions = [resolve(nip, every[nip], self.rules) for nip in sorted(causes)]
-            unit.replace_records(resolutions)
-            found = [c for r in resolutions for c in r.conflicts]
-            unit.add_conflicts(found)
-            outcome.conflicts = len(found)
-            outcome.recalculated = len(resolutions)
-            for resolution in resolutions:
+            changes, found = RecordChanges(), []
+            for nip in sorted(causes):
+                resolution = resolve(nip, known[nip].statements, self.rules)
+                committed[nip] = (known[nip].statements, resolution)
+                found += _changes(known[nip].stored, resolution, changes)
                 result = score(resolution, self.measurement_year, self.rules)
-                before = current.get(resolution.nip)
+                before = current.get(nip)
                 if _changed(before, result):
-                    outcome.revisions.append(
-                        self._revision(result, before, causes[resolution.nip], now)
-                    )
+                    outcome.revisions.append(self._revision(result, before, causes[nip], now))
+            unit.write_records(changes)
+            outcome.conflicts = unit.add_conflicts(found)
+            outcome.recalculated = len(committed)
             unit.save_revisions(outcome.revisions)
         if commit:
-            self.cache.remember(every)  # only what the database now holds
+            self.cache.remember(committed)  # only what the database now holds
         return outcome
 
-    def _statements(self, unit: Unit, new: Sequence[Statement]) -> dict[str, list[Statement]]:
-        """Every statement about each NIP with a new one: from the cache where the database
-        vouches for it, else read."""
+    def _known(self, unit: Unit, new: Sequence[Statement]) -> dict[str, Known]:
+        """What is known of each NIP with a new statement: from the cache where the database
+        vouches for it, else its statements read."""
         added: dict[str, list[Statement]] = {}
         for s in new:
             added.setdefault(s.nip, []).append(s)
         stored = unit.statement_counts(added)
-        every: dict[str, list[Statement]] = {}
+        known: dict[str, Known] = {}
         for nip, mine in added.items():
-            known = self.cache.current(nip, stored.get(nip, 0), mine)
-            if known is not None:
-                every[nip] = known
-        every.update(unit.statements_of(nip for nip in added if nip not in every))
-        return every
+            found = self.cache.current(nip, stored.get(nip, 0), mine)
+            if found is not None:
+                known[nip] = found
+        read = unit.statements_of(nip for nip in added if nip not in known)
+        known.update((nip, Known(every, None)) for nip, every in read.items())
+        return known
 
     def _revision(
         self,

@@ -3,6 +3,7 @@ its note names, deterministic, and spread over every band through resolve() and 
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter, defaultdict
 from decimal import Decimal
@@ -88,6 +89,19 @@ def test_the_sample_is_deterministic(messages: list[SampleMessage]) -> None:
     assert sample_events() == messages
     assert sample_events(seed=7) != messages
     assert sample_events(40, seed=7) == sample_events(40, seed=7)
+
+
+# sha256 of sample_events(300): per message its key, value and note joined by NUL bytes, then a
+# newline. Editing the generator or worker/demo/data/ so that the stream changes must change
+# this digest on purpose.
+SAMPLE_300_SHA256 = "b6c60169853d5aabf8b5cb4f366aa54419245c5879367bda314059ba9680de28"
+
+
+def test_the_default_sample_stays_the_same_byte_for_byte(messages: list[SampleMessage]) -> None:
+    digest = hashlib.sha256()
+    for m in messages:
+        digest.update(b"\0".join((m.key or b"", m.value, m.note.encode())) + b"\n")
+    assert digest.hexdigest() == SAMPLE_300_SHA256
 
 
 def test_it_has_count_employees_with_unique_valid_nips(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+import orjson
 import psycopg
 from psycopg.types.json import Json
 from sqlalchemy import JSON, Connection, Table
@@ -25,7 +26,7 @@ def _names(conn: Connection, names: Sequence[str]) -> str:
 def _processor(conn: Connection, column_type: TypeEngine[Any]) -> Callable[[Any], Any] | None:
     if isinstance(column_type, JSON):
         # SQLAlchemy leaves JSON to psycopg's placeholders, which COPY does not have.
-        return lambda value: None if value is None else Json(value)
+        return lambda value: None if value is None else Json(value, dumps=orjson.dumps)
     return column_type.bind_processor(conn.dialect)
 
 

@@ -9,14 +9,27 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Connection, Engine, Table, delete, func, select, update
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Connection,
+    Engine,
+    String,
+    Table,
+    any_,
+    bindparam,
+    delete,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from worker.db.bulk import copy_rows, insert_new, upsert
 from worker.db.errors import translated
 from worker.db.tables import conflicts, indexes, outbox, records, revisions, statements
-from worker.domain.model import KINDS, Conflict, Kind, Resolution, Statement
-from worker.ports import NewRevision, Origin, OutboxRow, StoredIndex
+from worker.domain.model import KINDS, Conflict, Kind, Record, Statement
+from worker.ports import NewRevision, Origin, OutboxRow, RecordChanges, StoredIndex
 
 T = TypeVar("T")
 
@@ -26,6 +39,17 @@ STATEMENT_COLUMNS = [c.name for c in statements.columns if c.name != "id"]
 RECORD_COLUMNS = [c.name for c in records.columns]
 INDEX_COLUMNS = [c.name for c in indexes.columns]
 INDEX_KEY = ["nip", "measurement_year", "rule_version"]
+CONFLICT_COLUMNS = [c.name for c in conflicts.columns if c.name != "id"]
+CONFLICT_KEY = [
+    "nip", "kind", "record_id", "winner_source", "winner_event_id", "loser_source", "loser_event_id"
+]  # fmt: skip
+# PostgreSQL takes a whole list of NIPs as one array parameter: one SQL text, planned once.
+_NIPS = bindparam("nips", type_=ARRAY(String))
+# Exact records, as three arrays of the same length (nip, kind, record_id).
+_DELETE_RECORDS = (
+    "DELETE FROM records WHERE (nip, kind, record_id) IN "
+    "(SELECT * FROM unnest(%(nips)s::text[], %(kinds)s::text[], %(ids)s::text[]))"
+)
 
 
 def _chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
@@ -99,63 +123,84 @@ class SqlUnit:
             "received_at": self.now,
         }
 
+    def _nip_lists(
+        self, column: ColumnElement[str], nips: Iterable[str]
+    ) -> Iterator[tuple[ColumnElement[bool], dict[str, Any]]]:
+        """`nip IN (...)` conditions over the NIPs, with their parameters: on PostgreSQL one
+        array for all, elsewhere lists short enough for every backend's parameter limit."""
+        every = sorted(set(nips))
+        if self.postgres:
+            yield column == any_(_NIPS), {"nips": every}
+            return
+        for chunk in _chunks(every):
+            yield column.in_(chunk), {}
+
     def statements_of(self, nips: Iterable[str]) -> dict[str, list[Statement]]:
         found: dict[str, list[Statement]] = defaultdict(list)
-        for chunk in _chunks(sorted(set(nips))):
-            query = select(statements).where(statements.c.nip.in_(chunk))
-            for row in self.conn.execute(query):
+        for condition, params in self._nip_lists(statements.c.nip, nips):
+            for row in self.conn.execute(select(statements).where(condition), params):
                 found[row.nip].append(statement_of(row))
         return found
 
     def statement_counts(self, nips: Iterable[str]) -> dict[str, int]:
         found: dict[str, int] = {}
-        for chunk in _chunks(sorted(set(nips))):
-            query = (
-                select(statements.c.nip, func.count())
-                .where(statements.c.nip.in_(chunk))
-                .group_by(statements.c.nip)
-            )
-            found.update((nip, int(n)) for nip, n in self.conn.execute(query))
+        for condition, params in self._nip_lists(statements.c.nip, nips):
+            query = select(statements.c.nip, func.count()).where(condition)
+            rows = self.conn.execute(query.group_by(statements.c.nip), params)
+            found.update((nip, int(n)) for nip, n in rows)
         return found
 
     def current_indexes(
         self, nips: Iterable[str], year: int, rule_version: str
     ) -> dict[str, StoredIndex]:
         found: dict[str, StoredIndex] = {}
-        for chunk in _chunks(sorted(set(nips))):
+        for condition, params in self._nip_lists(indexes.c.nip, nips):
             query = select(indexes).where(
-                indexes.c.nip.in_(chunk),
+                condition,
                 indexes.c.measurement_year == year,
                 indexes.c.rule_version == rule_version,
             )
-            found.update((row.nip, stored_index_of(row)) for row in self.conn.execute(query))
+            found.update(
+                (row.nip, stored_index_of(row)) for row in self.conn.execute(query, params)
+            )
         return found
 
-    def replace_records(self, resolutions: Sequence[Resolution]) -> None:
-        nips = [r.nip for r in resolutions]
-        for chunk in _chunks(nips):
-            self.conn.execute(delete(records).where(records.c.nip.in_(chunk)))
-        rows = [
-            {
-                "nip": res.nip,
-                "kind": r.kind,
-                "record_id": r.record_id or "",
-                "values": dict(r.values),
-                "source": r.source,
-                "event_id": r.event_id,
-                "time": r.time,
+    def write_records(self, changes: RecordChanges) -> None:
+        """Employees rewritten whole: all their records deleted, then inserted; of the others
+        the changed and gone records deleted, then the changed ones inserted."""
+        rewritten = [r.nip for r in changes.rewritten]
+        for condition, params in self._nip_lists(records.c.nip, rewritten):
+            self.conn.execute(delete(records).where(condition), params)
+        replaced = changes.changed + changes.gone
+        if replaced and self.postgres:
+            arrays = {
+                "nips": [nip for nip, _ in replaced],
+                "kinds": [r.kind for _, r in replaced],
+                "ids": [r.record_id or "" for _, r in replaced],
             }
-            for res in resolutions
+            self.conn.exec_driver_sql(_DELETE_RECORDS, arrays)
+        elif replaced:
+            exact = delete(records).where(
+                records.c.nip == bindparam("n"),
+                records.c.kind == bindparam("k"),
+                records.c.record_id == bindparam("r"),
+            )
+            keys = [{"n": nip, "k": r.kind, "r": r.record_id or ""} for nip, r in replaced]
+            self.conn.execute(exact, keys)
+        rows = [
+            _record_row(res.nip, r)
+            for res in changes.rewritten
             for kind in KINDS
             for r in res.records(kind)
         ]
+        rows += [_record_row(nip, r) for nip, r in changes.changed]
         if self.postgres:
             copy_rows(self.conn, records, RECORD_COLUMNS, rows)
             return
         for part in _chunks(rows):
             self.conn.execute(records.insert(), list(part))
 
-    def add_conflicts(self, found: Sequence[Conflict]) -> None:
+    def add_conflicts(self, found: Sequence[Conflict]) -> int:
         rows = [
             {
                 "nip": c.nip,
@@ -171,8 +216,15 @@ class SqlUnit:
             }
             for c in found
         ]
+        if not rows:
+            return 0
+        if self.postgres:
+            return len(insert_new(self.conn, conflicts, CONFLICT_COLUMNS, rows, CONFLICT_KEY))
+        added = 0
         for chunk in _chunks(rows):
-            self.conn.execute(_insert(self.conn, conflicts).on_conflict_do_nothing(), list(chunk))
+            stmt = _insert(self.conn, conflicts).on_conflict_do_nothing()
+            added += len(self.conn.execute(stmt.returning(conflicts.c.id), list(chunk)).all())
+        return added
 
     def save_revisions(self, new: Sequence[NewRevision]) -> None:
         """The new current index, its revision and its outbox row, for each."""
@@ -215,6 +267,18 @@ class SqlUnit:
             self.conn.execute(revisions.insert(), list(chunk))
         for chunk in _chunks(pending):
             self.conn.execute(outbox.insert(), list(chunk))
+
+
+def _record_row(nip: str, r: Record) -> dict[str, Any]:
+    return {
+        "nip": nip,
+        "kind": r.kind,
+        "record_id": r.record_id or "",
+        "values": dict(r.values),
+        "source": r.source,
+        "event_id": r.event_id,
+        "time": r.time,
+    }
 
 
 def _json(values: Any) -> Any:

@@ -30,18 +30,25 @@ Every note says what the message is for. Times are RFC 3339: ``siasn`` in UTC (`
 ``simpeg:3201`` and ``ekinerja`` send a ``sequence``. Messages arrive roughly in event-time
 order, interleaving employees, with per-source delivery delays. The same arguments always give
 the same bytes: all randomness comes from ``random.Random(seed)``, none from the clock.
+
+This module is the generator. What it draws on is data in worker/demo/data/, read by
+``sample_data``: the names (``vocabulary.toml``), the anchor employees (``anchors.toml``) and
+the recipes of the malformed messages (``malformed.toml``).
 """
 
 from __future__ import annotations
 
 import json
 import random
+import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
+
+from worker.demo.sample_data import Vocabulary, load_anchors, load_malformed, load_vocabulary
 
 SIASN = "siasn"
 EKINERJA = "ekinerja"
@@ -58,6 +65,8 @@ _ZONES = {SIASN: UTC, EKINERJA: WIB, BOGOR: WIB, LUWU: WITA}
 _SEQUENCED = frozenset({BOGOR, EKINERJA})
 # Delivery delay after the event time, in hours (regional systems publish in batches).
 _DELAY_HOURS = {SIASN: (0.0, 2.0), EKINERJA: (0.0, 6.0), BOGOR: (0.5, 48.0), LUWU: (2.0, 240.0)}
+# "N-3-01-04" in data/anchors.toml: 4 January of the measurement year N minus 3.
+_MEASUREMENT_DATE = re.compile(r"N([+-]\d+)?-(\d\d)-(\d\d)")
 _OWN_ROW_PREFIX = {"education": "PDK", "training": "DIK", "performance": "SKP", "discipline": "HD"}
 
 
@@ -97,324 +106,24 @@ def sample_events(
     count: int = 300, seed: int = 2025, measurement_year: int = 2025
 ) -> list[SampleMessage]:
     """``count`` employees' change events (at least 5: the anchors), in arrival order."""
-    if count < len(_ANCHORS):
-        raise ValueError(f"count must be at least {len(_ANCHORS)}")
-    builder = _Builder(seed, measurement_year)
-    for anchor in _ANCHORS:
-        anchor(builder)
+    anchors = load_anchors()
+    if count < len(anchors):
+        raise ValueError(f"count must be at least {len(anchors)}")
+    builder = _Builder(seed, measurement_year, load_vocabulary())
+    for anchor in anchors:
+        builder.anchor(anchor)
     while len(builder.employees) < count:
         builder.random_employee()
     builder.scenarios(count)
-    return builder.messages(count)
+    return builder.messages(count, load_malformed())
 
 
 # ---------------------------------------------------------------------------------------------
-# Vocabulary
+# The generator's own tables; the names it draws on are in data/vocabulary.toml.
 
-_GIVEN = {
-    ("sunda", "M"): (
-        "Asep",
-        "Ujang",
-        "Dadang",
-        "Cecep",
-        "Yayan",
-        "Deden",
-        "Ade",
-        "Engkus",
-        "Iwan",
-        "Agus",
-        "Dede",
-        "Rudi",
-        "Hendra",
-        "Yusuf",
-    ),
-    ("sunda", "F"): (
-        "Euis",
-        "Iis",
-        "Neneng",
-        "Lilis",
-        "Cucu",
-        "Yuyun",
-        "Siti",
-        "Rina",
-        "Dewi",
-        "Nia",
-        "Teti",
-        "Wulan",
-        "Imas",
-        "Nurul",
-    ),
-    ("bugis", "M"): (
-        "Andi",
-        "Muhammad",
-        "Abdul",
-        "Syamsul",
-        "Rahmat",
-        "Ilham",
-        "Muh.",
-        "Baharuddin",
-        "Jamaluddin",
-        "Ansar",
-        "Ridwan",
-        "Arifin",
-        "Haeruddin",
-    ),
-    ("bugis", "F"): (
-        "Sitti",
-        "Nurhayati",
-        "Hasnah",
-        "Andi",
-        "Sulfiana",
-        "Rismawati",
-        "Nurul",
-        "Irmawati",
-        "Hasmiati",
-        "Fitriani",
-        "Jumriani",
-        "Asriani",
-        "Darmawati",
-    ),
-    ("umum", "M"): (
-        "Budi",
-        "Eko",
-        "Agus",
-        "Dedi",
-        "Hendra",
-        "Fajar",
-        "Rizky",
-        "Yusuf",
-        "Irfan",
-        "Arief",
-        "Bambang",
-        "Joko",
-        "Teguh",
-        "Dimas",
-    ),
-    ("umum", "F"): (
-        "Sri",
-        "Dewi",
-        "Rina",
-        "Fitri",
-        "Ayu",
-        "Putri",
-        "Indah",
-        "Ratna",
-        "Yulia",
-        "Maya",
-        "Novita",
-        "Diah",
-        "Anisa",
-        "Retno",
-    ),
-}
-_FAMILY = {
-    ("sunda", "M"): (
-        "Sukmana",
-        "Permana",
-        "Hidayat",
-        "Suryana",
-        "Rohman",
-        "Supriatna",
-        "Nurjaman",
-        "Kurniawan",
-        "Setiawan",
-        "Ruhiyat",
-        "Hermawan",
-        "Saepudin",
-    ),
-    ("sunda", "F"): (
-        "Rahmawati",
-        "Nurhasanah",
-        "Komalasari",
-        "Handayani",
-        "Kurniasih",
-        "Rosmiati",
-        "Sumiati",
-        "Nurlela",
-        "Marlina",
-        "Herawati",
-        "Susilawati",
-    ),
-    ("bugis", "M"): (
-        "Baso",
-        "Mappa",
-        "Rauf",
-        "Hamzah",
-        "Latif",
-        "Syam",
-        "Kadir",
-        "Patta",
-        "Rusdi",
-        "Tahir",
-        "Amiruddin",
-        "Makkasau",
-    ),
-    ("bugis", "F"): (
-        "Rahman",
-        "Syam",
-        "Kadir",
-        "Hamzah",
-        "Tahir",
-        "Rusdi",
-        "Amir",
-        "Baso",
-        "Arsyad",
-        "Mustari",
-    ),
-    ("umum", "M"): (
-        "Santoso",
-        "Setiawan",
-        "Wijaya",
-        "Saputra",
-        "Pratama",
-        "Gunawan",
-        "Nugroho",
-        "Susanto",
-        "Hidayat",
-        "Kusuma",
-        "Siregar",
-        "Harahap",
-    ),
-    ("umum", "F"): (
-        "Wulandari",
-        "Handayani",
-        "Lestari",
-        "Rahayu",
-        "Susanti",
-        "Purnamasari",
-        "Maharani",
-        "Anggraini",
-        "Siregar",
-        "Lubis",
-        "Permatasari",
-        "Utami",
-    ),
-}
-_CULTURE = {"3201": "sunda", "3273": "sunda", "7317": "bugis", "7371": "bugis", "1371": "umum"}
-_UNITS = {
-    "3201": ("DISDIK", "DINKES", "BKPSDM", "SETDA", "DPMPTSP", "KEC-CIBINONG", "RSUD-CIBINONG"),
-    "7317": ("DISDIK", "DINKES", "BKPSDM", "SETDA", "DISTAN", "KEC-BELOPA", "RSUD-BATARA-GURU"),
-}
-_DEFAULT_UNITS = ("DISDIK", "DINKES", "BKPSDM", "SETDA", "BAPPEDA")
-
-# (position name, echelon, weight)
-_STRUKTURAL = (
-    ("Kepala Dinas", "II.b", 1),
-    ("Sekretaris Dinas", "III.a", 3),
-    ("Camat", "III.a", 2),
-    ("Kepala Bidang", "III.b", 5),
-    ("Kepala Bagian", "III.b", 2),
-    ("Sekretaris Kecamatan", "III.b", 1),
-    ("Kepala Seksi", "IV.a", 6),
-    ("Kepala Subbagian Umum dan Kepegawaian", "IV.a", 3),
-    ("Lurah", "IV.a", 2),
-    ("Kepala Seksi Pemerintahan Kelurahan", "IV.b", 1),
-)
-_UNIT_POSTS = frozenset(
-    {
-        "Kepala Dinas",
-        "Sekretaris Dinas",
-        "Kepala Bidang",
-        "Kepala Bagian",
-        "Kepala Seksi",
-        "Kepala Subbagian Umum dan Kepegawaian",
-    }
-)
-_FUNGSIONAL = (
-    ("Guru Ahli Pertama", 9),
-    ("Guru Ahli Muda", 6),
-    ("Guru Ahli Madya", 3),
-    ("Perawat Terampil", 4),
-    ("Perawat Ahli Pertama", 2),
-    ("Bidan Terampil", 3),
-    ("Dokter Ahli Pertama", 1),
-    ("Dokter Ahli Muda", 1),
-    ("Analis Kebijakan Ahli Muda", 1),
-    ("Pranata Komputer Ahli Pertama", 2),
-    ("Penyuluh Pertanian Ahli Pertama", 2),
-    ("Auditor Ahli Muda", 1),
-    ("Analis Sumber Daya Manusia Aparatur Ahli Pertama", 1),
-    ("Apoteker Ahli Pertama", 1),
-    ("Pengelola Pengadaan Barang/Jasa Ahli Pertama", 1),
-)
-_PELAKSANA = (
-    "Pengadministrasi Perkantoran",
-    "Penata Layanan Operasional",
-    "Pengelola Layanan Operasional",
-    "Operator Layanan Operasional",
-)
-_INSTITUTIONS = {
-    "sunda": (
-        "Universitas Pakuan",
-        "IPB University",
-        "Universitas Ibn Khaldun Bogor",
-        "Universitas Padjadjaran",
-        "Universitas Indonesia",
-        "Universitas Terbuka",
-    ),
-    "bugis": (
-        "Universitas Hasanuddin",
-        "Universitas Negeri Makassar",
-        "Universitas Andi Djemma Palopo",
-        "IAIN Palopo",
-        "Universitas Muslim Indonesia",
-        "Universitas Terbuka",
-    ),
-    "umum": (
-        "Universitas Andalas",
-        "Universitas Negeri Padang",
-        "Universitas Gadjah Mada",
-        "Universitas Diponegoro",
-        "Universitas Brawijaya",
-        "Universitas Terbuka",
-    ),
-}
-_SCHOOLS = {
-    "sunda": "SMA Negeri 1 Cibinong",
-    "bugis": "SMA Negeri 1 Palopo",
-    "umum": "SMA Negeri 2 Padang",
-}
-_POLYTECHNICS = {
-    "sunda": "Politeknik Kesehatan Kemenkes Bandung",
-    "bugis": "Politeknik Kesehatan Kemenkes Makassar",
-    "umum": "Politeknik Negeri Padang",
-}
-_TECHNICAL = (
-    "Pelatihan Pengadaan Barang/Jasa Pemerintah Tingkat Dasar",
-    "Bimbingan Teknis Aplikasi SRIKANDI",
-    "Pelatihan Pengelolaan Keuangan Daerah",
-    "Bimbingan Teknis Penyusunan SKP",
-    "Pelatihan Pelayanan Prima",
-    "Pelatihan Literasi Digital ASN",
-    "Bimbingan Teknis SIPD",
-    "Pelatihan Manajemen Risiko",
-    "Pelatihan Penanggulangan Bencana",
-    "Pelatihan Analisis Jabatan",
-)
-_SEMINARS = (
-    "Seminar Nasional Reformasi Birokrasi",
-    "Webinar Smart ASN Menuju Birokrasi 4.0",
-    "Webinar Manajemen Talenta ASN",
-    "Seminar Kesehatan Ibu dan Anak",
-    "Lokakarya Inovasi Pelayanan Publik",
-    "Webinar Pencegahan Korupsi di Lingkungan Pemda",
-)
-# Leadership training per echelon: the names before and after the 2019 reform.
-_LEADERSHIP = {
-    "II": (
-        ("PIM_II", "Diklat Kepemimpinan Tingkat II", 390),
-        ("PKN_II", "Pelatihan Kepemimpinan Nasional Tingkat II", 600),
-    ),
-    "III": (
-        ("PIM_III", "Diklat Kepemimpinan Tingkat III", 369),
-        ("PKA", "Pelatihan Kepemimpinan Administrator", 570),
-    ),
-    "IV": (
-        ("PIM_IV", "Diklat Kepemimpinan Tingkat IV", 285),
-        ("PKP", "Pelatihan Kepemimpinan Pengawas", 330),
-    ),
-}
+# Where a leadership course is often done one echelon lower first.
 _LOWER_ECHELON = {"II": "III", "III": "IV"}
+# Best first: random_predicate()'s weights follow this order.
 _PREDICATES = (
     "SANGAT_BAIK",
     "BAIK",
@@ -424,6 +133,7 @@ _PREDICATES = (
     "BURUK",
     "SANGAT_KURANG",
 )
+# The old 0-100 scores that went with each predicate.
 _OLD_SCALE = {
     "SANGAT_BAIK": (91, 98),
     "BAIK": (76, 90),
@@ -433,6 +143,7 @@ _OLD_SCALE = {
     "BURUK": (35, 50),
     "SANGAT_KURANG": (20, 40),
 }
+# The predicate after an objection succeeds.
 _BETTER = {
     "BAIK": "SANGAT_BAIK",
     "CUKUP": "BAIK",
@@ -442,8 +153,6 @@ _BETTER = {
     "SANGAT_KURANG": "BURUK",
     "SANGAT_BAIK": "BAIK",
 }
-_DEGREE_TITLES = ("S.E.", "S.Sos.", "S.H.", "S.T.", "S.Kom.", "S.I.P.", "S.A.P.", "S.Si.")
-_MASTER_TITLES = ("M.Si.", "M.M.", "M.A.P.", "M.Pd.")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -492,9 +201,10 @@ class _Event:
 
 
 class _Builder:
-    def __init__(self, seed: int, year: int) -> None:
+    def __init__(self, seed: int, year: int, words: Vocabulary) -> None:
         self.rng = random.Random(seed)  # noqa: S311 - sample data, not security
         self.year = year
+        self.words = words
         self.employees: list[_Employee] = []
         self.events: list[_Event] = []
         self.by_nip: dict[str, list[_Event]] = defaultdict(list)
@@ -774,12 +484,62 @@ class _Builder:
             emp, "discipline", values, start, f"{level} punishment from {start}", source
         )
 
+    # --- anchors --------------------------------------------------------------------------
+
+    def anchor(self, spec: Mapping[str, Any]) -> None:
+        """A hand-written employee of data/anchors.toml, their facts stated in its order."""
+        emp = self.add(self.anchor_employee(spec))
+        self.profile(emp, regional_variant=spec.get("regional_variant"))
+        self.position(emp)
+        for e in spec.get("education", ()):
+            graduated = self.date_of(e["graduated"])
+            self.education(emp, e["level"], e["institution"], graduated, e["source"])
+        for t in spec.get("training", ()):
+            end = self.date_of(t["end"])
+            category, name, days, hours = t["category"], t["name"], t["days"], t["hours"]
+            self.training(emp, category, name, end, days, hours, t.get("tier"), source=t["source"])
+        appraisal = spec["appraisal"]
+        self.appraisal(emp, appraisal.get("predicate"), appraisal.get("score"))
+        for p in spec.get("punishment", ()):
+            self.punishment(emp, p["level"], self.date_of(p["start"]), p["source"])
+
+    def anchor_employee(self, spec: Mapping[str, Any]) -> _Employee:
+        prefix, suffix = spec.get("title", ("", ""))
+        position = spec["position"]
+        return _Employee(
+            nip=spec["nip"],
+            name=spec["name"],
+            birth=spec["birth"],
+            gender=spec["gender"],
+            tmt_cpns=spec["tmt_cpns"],
+            agency=spec["agency"],
+            unit_code=spec["unit_code"],
+            employee_type=spec["employee_type"],
+            in_siasn=spec["in_siasn"],
+            in_simpeg=spec["in_simpeg"],
+            engagement=spec["engagement"],
+            culture=spec["culture"],
+            anchor=True,
+            position={**position, "tmt": self.date_of(position["tmt"]).isoformat()},
+            title=(prefix, suffix),
+        )
+
+    def date_of(self, written: date | str) -> date:
+        """A date of data/anchors.toml: a TOML date, or "N-3-01-04" (4 January of year N-3)."""
+        if isinstance(written, date):
+            return written
+        found = _MEASUREMENT_DATE.fullmatch(written)
+        if found is None:
+            raise ValueError(f"not a date in anchors.toml: {written!r}")
+        offset, month, day = found.groups()
+        return self.day(int(offset or 0), int(month), int(day))
+
     # --- random employees -----------------------------------------------------------------
 
     def random_employee(self) -> _Employee:
         rng, year = self.rng, self.year
         agency = rng.choices(("3201", "7317", *NATIONAL_ONLY_AGENCIES), (40, 35, 9, 8, 8))[0]
-        culture = _CULTURE[agency] if rng.random() < 0.85 else "umum"
+        culture = self.words.culture[agency] if rng.random() < 0.85 else "umum"
         gender = rng.choice(("M", "F"))
         birth = self.random_day(rng.randint(year - 57, year - 24))
         tmt_year = rng.randint(birth.year + 22, min(birth.year + 35, year - 1))
@@ -787,7 +547,8 @@ class _Builder:
         regional = agency in REGIONAL_SOURCES
         where = rng.random()
         nip = self.unique_nip(birth, tmt, gender)
-        given, family = rng.choice(_GIVEN[culture, gender]), rng.choice(_FAMILY[culture, gender])
+        given = rng.choice(self.words.given[culture, gender])
+        family = rng.choice(self.words.family[culture, gender])
         emp = self.add(
             _Employee(
                 nip=nip,
@@ -796,7 +557,7 @@ class _Builder:
                 gender=gender,
                 tmt_cpns=tmt,
                 agency=agency,
-                unit_code=f"{agency}.{rng.choice(_UNITS.get(agency, _DEFAULT_UNITS))}",
+                unit_code=f"{agency}.{rng.choice(self.words.units[agency])}",
                 employee_type="PPPK" if rng.random() < 0.12 else "PNS",
                 in_siasn=not regional or where < 0.85,
                 in_simpeg=regional and where >= 0.3,
@@ -809,7 +570,7 @@ class _Builder:
             None if emp.status == "retired" or rng.random() < 0.04 else (self.random_position(emp))
         )
         level = self.random_education(emp)
-        emp.title = _title(level, rng)
+        emp.title = _title(level, rng, self.words)
         self.profile(emp)
         self.position(emp)
         self.random_training(emp)
@@ -825,20 +586,26 @@ class _Builder:
         )[0]
         tmt = self.random_day(rng.randint(emp.tmt_cpns.year + 1, self.year))
         position: dict[str, Any] = {"position_type": kind}
+        words = self.words
         if kind == "struktural":
-            name, echelon, _ = rng.choices(_STRUKTURAL, [w for *_, w in _STRUKTURAL])[0]
-            position |= {"position_name": _struktural_name(name, emp.unit_code), "echelon": echelon}
+            post = rng.choices(words.struktural, [p.weight for p in words.struktural])[0]
+            position |= {
+                "position_name": _struktural_name(post.name, emp.unit_code, words),
+                "echelon": post.echelon,
+            }
         elif kind == "fungsional":
-            position["position_name"] = rng.choices(_FUNGSIONAL, [w for _, w in _FUNGSIONAL])[0][0]
+            weights = [p.weight for p in words.fungsional]
+            position["position_name"] = rng.choices(words.fungsional, weights)[0].name
         else:
-            position["position_name"] = rng.choice(_PELAKSANA)
+            position["position_name"] = rng.choice(words.pelaksana)
         position["tmt"] = tmt.isoformat()
         return position
 
     def random_education(self, emp: _Employee) -> str:
         """Education rows; returns the highest level graduated."""
         rng, pos = self.rng, emp.position or {"position_type": "pelaksana", "position_name": ""}
-        universities = _INSTITUTIONS[emp.culture]
+        schools = self.words.schools[emp.culture]
+        universities = schools.universities
         if "Terampil" in pos["position_name"]:
             entry = "D3"
         elif pos["position_type"] == "pelaksana":
@@ -852,9 +619,9 @@ class _Builder:
         )
         if entry != "SMA" and rng.random() < 0.25:
             self.education(
-                emp, "SMA", _SCHOOLS[emp.culture], self.random_day(emp.birth.year + 18, 5, 6)
+                emp, "SMA", schools.high_school, self.random_day(emp.birth.year + 18, 5, 6)
             )
-        institution = _POLYTECHNICS[emp.culture] if entry == "D3" else rng.choice(universities)
+        institution = schools.polytechnic if entry == "D3" else rng.choice(universities)
         self.education(emp, entry, institution, graduated)
         highest = entry
         wants_master = 0.05 if pos["position_type"] == "pelaksana" else 0.1 + 0.5 * emp.engagement
@@ -888,7 +655,7 @@ class _Builder:
                 self.training(
                     emp,
                     "technical",
-                    rng.choice(_TECHNICAL),
+                    rng.choice(self.words.technical),
                     self.random_day(year),
                     rng.randint(1, 5),
                     rng.choice((4, 6, 8, 8, 10, 12, 16, 20, 24, 32)),
@@ -897,7 +664,7 @@ class _Builder:
             self.training(
                 emp,
                 "technical",
-                rng.choice(_TECHNICAL),
+                rng.choice(self.words.technical),
                 self.random_day(year - rng.randint(1, 3)),
                 rng.randint(1, 5),
                 rng.choice((8, 16, 24, 32)),
@@ -907,7 +674,7 @@ class _Builder:
                 self.training(
                     emp,
                     "seminar",
-                    rng.choice(_SEMINARS),
+                    rng.choice(self.words.seminars),
                     self.random_day(year - rng.randint(0, 1)),
                     0,
                     rng.randint(2, 8),
@@ -916,7 +683,7 @@ class _Builder:
             self.training(
                 emp,
                 "seminar",
-                rng.choice(_SEMINARS),
+                rng.choice(self.words.seminars),
                 self.random_day(year - rng.randint(2, 4)),
                 0,
                 rng.randint(2, 8),
@@ -936,7 +703,7 @@ class _Builder:
 
     def leadership(self, emp: _Employee, echelon: str, end_year: int) -> None:
         end_year = max(end_year, emp.tmt_cpns.year + 1)
-        tier, name, hours = _LEADERSHIP[echelon][0 if end_year < 2019 else 1]
+        tier, name, hours = self.words.leadership[echelon][0 if end_year < 2019 else 1]
         end = self.random_day(end_year, 1, 3 if end_year > self.year else 12)
         self.training(emp, "leadership", name, end, self.rng.randint(90, 150), hours, tier)
 
@@ -1115,8 +882,7 @@ class _Builder:
         original = self.find(emp, SIASN, "profile")
         if original is None or original.data is None:
             return False
-        units = _UNITS.get(emp.agency, _DEFAULT_UNITS)
-        unit = f"{emp.agency}.{self.rng.choice(units)}"
+        unit = f"{emp.agency}.{self.rng.choice(self.words.units[emp.agency])}"
         if unit == original.data["unit_code"]:
             return False
         self.resend(
@@ -1136,7 +902,7 @@ class _Builder:
         end = self.random_day(self.year, 1, 10)
         values = {
             "category": "technical",
-            "name": self.rng.choice(_TECHNICAL),
+            "name": self.rng.choice(self.words.technical),
             "start_date": (end - timedelta(days=3)).isoformat(),
             "end_date": end.isoformat(),
             "hours": 24,
@@ -1284,7 +1050,7 @@ class _Builder:
         elif emp.position["position_type"] == "fungsional" and emp.employee_type == "PNS":
             new = {
                 "position_type": "struktural",
-                "position_name": _struktural_name("Kepala Seksi", emp.unit_code),
+                "position_name": _struktural_name("Kepala Seksi", emp.unit_code, self.words),
                 "echelon": "IV" if regional == LUWU else "IV.a",
             }
         else:
@@ -1390,7 +1156,7 @@ class _Builder:
             if event.arrive_before is not None:
                 event.arrival = event.arrive_before.arrival - self.rng.uniform(60, 6 * 3600)
 
-    def messages(self, count: int) -> list[SampleMessage]:
+    def messages(self, count: int, malformed: Iterable[Mapping[str, Any]]) -> list[SampleMessage]:
         self.number()
         self.arrive()
         timed: list[tuple[float, int, SampleMessage]] = [
@@ -1413,9 +1179,9 @@ class _Builder:
                 )
             )
         first, last = min(t[0] for t in timed), max(t[0] for t in timed)
-        for key, value, note in self.malformed():
+        for message in self.malformed(malformed):
             order += 1
-            timed.append((self.rng.uniform(first, last), order, SampleMessage(key, value, note)))
+            timed.append((self.rng.uniform(first, last), order, message))
         timed.sort(key=lambda t: (t[0], t[1]))
         return [m for *_, m in timed]
 
@@ -1436,131 +1202,60 @@ class _Builder:
         ]
         return self.rng.choice(pool or self.employees)
 
-    def malformed(self) -> list[tuple[bytes | None, bytes, str]]:
-        """Messages the worker must dead-letter, each noted ``malformed <reason>: ...``."""
-        out: list[tuple[bytes | None, bytes, str]] = []
+    def malformed(self, recipes: Iterable[Mapping[str, Any]]) -> list[SampleMessage]:
+        """Messages the worker must dead-letter, made as data/malformed.toml says; each is
+        noted ``malformed <reason>: ...``."""
         day = self.random_day(self.year, 2, 11)
+        return [self.malformed_message(recipe, day) for recipe in recipes]
 
-        legacy = self.pick("7317")
-        line = f"{legacy.nip};{legacy.name.upper()};PENGADMINISTRASI PERKANTORAN;7317"
-        out.append(
-            (
-                legacy.nip.encode(),
-                line.encode(),
-                "malformed not_json: a semicolon-separated export line, not JSON",
-            )
-        )
+    def malformed_message(self, recipe: Mapping[str, Any], day: date) -> SampleMessage:
+        note = recipe["note"]
+        if "copy_of" in recipe:
+            return self.misdirected_copy(recipe["copy_of"], note)
+        who = recipe["employee"]
+        emp = self.pick(national=True) if who == "national" else self.pick(who)
+        if "text" in recipe:
+            line = recipe["text"].format(nip=emp.nip, NAME=emp.name.upper())
+            return SampleMessage(emp.nip.encode(), line.encode(), note)
+        data = self.malformed_data(recipe["data"], emp, day)
+        broken = recipe.get("broken")
+        copies = 2 if broken == "batch of two" else 1
+        events = [self.envelope(recipe["source"], recipe["kind"], emp, data) for _ in range(copies)]
+        return _spoiled(events, broken, note)
 
-        batch = self.pick(national=True)
-        training = {
-            "record_id": self.national_id(),
-            "category": "seminar",
-            "name": _SEMINARS[0],
-            "start_date": day.isoformat(),
-            "end_date": day.isoformat(),
-            "hours": 4,
-        }
-        events = [self.envelope(SIASN, "training", batch, training) for _ in range(2)]
-        out.append(
-            (
-                batch.nip.encode(),
-                _encode(events),
-                "malformed invalid_event: a JSON array (a batch of two events), not one "
-                "event object",
-            )
-        )
+    def malformed_data(
+        self, written: str | Mapping[str, Any], emp: _Employee, day: date
+    ) -> dict[str, Any]:
+        if isinstance(written, str):
+            if written != "{profile}":
+                raise ValueError(f"unknown data in malformed.toml: {written!r}")
+            return _profile_values(emp)
+        return {name: self.filled(value, emp, day) for name, value in written.items()}
 
-        salary = self.pick("3201")
-        unknown = self.envelope(
-            BOGOR,
-            "salary",
-            salary,
-            {
-                "record_id": self.own_row(salary, "training"),
-                "basic_salary": 4_512_300,
-                "grade": "III/c",
-            },
-        )
-        out.append(
-            (
-                salary.nip.encode(),
-                _encode(unknown),
-                "malformed unknown_type: asn.salary.upserted is not a change event type",
-            )
-        )
+    def filled(self, value: object, emp: _Employee, day: date) -> object:
+        """A data value of data/malformed.toml, its placeholder (if any) filled in."""
+        own = re.fullmatch(r"\{own (\w+) row\}", value) if isinstance(value, str) else None
+        if own:
+            return self.own_row(emp, own[1])
+        if value == "{national row}":
+            return self.national_id()
+        if value == "{day}":
+            return day.isoformat()
+        if value == "{N-1}":
+            return self.year - 1
+        if isinstance(value, str) and value.startswith("{"):
+            raise ValueError(f"unknown placeholder in malformed.toml: {value}")
+        return value
 
-        bad = self.pick(national=True)
-        bad_nip = f"{bad.nip[:4]}13{bad.nip[6:]}"
-        wrong = self.envelope(SIASN, "profile", bad, _profile_values(bad))
-        wrong["subject"] = bad_nip
-        out.append(
-            (bad_nip.encode(), _encode(wrong), "malformed bad_nip: birth month 13 in the NIP")
-        )
-
-        out.append(self.missing_field())
-        out.append(self.key_mismatch())
-
-        intruder = self.pick(national=True)
-        profile = self.envelope(EKINERJA, "profile", intruder, _profile_values(intruder))
-        out.append(
-            (
-                intruder.nip.encode(),
-                _encode(profile),
-                "malformed not_authorised: ekinerja may send only performance",
-            )
-        )
-
-        bogor = self.pick("3201")
-        foreign = self.envelope(LUWU, "profile", bogor, _profile_values(bogor))
-        out.append(
-            (
-                bogor.nip.encode(),
-                _encode(foreign),
-                "malformed not_authorised: a simpeg:7317 profile with agency_code 3201",
-            )
-        )
-
-        naive = self.pick(national=True)
-        skp = self.envelope(
-            SIASN,
-            "performance",
-            naive,
-            {"record_id": self.national_id(), "year": self.year - 1, "score": 80},
-        )
-        skp["time"] = skp["time"][:19]
-        out.append(
-            (
-                naive.nip.encode(),
-                _encode(skp),
-                "malformed invalid_event: time without a UTC offset (not RFC 3339)",
-            )
-        )
-        return out
-
-    def missing_field(self) -> tuple[bytes | None, bytes, str]:
-        emp = self.pick("3201")
-        education = {
-            "record_id": self.own_row(emp, "education"),
-            "level": "S2",
-            "institution": "IPB University",
-        }
-        event = self.envelope(BOGOR, "education", emp, education)
-        return (
-            emp.nip.encode(),
-            _encode(event),
-            "malformed invalid_event: education without graduated_on (a required field)",
-        )
-
-    def key_mismatch(self) -> tuple[bytes | None, bytes, str]:
-        """An exact copy of a valid siasn event, keyed by another employee's NIP: dead-lettered
-        as it is, and a mere duplicate where the key is re-derived from the subject."""
-        original = self.rng.choice([e for e in self.events if e.source == SIASN])
+    def misdirected_copy(self, source: str, note: str) -> SampleMessage:
+        """An exact copy of a valid event, keyed by another employee's NIP: dead-lettered as it
+        is, and a mere duplicate where the key is re-derived from the subject."""
+        original = self.rng.choice([e for e in self.events if e.source == source])
         others = [e.nip for e in self.employees if e.nip != original.nip] or ["199001012015011001"]
-        return (
+        return SampleMessage(
             self.rng.choice(others).encode(),
             _encode(_envelope(original)),
-            f"malformed key_mismatch: a copy of {original.event_id} keyed by another "
-            "employee's NIP",
+            note.format(event_id=original.event_id),
         )
 
 
@@ -1595,6 +1290,20 @@ def _encode(value: object) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
+def _spoiled(events: list[dict[str, Any]], broken: str | None, note: str) -> SampleMessage:
+    """The events as one message, broken as data/malformed.toml says; keyed by the subject."""
+    first = events[0]
+    if broken == "birth month 13":
+        nip = first["subject"]
+        first["subject"] = f"{nip[:4]}13{nip[6:]}"
+    elif broken == "time without offset":
+        first["time"] = first["time"][:19]
+    elif broken not in (None, "batch of two"):
+        raise ValueError(f"unknown way to break an event in malformed.toml: {broken!r}")
+    value = events if broken == "batch of two" else first
+    return SampleMessage(first["subject"].encode(), _encode(value), note)
+
+
 def _profile_values(emp: _Employee) -> dict[str, Any]:
     return {
         "name": emp.name,
@@ -1607,25 +1316,11 @@ def _profile_values(emp: _Employee) -> dict[str, Any]:
     }
 
 
-def _unit_name(unit_code: str) -> str:
-    unit = unit_code.split(".", 1)[1]
-    names = {
-        "DISDIK": "Dinas Pendidikan",
-        "DINKES": "Dinas Kesehatan",
-        "BKPSDM": "BKPSDM",
-        "SETDA": "Sekretariat Daerah",
-        "DPMPTSP": "DPMPTSP",
-        "DISTAN": "Dinas Pertanian",
-        "BAPPEDA": "Bappeda",
-    }
-    return names.get(unit, "")
-
-
-def _struktural_name(name: str, unit_code: str) -> str:
+def _struktural_name(name: str, unit_code: str, words: Vocabulary) -> str:
     """'Kepala Dinas' + DINKES: 'Kepala Dinas Kesehatan'; 'Kepala Seksi' + DINKES: 'Kepala Seksi
     pada Dinas Kesehatan'; territorial posts (Camat, Lurah, ...) stand alone."""
-    unit = _unit_name(unit_code)
-    if not unit or name not in _UNIT_POSTS:
+    unit = words.unit_names.get(unit_code.split(".", 1)[1], "")
+    if not unit or name not in words.named_after_unit:
         return name
     if name.endswith(" Dinas"):
         head = name.removesuffix(" Dinas")
@@ -1646,267 +1341,14 @@ def _variant(kind: str, values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def _title(level: str, rng: random.Random) -> tuple[str, str]:
+def _title(level: str, rng: random.Random, words: Vocabulary) -> tuple[str, str]:
     if level == "D3":
         return "", "A.Md."
     if level == "D4":
         return "", "S.Tr."
     if level in ("S1", "S2", "S3"):
-        suffix = rng.choice(_DEGREE_TITLES)
+        suffix = rng.choice(words.degree_titles)
         if level != "S1":
-            suffix += ", " + rng.choice(_MASTER_TITLES)
+            suffix += ", " + rng.choice(words.master_titles)
         return ("Dr. " if level == "S3" else ""), suffix
     return "", ""
-
-
-# ---------------------------------------------------------------------------------------------
-# Anchors: the worked examples of contracts.md §3 and one employee in each other band.
-
-
-def _worked_example_struktural(b: _Builder) -> None:
-    """198703142010121001: 20 + 25 + 25 + 3 = 73, Sedang (measurement year 2025)."""
-    emp = b.add(
-        _Employee(
-            nip="198703142010121001",
-            name="Rudi Hermawan",
-            birth=date(1987, 3, 14),
-            gender="M",
-            tmt_cpns=date(2010, 12, 1),
-            agency="3201",
-            unit_code="3201.BKPSDM",
-            employee_type="PNS",
-            in_siasn=True,
-            in_simpeg=True,
-            engagement=0.6,
-            culture="sunda",
-            anchor=True,
-            title=("", "S.Sos., M.Si."),
-            position={
-                "position_type": "struktural",
-                "position_name": "Kepala Bidang Pengembangan Kompetensi Aparatur",
-                "echelon": "III.b",
-                "tmt": b.day(-3, 1, 4).isoformat(),
-            },
-        )
-    )
-    b.profile(emp, regional_variant=False)
-    b.position(emp)
-    b.education(emp, "S1", "Universitas Pakuan", date(2009, 8, 29), SIASN)
-    b.education(emp, "S2", "IPB University", b.day(-5, 9, 12), BOGOR)
-    b.training(
-        emp,
-        "leadership",
-        "Diklat Kepemimpinan Tingkat IV",
-        b.day(-10, 6, 30),
-        120,
-        285,
-        "PIM_IV",
-        source=SIASN,
-    )
-    b.training(
-        emp,
-        "leadership",
-        "Pelatihan Kepemimpinan Administrator",
-        b.day(-1, 9, 30),
-        150,
-        570,
-        "PKA",
-        source=BOGOR,
-    )
-    b.training(emp, "technical", "Pelatihan Analisis Jabatan", b.day(0, 4, 10), 2, 10, source=SIASN)
-    b.training(
-        emp, "technical", "Bimbingan Teknis Aplikasi SRIKANDI", b.day(0, 7, 4), 1, 6, source=BOGOR
-    )
-    b.training(
-        emp, "seminar", "Webinar Manajemen Talenta ASN", b.day(-1, 11, 12), 0, 2, source=SIASN
-    )
-    b.appraisal(emp, "BAIK", 92)
-    b.punishment(emp, "light", b.day(-2, 2, 1), BOGOR)
-
-
-def _worked_example_pelaksana(b: _Builder) -> None:
-    """199406302019032002: 5 + 22.5 + 30 + 5 = 62.5, Rendah (measurement year 2025)."""
-    emp = b.add(
-        _Employee(
-            nip="199406302019032002",
-            name="Sitti Rahmawati",
-            birth=date(1994, 6, 30),
-            gender="F",
-            tmt_cpns=date(2019, 3, 1),
-            agency="7317",
-            unit_code="7317.DISDIK",
-            employee_type="PNS",
-            in_siasn=True,
-            in_simpeg=True,
-            engagement=0.5,
-            culture="bugis",
-            anchor=True,
-            position={
-                "position_type": "pelaksana",
-                "position_name": "Pengadministrasi Perkantoran",
-                "tmt": b.day(-5, 3, 1).isoformat(),
-            },
-        )
-    )
-    b.profile(emp, regional_variant=False)
-    b.position(emp)
-    b.education(emp, "SMA", "SMA Negeri 1 Palopo", date(2012, 6, 20), SIASN)
-    b.training(
-        emp, "technical", "Bimbingan Teknis Penyusunan SKP", b.day(0, 3, 5), 1, 8, source=SIASN
-    )
-    b.training(emp, "technical", "Pelatihan Pelayanan Prima", b.day(0, 10, 9), 2, 12, source=LUWU)
-    b.training(
-        emp,
-        "seminar",
-        "Webinar Smart ASN Menuju Birokrasi 4.0",
-        b.day(-2, 5, 20),
-        0,
-        2,
-        source=SIASN,
-    )
-    b.appraisal(emp, "SANGAT_BAIK", None)
-    b.punishment(emp, "heavy", b.day(-5, 8, 17), SIASN)
-
-
-def _sangat_tinggi(b: _Builder) -> None:
-    """20 + 40 + 30 + 5 = 95."""
-    emp = b.add(
-        _Employee(
-            nip="197511022001121003",
-            name="Dadang Supriatna",
-            birth=date(1975, 11, 2),
-            gender="M",
-            tmt_cpns=date(2001, 12, 1),
-            agency="3201",
-            unit_code="3201.DINKES",
-            employee_type="PNS",
-            in_siasn=True,
-            in_simpeg=True,
-            engagement=0.95,
-            culture="sunda",
-            anchor=True,
-            title=("dr. ", "M.Kes."),
-            position={
-                "position_type": "struktural",
-                "position_name": "Kepala Dinas Kesehatan",
-                "echelon": "II.b",
-                "tmt": b.day(-2, 7, 1).isoformat(),
-            },
-        )
-    )
-    b.profile(emp)
-    b.position(emp)
-    b.education(emp, "S1", "Universitas Padjadjaran", date(1999, 8, 21), SIASN)
-    b.education(emp, "S2", "Universitas Indonesia", date(2010, 2, 27), SIASN)
-    b.training(
-        emp,
-        "leadership",
-        "Pelatihan Kepemimpinan Nasional Tingkat II",
-        b.day(-2, 10, 3),
-        120,
-        600,
-        "PKN_II",
-        source=SIASN,
-    )
-    b.training(emp, "technical", "Pelatihan Manajemen Risiko", b.day(0, 5, 16), 3, 16, source=SIASN)
-    b.training(emp, "technical", "Bimbingan Teknis SIPD", b.day(0, 8, 22), 1, 8, source=BOGOR)
-    b.training(emp, "seminar", "Seminar Kesehatan Ibu dan Anak", b.day(0, 3, 8), 0, 4, source=BOGOR)
-    b.appraisal(emp, "SANGAT_BAIK", 95)
-
-
-def _tinggi(b: _Builder) -> None:
-    """15 + 40 + 25 + 5 = 85."""
-    emp = b.add(
-        _Employee(
-            nip="198904172014032001",
-            name="Nurul Hamzah",
-            birth=date(1989, 4, 17),
-            gender="F",
-            tmt_cpns=date(2014, 3, 1),
-            agency="7317",
-            unit_code="7317.DISDIK",
-            employee_type="PNS",
-            in_siasn=True,
-            in_simpeg=True,
-            engagement=0.8,
-            culture="bugis",
-            anchor=True,
-            title=("", "S.Pd."),
-            position={
-                "position_type": "fungsional",
-                "position_name": "Guru Ahli Muda",
-                "tmt": b.day(-3, 4, 1).isoformat(),
-            },
-        )
-    )
-    b.profile(emp)
-    b.position(emp)
-    b.education(emp, "S1", "Universitas Negeri Makassar", date(2011, 9, 10), SIASN)
-    b.training(
-        emp,
-        "functional",
-        "Pendidikan Profesi Guru Dalam Jabatan",
-        b.day(-4, 11, 30),
-        60,
-        120,
-        source=SIASN,
-    )
-    b.training(
-        emp, "technical", "Pelatihan Literasi Digital ASN", b.day(0, 6, 13), 3, 20, source=LUWU
-    )
-    b.training(
-        emp, "seminar", "Lokakarya Inovasi Pelayanan Publik", b.day(-1, 2, 24), 0, 6, source=LUWU
-    )
-    b.appraisal(emp, "BAIK", None)
-
-
-def _sangat_rendah(b: _Builder) -> None:
-    """10 + 17.5 + 5 + 2 = 34.5."""
-    emp = b.add(
-        _Employee(
-            nip="198208082009011002",
-            name="Joko Susanto",
-            birth=date(1982, 8, 8),
-            gender="M",
-            tmt_cpns=date(2009, 1, 1),
-            agency="1371",
-            unit_code="1371.SETDA",
-            employee_type="PNS",
-            in_siasn=True,
-            in_simpeg=False,
-            engagement=0.1,
-            culture="umum",
-            anchor=True,
-            title=("", "A.Md."),
-            position={
-                "position_type": "pelaksana",
-                "position_name": "Penata Layanan Operasional",
-                "tmt": date(2019, 1, 2).isoformat(),
-            },
-        )
-    )
-    b.profile(emp)
-    b.position(emp)
-    b.education(emp, "D3", "Politeknik Negeri Padang", date(2004, 9, 1), SIASN)
-    b.training(emp, "technical", "Pelatihan Pelayanan Prima", b.day(0, 9, 2), 2, 16, source=SIASN)
-    b.training(emp, "technical", "Bimbingan Teknis SIPD", b.day(-1, 9, 2), 2, 16, source=SIASN)
-    b.training(
-        emp,
-        "seminar",
-        "Webinar Pencegahan Korupsi di Lingkungan Pemda",
-        b.day(0, 4, 30),
-        0,
-        3,
-        source=SIASN,
-    )
-    b.appraisal(emp, None, 58)
-    b.punishment(emp, "medium", b.day(-1, 3, 11), SIASN)
-
-
-_ANCHORS: tuple[Callable[[_Builder], None], ...] = (
-    _worked_example_struktural,
-    _worked_example_pelaksana,
-    _sangat_tinggi,
-    _tinggi,
-    _sangat_rendah,
-)

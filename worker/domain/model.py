@@ -72,6 +72,18 @@ class Conflict:
     loser_event_id: str
     loser_values: Values | None
 
+    @property
+    def key(self) -> tuple[str, str | None, str, str, str, str]:
+        """What makes it the same conflict: the record and the two statements."""
+        return (
+            self.kind,
+            self.record_id,
+            self.winner_source,
+            self.winner_event_id,
+            self.loser_source,
+            self.loser_event_id,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Resolution:
@@ -81,12 +93,27 @@ class Resolution:
     history: Mapping[Kind, tuple[Record, ...]]  # each sorted by record_id
     conflicts: tuple[Conflict, ...]
 
+    @classmethod
+    def nothing(cls, nip: str) -> Resolution:
+        """The reconciled state of an employee nobody has said anything about."""
+        return cls(nip=nip, profile=None, position=None, history={}, conflicts=())
+
     def records(self, kind: Kind) -> tuple[Record, ...]:
         if kind == "profile":
             return (self.profile,) if self.profile else ()
         if kind == "position":
             return (self.position,) if self.position else ()
         return self.history.get(kind, ())
+
+    def keyed(self) -> dict[tuple[Kind, str | None], Record]:
+        return {(r.kind, r.record_id): r for kind in KINDS for r in self.records(kind)}
+
+    def changes_since(self, before: Resolution) -> tuple[list[Record], list[Record]]:
+        """The records that are new or changed since `before`, and those no longer there."""
+        old, new = before.keyed(), self.keyed()
+        changed = [r for key, r in new.items() if old.get(key) != r]
+        gone = [r for key, r in old.items() if key not in new]
+        return changed, gone
 
 
 @dataclass(frozen=True, slots=True)

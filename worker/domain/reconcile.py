@@ -52,8 +52,8 @@ def _pick(
 ) -> tuple[Statement | None, list[Conflict]]:
     """Rules 2 and 4: the winning statement of one record and the conflicts with it."""
     allowed = [s for s in candidates if rules.may_send(s.source, kind)]
-    if not allowed:
-        return None, []
+    if len(allowed) < 2:  # most records: one source, nothing to weigh
+        return (allowed[0] if allowed else None), []
     winner = max(allowed, key=_precedence_order(rules, kind))
     conflicts = [
         Conflict(
@@ -118,10 +118,12 @@ def resolve(nip: str, statements: Iterable[Statement], rules: RuleSet) -> Resolu
         if record is not None:
             records[(kind, record_id)] = record
 
-    history: Mapping[Kind, tuple[Record, ...]] = {
-        kind: tuple(r for (k, _), r in sorted(records.items(), key=_key_order) if k == kind)
-        for kind in HISTORY_KINDS
-    }
+    # `records` is in key order already: each kind's history comes out sorted by record id.
+    by_kind: dict[Kind, list[Record]] = {kind: [] for kind in HISTORY_KINDS}
+    for (kind, _), record in records.items():
+        if kind in by_kind:
+            by_kind[kind].append(record)
+    history: Mapping[Kind, tuple[Record, ...]] = {k: tuple(v) for k, v in by_kind.items()}
     return Resolution(
         nip=nip,
         profile=profile,

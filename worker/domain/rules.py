@@ -7,7 +7,7 @@ says what a rule set is and how a source's precedence is looked up.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from worker.domain.model import Band, Kind, PositionType
@@ -59,9 +59,20 @@ class RuleSet:
     # (threshold, band), highest first: a score strictly above the threshold earns the band.
     bands: tuple[tuple[Decimal, Band], ...]
     lowest_band: Band
+    # rank() answers, remembered: reconciliation asks it for every statement it weighs.
+    _ranks: dict[tuple[str, Kind], int | None] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def rank(self, source: str, kind: Kind) -> int | None:
         """Position of the source in the kind's precedence (0 is highest); None: not allowed."""
+        try:
+            return self._ranks[(source, kind)]
+        except KeyError:
+            found = self._ranks[(source, kind)] = self._find_rank(source, kind)
+            return found
+
+    def _find_rank(self, source: str, kind: Kind) -> int | None:
         for position, pattern in enumerate(self.precedence[kind]):
             if pattern == source:
                 return position
