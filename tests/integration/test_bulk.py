@@ -7,10 +7,10 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import create_engine, select
 from sqlalchemy.exc import DataError
 
-from worker.db.bulk import copy_rows, insert_new, upsert
+from worker.db.bulk import copy_rows, insert_new, track_staging, upsert
 from worker.db.engine import make_engine, migrate
 from worker.db.store import INDEX_COLUMNS, INDEX_KEY, RECORD_COLUMNS, STATEMENT_COLUMNS
 from worker.db.tables import indexes, records, statements
@@ -102,3 +102,25 @@ def test_an_upsert_inserts_new_rows_and_updates_existing_ones(postgres_url: str)
         ("198703142010121001", 2, Decimal(73), Decimal("22.5")),
         ("199406302019032002", 1, Decimal(60), Decimal("22.5")),
     ]
+
+
+def test_a_rolled_back_transaction_does_not_leave_the_connection_without_its_staging_table(
+    postgres_url: str,
+) -> None:
+    # pool_size=1: every transaction below runs on the same database connection.
+    engine = make_engine(postgres_url)
+    migrate(engine)
+    one = create_engine(engine.url, pool_size=1, max_overflow=0)
+    track_staging(one)
+    unique = ("source", "event_id")
+    with one.connect() as conn, conn.begin() as transaction:
+        insert_new(conn, statements, STATEMENT_COLUMNS, [_statement("e-1")], unique)
+        transaction.rollback()  # takes the staging table, created in it, away
+    with one.begin() as conn:
+        stored = insert_new(conn, statements, STATEMENT_COLUMNS, [_statement("e-1")], unique)
+    with one.begin() as conn:
+        again = insert_new(conn, statements, STATEMENT_COLUMNS, [_statement("e-2")], unique)
+
+    assert (stored, again) == ([("simpeg:7318", "e-1")], [("simpeg:7318", "e-2")])
+    one.dispose()
+    engine.dispose()

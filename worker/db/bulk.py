@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 import psycopg
 from psycopg.types.json import Json
-from sqlalchemy import JSON, Connection, Table
+from sqlalchemy import JSON, Connection, Engine, Table, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.types import TypeEngine
 
@@ -41,21 +41,37 @@ def copy_rows(
     """COPY rows into `table` (or into `into`, a table of the same columns), each value bound
     as its column type binds it (UTC times, JSON)."""
     processors = [_processor(conn, table.c[name].type) for name in columns]
+    # Only the columns whose values need binding are touched again.
+    bound = [(i, p) for i, p in enumerate(processors) if p is not None]
     target = into or conn.dialect.identifier_preparer.format_table(table)
     sql = f"COPY {target} ({_names(conn, columns)}) FROM STDIN"
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         with cursor.copy(sql) as copy:
             for row in rows:
-                copy.write_row(
-                    [p(row[c]) if p else row[c] for c, p in zip(columns, processors, strict=True)]
-                )
+                values = [row[c] for c in columns]
+                for i, p in bound:
+                    values[i] = p(values[i])
+                copy.write_row(values)
     except psycopg.Error as e:
         # As SQLAlchemy would raise it (DataError, OperationalError, ...), so that callers
         # tell a refused value from a transient fault as they do for every other statement.
         raise DBAPIError.instance(sql, None, e, psycopg.Error) from e
     finally:
         cursor.close()
+
+
+_STAGING = "staging_tables"
+
+
+def forget_staging(conn: Connection) -> None:
+    """After a rollback: the staging tables this transaction created may be gone."""
+    conn.info.pop(_STAGING, None)
+
+
+def track_staging(engine: Engine) -> None:
+    if not event.contains(engine, "rollback", forget_staging):
+        event.listen(engine, "rollback", forget_staging)
 
 
 def _staged(
@@ -67,11 +83,15 @@ def _staged(
     DELETE ROWS) and a rollback discards them. Each transaction stages a table only once.
     """
     staging = f"incoming_{table.name}"
-    run = conn.exec_driver_sql
-    run(
-        f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} ON COMMIT DELETE ROWS AS "  # noqa: S608
-        f"SELECT {_names(conn, columns)} FROM {table.name} WITH NO DATA"
-    )
+    # Created once per database connection (a temporary table lives as long as it does);
+    # a rollback may undo the creation, so the connection forgets them then (see below).
+    created: set[str] = conn.info.setdefault(_STAGING, set())
+    if staging not in created:
+        conn.exec_driver_sql(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} ON COMMIT DELETE ROWS AS "  # noqa: S608
+            f"SELECT {_names(conn, columns)} FROM {table.name} WITH NO DATA"
+        )
+        created.add(staging)
     copy_rows(conn, table, columns, rows, into=staging)
     return staging
 

@@ -11,6 +11,7 @@ from typing import Any, TypeVar, cast
 
 from sqlalchemy import (
     ARRAY,
+    BigInteger,
     ColumnElement,
     Connection,
     Engine,
@@ -25,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
-from worker.db.bulk import copy_rows, insert_new, upsert
+from worker.db.bulk import copy_rows, insert_new, track_staging, upsert
 from worker.db.errors import translated
 from worker.db.tables import conflicts, indexes, outbox, records, revisions, statements
 from worker.domain.model import KINDS, Conflict, Kind, Record, Statement
@@ -45,6 +46,7 @@ CONFLICT_KEY = [
 ]  # fmt: skip
 # PostgreSQL takes a whole list of NIPs as one array parameter: one SQL text, planned once.
 _NIPS = bindparam("nips", type_=ARRAY(String))
+_IDS = bindparam("ids", type_=ARRAY(BigInteger))
 # Exact records, as three arrays of the same length (nip, kind, record_id).
 _DELETE_RECORDS = (
     "DELETE FROM records WHERE (nip, kind, record_id) IN "
@@ -331,6 +333,10 @@ class OutboxBatch:
 
     def mark_sent(self, now: datetime) -> None:
         ids = [r.id for r in self.rows]
+        if self._conn.dialect.name == "postgresql":
+            sent = update(outbox).where(outbox.c.id == any_(_IDS)).values(sent_at=now)
+            self._conn.execute(sent, {"ids": ids})
+            return
         for chunk in _chunks(ids):
             self._conn.execute(update(outbox).where(outbox.c.id.in_(chunk)).values(sent_at=now))
 
@@ -340,6 +346,7 @@ class SqlStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        track_staging(engine)
 
     @contextmanager
     def unit(self, now: datetime, *, commit: bool = True) -> Iterator[SqlUnit]:
