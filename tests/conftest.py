@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from worker.devbroker import DevBrokerError, LocalBroker
+from worker.devbroker import DevBrokerError, GivenBroker, LocalBroker
 from worker.devbroker.apache_kafka import ApacheKafka, java_missing
 from worker.devbroker.tansu import TansuBroker
 
@@ -43,32 +43,12 @@ def missing(reason: str) -> None:
     pytest.skip(reason)
 
 
-class GivenBroker(LocalBroker):
-    """A broker someone else started and stops."""
-
-    replication_factor = -1  # the broker's default.replication.factor
-
-    def __init__(self, bootstrap: str) -> None:
-        super().__init__(1)
-        self.given = bootstrap
-        self.name = f"the broker at {bootstrap} (IPASN_TEST_KAFKA_BOOTSTRAP_SERVERS)"
-
-    @property
-    def bootstrap(self) -> str:
-        return self.given
-
-    def start(self) -> GivenBroker:
-        return self
-
-    def stop(self) -> None:
-        pass
-
-
 def choose_broker() -> tuple[LocalBroker, str]:
     """The broker the tests use, and why that one when it is not Apache Kafka."""
     given = os.environ.get("IPASN_TEST_KAFKA_BOOTSTRAP_SERVERS", "").strip()
     if given:
-        return GivenBroker(given), ""
+        name = f"the broker at {given} (IPASN_TEST_KAFKA_BOOTSTRAP_SERVERS)"
+        return GivenBroker(given, name), ""
     if os.environ.get("IPASN_TEST_BROKER", "").strip().lower() == "local":
         return TansuBroker(0), "IPASN_TEST_BROKER=local"
     why = java_missing()

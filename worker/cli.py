@@ -17,6 +17,7 @@ from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
 
 from schemas.rules import RulesFileError, load_rules
+from worker.bench import PARTS, BenchOptions, run_bench
 from worker.compose import run_worker
 from worker.devbroker import DevBrokerError, LocalBroker
 from worker.devbroker.apache_kafka import ApacheKafka
@@ -115,6 +116,36 @@ def build_parser() -> Parser:
 
     migrate = commands.add_parser("migrate", help="create or upgrade the database schema")
     _common(migrate, database=True)
+
+    bench = commands.add_parser(
+        "bench", help="throughput, latency, memory and flat cost, from one run (minutes)"
+    )
+    bench.add_argument("--employees", type=_positive, default=10_000, help="in the stream")
+    bench.add_argument(
+        "--broker",
+        choices=["apache-kafka", "local"],
+        default="apache-kafka",
+        help="start Apache Kafka (one KRaft node; Java) or the in-memory stand-in",
+    )
+    bench.add_argument("--bootstrap-servers", help="use this running broker instead")
+    bench.add_argument(
+        "--postgres",
+        default="postgresql+psycopg://postgres@127.0.0.1:5432/test",
+        help="a PostgreSQL server where the benchmark may create and drop databases",
+    )
+    bench.add_argument(
+        "--processes", type=_positive, nargs="+", default=[1, 2], help="worker processes"
+    )
+    bench.add_argument("--rate", type=float, default=2000.0, help="events/s offered (latency)")
+    bench.add_argument("--latency-employees", type=_positive, default=6000)
+    bench.add_argument(
+        "--stored",
+        type=_positive,
+        nargs="+",
+        default=[10_000, 1_000_000],
+        help="employees already stored, for the cost per event (1,000,000 needs ~10 GB)",
+    )
+    bench.add_argument("--skip", nargs="+", default=[], choices=PARTS, help="parts to leave out")
     return parser
 
 
@@ -263,6 +294,23 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
+    Shutdown()  # no loop here: a signal stops the benchmark at once; its brokers stop cleanly
+    options = BenchOptions(
+        employees=args.employees,
+        broker=args.broker,
+        bootstrap_servers=args.bootstrap_servers,
+        postgres=args.postgres,
+        processes=args.processes,
+        rate=args.rate,
+        latency_employees=args.latency_employees,
+        stored=args.stored,
+        skip=frozenset(args.skip),
+    )
+    run_bench(options, Console(width=max(Console().width, 110)))  # tables not wrapped
+    return 0
+
+
 COMMANDS = {
     "run": cmd_run,
     "publish": cmd_publish,
@@ -270,6 +318,7 @@ COMMANDS = {
     "dev-broker": cmd_dev_broker,
     "demo": cmd_demo,
     "migrate": cmd_migrate,
+    "bench": cmd_bench,
 }
 
 

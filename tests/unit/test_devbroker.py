@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import GivenBroker, choose_broker
-from worker.devbroker import DevBrokerError
+from tests.conftest import choose_broker
+from worker.devbroker import DevBrokerError, GivenBroker
 from worker.devbroker.apache_kafka import ApacheKafka, _Node, java_missing, new_cluster_id
 from worker.devbroker.tansu import TansuBroker
 

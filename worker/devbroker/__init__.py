@@ -7,6 +7,6 @@ the demo's default and the fallback on a machine without Java.
 
 from __future__ import annotations
 
-from worker.devbroker.base import DevBrokerError, LocalBroker, free_port
+from worker.devbroker.base import DevBrokerError, GivenBroker, LocalBroker, free_port
 
-__all__ = ["DevBrokerError", "LocalBroker", "free_port"]
+__all__ = ["DevBrokerError", "GivenBroker", "LocalBroker", "free_port"]

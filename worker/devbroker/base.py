@@ -80,3 +80,24 @@ class LocalBroker(ABC):
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+class GivenBroker(LocalBroker):
+    """A broker someone else started and stops."""
+
+    replication_factor = -1  # the broker's default.replication.factor
+
+    def __init__(self, bootstrap: str, name: str | None = None) -> None:
+        super().__init__(1)
+        self.given = bootstrap
+        self.name = name or f"the broker at {bootstrap}"
+
+    @property
+    def bootstrap(self) -> str:
+        return self.given
+
+    def start(self) -> GivenBroker:
+        return self
+
+    def stop(self) -> None:
+        pass

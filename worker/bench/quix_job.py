@@ -1,15 +1,15 @@
 """Benchmark peer: the worker's job as a Quix Streams user would write it.
 
-`run_quix()` runs a `quixstreams.Application` on the same input topic the worker reads: each
-message is decoded with the worker's own `consumers.changes.decode`, the statements of each
-employee are kept in Quix's RocksDB state under the message key (the NIP; `decode` refuses a
-message whose key is not its subject), an exact duplicate (same source and event id) is
-skipped, and every other statement reconciles and scores its employee again with the worker's
-pure `resolve()` and `score()`. When the index changed (score, band or dimensions; the worker's
-own test) it produces an `asn.ipasn.recalculated` event built with the worker's
-`schemas.recalculated` models, keyed by NIP. No SQL database. The per-event work is the
-worker's: the same decode, resolve, score and event model, so the comparison is of what
-surrounds them.
+`run_quix()` (run by `ipasn-worker bench` when the `bench` extra is installed) runs a
+`quixstreams.Application` on the same input topic the worker reads: each message is decoded
+with the worker's own `consumers.changes.decode`, the statements of each employee are kept in
+Quix's RocksDB state under the message key (the NIP; `decode` refuses a message whose key is
+not its subject), an exact duplicate (same source and event id) is skipped, and every other
+statement reconciles and scores its employee again with the worker's pure `resolve()` and
+`score()`. When the index changed (score, band or dimensions; the worker's own test) it
+produces an `asn.ipasn.recalculated` event built with the worker's `schemas.recalculated`
+models, keyed by NIP. No SQL database. The per-event work is the worker's: the same decode,
+resolve, score and event model, so the comparison is of what surrounds them.
 
 What it does not do that the worker does, so a faster rate here is not a like-for-like win:
 
@@ -143,9 +143,10 @@ def run_quix(
     output_topic: str,
     state_dir: str,
     measurement_year: int = 2025,
-) -> tuple[int, float]:
-    """Process `total` messages of `topic`; (messages processed, seconds from the first to the
-    last processed). Recalculated events go to `output_topic` (created if missing)."""
+) -> tuple[int, float | None, float | None]:
+    """Process `total` messages of `topic`; (messages processed, time.monotonic() of the first
+    message received and of the last one processed). Recalculated events go to
+    `output_topic` (created if missing)."""
     rules = load_rules(None)
     seen = 0
     rejected = 0
@@ -156,7 +157,7 @@ def run_quix(
         nonlocal seen, finished
         seen += 1
         if seen >= total:
-            finished = time.perf_counter()
+            finished = time.monotonic()
             app.stop()
 
     app = Application(
@@ -175,7 +176,7 @@ def run_quix(
     ) -> Statement | None:
         nonlocal started, rejected
         if started is None:
-            started = time.perf_counter()
+            started = time.monotonic()
         result = decode(key, value, rules)
         if isinstance(result, Statement):
             return result
@@ -206,6 +207,4 @@ def run_quix(
 
     app.run()
     logger.info("quix: %d messages, %d refused (dropped)", seen, rejected)
-    if started is None or finished is None:
-        return seen, 0.0
-    return seen, finished - started
+    return seen, started, finished

@@ -1,25 +1,22 @@
-"""Flat-cost benchmark: `python -m tests.benchmark.flat_cost [--stored 10000 1000000]`.
+"""Flat cost: the cost per event against employees already stored.
 
 For each size, a fresh PostgreSQL database is seeded in bulk, server-side, with that many
 employees already stored. Each gets ten statements (a profile, a position and eight history
 rows, with values of realistic size), eight reconciled records and a current index. The worker
-then processes the same stream (the demo sample for `--employees` other employees) on each
-database. The table compares the cost per event, which should not grow with what is stored,
-and the worker's peak resident memory.
+then processes the same stream (the demo sample, other employees) on each database: the cost
+per event should not grow with what is stored, nor should the worker's resident memory.
 """
 
 from __future__ import annotations
 
-import argparse
-import resource
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from rich.console import Console
-from rich.table import Table
 from sqlalchemy import create_engine, text
 
-from tests.benchmark.services import add_broker_option, broker_for, fresh_postgres
-from tests.benchmark.throughput import publish, worker
+from worker.bench.runs import Run, workers
+from worker.bench.services import fresh_postgres
 from worker.db.engine import make_engine, migrate
 
 # Ten statements per seeded employee: kind and record id (profile and position have none).
@@ -80,44 +77,25 @@ def seed(url: str, employees: int) -> float:
     return time.monotonic() - started
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--stored", type=int, nargs="+", default=[10_000, 1_000_000])
-    parser.add_argument("--employees", type=int, default=3000, help="in the processed stream")
-    add_broker_option(parser)
-    args = parser.parse_args()
-    console = Console()
-    table = Table(title="Cost per event against employees already stored (PostgreSQL)")
-    for column in ("stored", "seeded in", "events", "seconds", "events/s", "µs/event", "peak RSS"):
-        table.add_column(column, justify="right")
-    with broker_for(args) as broker:
-        for stored in args.stored:
-            url = fresh_postgres()
-            if url is None:
-                raise SystemExit("PostgreSQL does not answer at 127.0.0.1:5432")
-            with console.status(f"seeding {stored:,} employees…"):
-                seeded = seed(url, stored)
-            topic = f"flat-{stored}"
-            broker.create_topics({topic: 6})
-            with console.status("publishing and processing the stream…"):
-                publish(broker.bootstrap, topic, args.employees, 2025)
-                result = worker(broker.bootstrap, topic, url, f"{stored:,} stored")
-            peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-            table.add_row(
-                f"{stored:,}",
-                f"{seeded:.0f} s",
-                f"{result.messages:,}",
-                f"{result.seconds:.2f}",
-                f"{result.rate:,.0f}",
-                f"{1e6 / result.rate:,.0f}" if result.rate else "-",
-                f"{peak_mib:,.0f} MiB",
-            )
-    console.print(table)
-    console.print(
-        "peak RSS is this process's high-water mark so far (the worker runs in it); "
-        "the second row can only show growth"
-    )
+@dataclass
+class FlatCost:
+    stored: int
+    seeded_s: float
+    run: Run
+
+    @property
+    def us_per_event(self) -> float:
+        return 1e6 / self.run.rate if self.run.rate else 0.0
 
 
-if __name__ == "__main__":
-    main()
+def measure(
+    bootstrap: str, topic: str, stored: int, server: str, progress: Callable[[str], None]
+) -> FlatCost:
+    """Seed a fresh database with `stored` employees, then run one worker over `topic`."""
+    url = fresh_postgres(server)
+    if url is None:
+        raise RuntimeError(f"PostgreSQL does not answer at {server}")
+    progress(f"seeding {stored:,} stored employees")
+    seeded = seed(url, stored)
+    progress(f"the worker against {stored:,} stored employees")
+    return FlatCost(stored, seeded, workers(f"{stored:,} stored", bootstrap, topic, url))
