@@ -301,3 +301,39 @@ def test_several_processes_share_the_stream_serve_one_metrics_page_and_stop_toge
         for nip, data in data_by_nip(published(broker, topics.output)).items()
     }
     assert final == {A: 73, B: 62.5, D: 90}
+
+
+@pytest.mark.kafka
+@pytest.mark.postgres
+def test_bench_prints_the_contenders_side_by_side(
+    broker: LocalBroker, postgres_server: str
+) -> None:
+    result = cli(
+        "bench", "--bootstrap-servers", broker.bootstrap, "--postgres", postgres_server,
+        "--employees", "20", "--processes", "1", "--skip", "quix", "latency", "flat-cost",
+        env={"COLUMNS": "160"}, timeout=240,
+    )  # fmt: skip
+
+    assert result.returncode == 0, result.stderr
+    rows = {
+        line.split("│")[1].strip(): line.split("│")[2].strip()
+        for line in result.stdout.splitlines()
+        if line.count("│") > 5
+    }
+    # Every contender read every message: the sample for 20 employees.
+    assert set(rows) == {
+        "bare kafka-python consumer",
+        "ipasn-worker, SQLite",
+        "ipasn-worker, PostgreSQL, 1 process",
+    }, result.stdout
+    assert len(set(rows.values())) == 1
+    assert int(next(iter(rows.values())).replace(",", "")) > 200
+    assert "Resident memory over time" in result.stdout
+
+
+def test_bench_refuses_an_unknown_part_in_one_line() -> None:
+    result = cli("bench", "--skip", "everything")
+
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "everything" in result.stderr
