@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Final, Literal
@@ -15,7 +16,7 @@ from pydantic import (
     WithJsonSchema,
 )
 
-from worker.domain.model import Band
+from worker.domain.model import Band, IndexResult, IndexRevision
 
 RECALCULATED_TYPE: Final = "asn.ipasn.recalculated"
 WORKER_SOURCE: Final = "ipasn-worker"
@@ -85,4 +86,24 @@ def recalculated_event(data: Recalculation, at: datetime) -> IndexRecalculated:
         subject=data.nip,
         time=at,
         data=data,
+    )
+
+
+def recalculation(
+    current: IndexRevision, previous: IndexResult | None, caused_by: Iterable[CausedBy]
+) -> Recalculation:
+    """The event's data for a revision of the index that follows `previous` (None: none)."""
+    index, dims = current.index, current.index.dimensions
+    return Recalculation(
+        nip=index.nip,
+        measurement_year=index.measurement_year,
+        rule_version=index.rule_version,
+        revision=current.revision,
+        score=index.score,
+        band=index.band,
+        dimensions=None if dims is None else DimensionScores(**dims.as_dict()),
+        previous_score=previous.score if previous else None,
+        previous_band=previous.band if previous else None,
+        agency_code=index.agency_code,
+        caused_by=list(caused_by),
     )

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from worker.domain.model import Conflict, Kind, Record, Statement
+from worker.domain.model import Conflict, IndexRevision, Kind, Record, Statement
 from worker.ports import (
     Message,
     NewRevision,
@@ -22,7 +22,6 @@ from worker.ports import (
     RecordChanges,
     RefusedValue,
     Rejection,
-    StoredIndex,
     TransientError,
 )
 
@@ -35,7 +34,7 @@ class _State:
     conflicts: dict[tuple[str, str, str | None, str, str, str, str], Conflict] = field(
         default_factory=dict
     )
-    indexes: dict[tuple[str, int, str], StoredIndex] = field(default_factory=dict)
+    indexes: dict[tuple[str, int, str], IndexRevision] = field(default_factory=dict)
     outbox: list[OutboxRow] = field(default_factory=list)
     sent: set[int] = field(default_factory=set)
 
@@ -70,7 +69,7 @@ class FakeUnit:
 
     def current_indexes(
         self, nips: Iterable[str], year: int, rule_version: str
-    ) -> dict[str, StoredIndex]:
+    ) -> dict[str, IndexRevision]:
         return {
             nip: self.state.indexes[(nip, year, rule_version)]
             for nip in nips
@@ -92,8 +91,8 @@ class FakeUnit:
 
     def save_revisions(self, new: Sequence[NewRevision]) -> None:
         for n in new:
-            i = n.index
-            self.state.indexes[(i.nip, i.measurement_year, i.rule_version)] = i
+            i = n.current.index
+            self.state.indexes[(i.nip, i.measurement_year, i.rule_version)] = n.current
             row_id = len(self.state.outbox) + 1
             self.state.outbox.append(OutboxRow(row_id, n.topic, i.nip, n.payload))
 

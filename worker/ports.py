@@ -11,10 +11,16 @@ from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
 from typing import Literal, Protocol
 
-from worker.domain.model import Conflict, Record, Resolution, Statement
+from worker.domain.model import (
+    Conflict,
+    IndexResult,
+    IndexRevision,
+    Record,
+    Resolution,
+    Statement,
+)
 
 
 class TransientError(Exception):
@@ -69,23 +75,12 @@ class Rejection:
 
 
 @dataclass(frozen=True, slots=True)
-class StoredIndex:
-    nip: str
-    measurement_year: int
-    rule_version: str
-    revision: int
-    score: Decimal | None
-    band: str | None
-    dimensions: dict[str, Decimal] | None
-    agency_code: str | None
-    computed_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
 class NewRevision:
-    index: StoredIndex
-    previous_score: Decimal | None
-    previous_band: str | None
+    """A revision to save: the new current index, the index it follows (None on revision 1),
+    the change events that caused it ({"source", "id"} each), and its outbox row."""
+
+    current: IndexRevision
+    previous: IndexResult | None
     caused_by: list[dict[str, str]]
     event_id: str
     topic: str
@@ -154,7 +149,8 @@ class Unit(Protocol):
 
     def current_indexes(
         self, nips: Iterable[str], year: int, rule_version: str
-    ) -> dict[str, StoredIndex]: ...
+    ) -> dict[str, IndexRevision]:
+        """The current revision of each NIP's index that has one."""
 
     def write_records(self, changes: RecordChanges) -> None: ...
 

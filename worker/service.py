@@ -5,21 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import cast
 
-from schemas.recalculated import (
-    CausedBy,
-    DimensionScores,
-    Recalculation,
-    event_id,
-    recalculated_event,
-)
+from schemas.recalculated import CausedBy, recalculated_event, recalculation
 from worker.cache import EmployeeCache, Known
 from worker.domain.index import score
-from worker.domain.model import Band, Conflict, IndexResult, Resolution, Statement
+from worker.domain.model import Conflict, IndexResult, IndexRevision, Resolution, Statement
 from worker.domain.reconcile import resolve
 from worker.domain.rules import RuleSet
-from worker.ports import NewRevision, Origin, RecordChanges, Store, StoredIndex, Unit
+from worker.ports import NewRevision, Origin, RecordChanges, Store, Unit
 
 
 @dataclass(slots=True)
@@ -31,13 +24,13 @@ class BatchOutcome:
     conflicts: int = 0
 
 
-def _changed(before: StoredIndex | None, after: IndexResult) -> bool:
-    if before is None or before.score is None:
+def _changed(before: IndexRevision | None, after: IndexResult) -> bool:
+    """Only a changed score, band or dimension is published (contracts §4): not the agency
+    alone, and no withdrawal of an index that is not there."""
+    was = before.index if before else None
+    if was is None or not was.has_index:
         return after.has_index
-    if not after.has_index:
-        return True
-    dims = after.dimensions.as_dict() if after.dimensions else None
-    return (before.score, before.band, before.dimensions) != (after.score, after.band, dims)
+    return (was.score, was.band, was.dimensions) != (after.score, after.band, after.dimensions)
 
 
 def _changes(
@@ -124,42 +117,18 @@ class IndexService:
     def _revision(
         self,
         result: IndexResult,
-        before: StoredIndex | None,
+        before: IndexRevision | None,
         caused_by: list[CausedBy],
         now: datetime,
     ) -> NewRevision:
-        revision = before.revision + 1 if before else 1
-        dims = result.dimensions.as_dict() if result.dimensions else None
-        index = StoredIndex(
-            nip=result.nip,
-            measurement_year=result.measurement_year,
-            rule_version=result.rule_version,
-            revision=revision,
-            score=result.score,
-            band=result.band,
-            dimensions=dims,
-            agency_code=result.agency_code,
-            computed_at=now,
-        )
-        data = Recalculation(
-            nip=result.nip,
-            measurement_year=result.measurement_year,
-            rule_version=result.rule_version,
-            revision=revision,
-            score=result.score,
-            band=result.band,
-            dimensions=DimensionScores(**dims) if dims else None,
-            previous_score=before.score if before else None,
-            previous_band=cast(Band | None, before.band if before else None),
-            agency_code=result.agency_code,
-            caused_by=caused_by,
-        )
+        current = IndexRevision(result, before.revision + 1 if before else 1, now)
+        previous = before.index if before else None
+        event = recalculated_event(recalculation(current, previous, caused_by), now)
         return NewRevision(
-            index=index,
-            previous_score=data.previous_score,
-            previous_band=data.previous_band,
+            current=current,
+            previous=previous,
             caused_by=[c.model_dump() for c in caused_by],
-            event_id=event_id(result.nip, result.measurement_year, result.rule_version, revision),
+            event_id=event.id,
             topic=self.output_topic,
-            payload=recalculated_event(data, now).model_dump_json(),
+            payload=event.model_dump_json(),
         )

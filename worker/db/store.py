@@ -29,8 +29,18 @@ from sqlalchemy.dialects import postgresql, sqlite
 from worker.db.bulk import copy_rows, insert_new, track_staging, upsert
 from worker.db.errors import translated
 from worker.db.tables import conflicts, indexes, outbox, records, revisions, statements
-from worker.domain.model import KINDS, Conflict, Kind, Record, Statement
-from worker.ports import NewRevision, Origin, OutboxRow, RecordChanges, StoredIndex
+from worker.domain.model import (
+    DIMENSIONS,
+    KINDS,
+    Conflict,
+    Dimensions,
+    IndexResult,
+    IndexRevision,
+    Kind,
+    Record,
+    Statement,
+)
+from worker.ports import NewRevision, Origin, OutboxRow, RecordChanges
 
 T = TypeVar("T")
 
@@ -154,17 +164,15 @@ class SqlUnit:
 
     def current_indexes(
         self, nips: Iterable[str], year: int, rule_version: str
-    ) -> dict[str, StoredIndex]:
-        found: dict[str, StoredIndex] = {}
+    ) -> dict[str, IndexRevision]:
+        found: dict[str, IndexRevision] = {}
         for condition, params in self._nip_lists(indexes.c.nip, nips):
             query = select(indexes).where(
                 condition,
                 indexes.c.measurement_year == year,
                 indexes.c.rule_version == rule_version,
             )
-            found.update(
-                (row.nip, stored_index_of(row)) for row in self.conn.execute(query, params)
-            )
+            found.update((row.nip, _index_of(row)) for row in self.conn.execute(query, params))
         return found
 
     def write_records(self, changes: RecordChanges) -> None:
@@ -232,21 +240,21 @@ class SqlUnit:
         """The new current index, its revision and its outbox row, for each."""
         if not new:
             return
-        current = [_index_row(n.index) for n in new]
+        current = [_index_row(n.current) for n in new]
         history = [
             {
-                **_index_row(n.index),
-                "previous_score": n.previous_score,
-                "previous_band": n.previous_band,
+                **row,
+                "previous_score": n.previous.score if n.previous else None,
+                "previous_band": n.previous.band if n.previous else None,
                 "caused_by": n.caused_by,
             }
-            for n in new
+            for row, n in zip(current, new, strict=True)
         ]
         pending = [
             {
                 "event_id": n.event_id,
                 "topic": n.topic,
-                "key": n.index.nip,
+                "key": n.current.index.nip,
                 "payload": n.payload,
                 "created_at": self.now,
             }
@@ -287,41 +295,29 @@ def _json(values: Any) -> Any:
     return None if values is None else dict(values)
 
 
-def _index_row(i: StoredIndex) -> dict[str, Any]:
-    dims = i.dimensions or {}
+def _index_row(r: IndexRevision) -> dict[str, Any]:
+    """The `indexes` row of a revision; its `revisions` row adds what it followed."""
+    i = r.index
     return {
         "nip": i.nip,
         "measurement_year": i.measurement_year,
         "rule_version": i.rule_version,
-        "revision": i.revision,
+        "revision": r.revision,
         "score": i.score,
         "band": i.band,
-        "qualification": dims.get("qualification"),
-        "competency": dims.get("competency"),
-        "performance": dims.get("performance"),
-        "discipline": dims.get("discipline"),
+        **(i.dimensions.as_dict() if i.dimensions else dict.fromkeys(DIMENSIONS)),
         "agency_code": i.agency_code,
-        "computed_at": i.computed_at,
+        "computed_at": r.computed_at,
     }
 
 
-def stored_index_of(row: Any) -> StoredIndex:
-    dims = None
-    if row.score is not None:
-        dims = {
-            d: getattr(row, d) for d in ("qualification", "competency", "performance", "discipline")
-        }
-    return StoredIndex(
-        nip=row.nip,
-        measurement_year=row.measurement_year,
-        rule_version=row.rule_version,
-        revision=row.revision,
-        score=row.score,
-        band=row.band,
-        dimensions=dims,
-        agency_code=row.agency_code,
-        computed_at=row.computed_at,
+def _index_of(row: Any) -> IndexRevision:
+    """The revision an `indexes` row holds."""
+    dims = None if row.score is None else Dimensions(**{d: getattr(row, d) for d in DIMENSIONS})
+    index = IndexResult(
+        row.nip, row.measurement_year, row.rule_version, row.score, row.band, dims, row.agency_code
     )
+    return IndexRevision(index, row.revision, row.computed_at)
 
 
 @dataclass(slots=True)

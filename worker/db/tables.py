@@ -24,6 +24,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import DateTime, TypeDecorator, TypeEngine
 
+from worker.domain.model import DIMENSIONS
+
 metadata = MetaData(
     naming_convention={
         "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -159,10 +161,7 @@ def _index_columns() -> list[Column[Any]]:
         Column("revision", Integer, nullable=False),
         Column("score", Points()),
         Column("band", String(16)),
-        Column("qualification", Points()),
-        Column("competency", Points()),
-        Column("performance", Points()),
-        Column("discipline", Points()),
+        *(Column(dimension, Points()) for dimension in DIMENSIONS),
         Column("agency_code", String(40)),
         Column("computed_at", UtcDateTime(), nullable=False),
     ]

@@ -146,3 +146,14 @@ class IndexResult:
     @property
     def has_index(self) -> bool:
         return self.score is not None
+
+
+@dataclass(frozen=True, slots=True)
+class IndexRevision:
+    """One revision of an employee's index: the current one in the `indexes` table, and every
+    one in `revisions` and on `asn.ipasn.recalculated`. Revisions count 1, 2, … per NIP,
+    measurement year and rule version."""
+
+    index: IndexResult
+    revision: int
+    computed_at: datetime

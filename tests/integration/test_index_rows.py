@@ -1,0 +1,116 @@
+"""The rows the service leaves in `indexes`, `revisions` and `outbox`, and what `show` prints of
+them, pinned for the stream of tests/unit/test_revisions.py, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from rich.console import Console
+from sqlalchemy import Engine, select
+
+from tests.factories import BKN_8_2019, NIP
+from tests.unit.test_revisions import PAYLOADS, batches
+from worker.db.engine import make_engine, migrate
+from worker.db.store import SqlStore
+from worker.db.tables import indexes, outbox, revisions
+from worker.service import IndexService
+from worker.show import employee_view, render
+
+KEY = (NIP, 2025, "bkn-8-2019")
+D = Decimal
+
+
+def at(day: int) -> datetime:
+    return datetime(2025, 6, day, 8, 0, tzinfo=UTC)
+
+
+def _rows(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
+    with engine.connect() as conn:
+        return {
+            "indexes": [tuple(r) for r in conn.execute(select(indexes))],
+            "revisions": [
+                tuple(r) for r in conn.execute(select(revisions).order_by(revisions.c.revision))
+            ],
+            "outbox": [tuple(r) for r in conn.execute(select(outbox).order_by(outbox.c.id))],
+        }
+
+
+def _causes(*ids: str) -> list[dict[str, str]]:
+    return [{"source": "siasn", "id": i} for i in ids]
+
+
+def _shown(
+    revision: int, score: str | None, band: str | None, dims: tuple[str, ...] | None, agency: str
+) -> dict[str, Any]:
+    names = ("qualification", "competency", "performance", "discipline")
+    return {
+        "nip": NIP, "measurement_year": 2025, "rule_version": "bkn-8-2019",
+        "revision": revision, "score": score, "band": band,
+        **dict(zip(names, dims or (None,) * 4, strict=True)),
+        "agency_code": agency, "computed_at": at({1: 1, 2: 2, 3: 4, 4: 5}[revision]).isoformat(),
+    }  # fmt: skip
+
+
+SHOWN_INDEX = """\
+IP ASN 65 (Rendah): qualification 20, competency 15, performance 25, discipline 5; revision 4, \
+agency 7317
+                                          Revisions                                           
+┏━━━━━━━━━━┳━━━━━━━┳━━━━━━━━━━━━━━━┳━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓
+┃ revision ┃ score ┃ band          ┃ previous ┃ caused by                                    ┃
+┡━━━━━━━━━━╇━━━━━━━╇━━━━━━━━━━━━━━━╇━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┩
+│ 1        │ 47.5  │ Sangat Rendah │ None     │ siasn/p-1, siasn/pos-1, siasn/e-1, siasn/t-1 │
+│ 2        │ 72.5  │ Sedang        │ 47.5     │ siasn/k-1                                    │
+│ 3        │ None  │ None          │ 72.5     │ siasn/pos-2                                  │
+│ 4        │ 65    │ Rendah        │ None     │ siasn/pos-3                                  │
+└──────────┴───────┴───────────────┴──────────┴──────────────────────────────────────────────┘
+"""  # noqa: W291 (rich pads the title line)
+
+
+def test_the_tables_and_show_hold_exactly_these_rows(database_url: str) -> None:
+    engine = make_engine(database_url)
+    migrate(engine)
+    service = IndexService(SqlStore(engine), BKN_8_2019, 2025, "recalculated")
+    for now, incoming in batches():
+        service.apply(incoming, now)
+    rows = _rows(engine)
+    view = employee_view(engine, NIP, 2025, "bkn-8-2019")
+    printed = io.StringIO()
+    render(view, Console(file=printed, width=120, color_system=None))
+    engine.dispose()
+
+    assert rows["indexes"] == [
+        (*KEY, 4, D(65), "Rendah", D(20), D(15), D(25), D(5), "7317", at(5)),
+    ]
+    assert rows["revisions"] == [
+        (*KEY, 1, D("47.5"), "Sangat Rendah", D(20), D("22.5"), D(0), D(5), "3201", at(1),
+         None, None, _causes("p-1", "pos-1", "e-1", "t-1")),
+        (*KEY, 2, D("72.5"), "Sedang", D(20), D("22.5"), D(25), D(5), "3201", at(2),
+         D("47.5"), "Sangat Rendah", _causes("k-1")),
+        (*KEY, 3, None, None, None, None, None, None, "7317", at(4),
+         D("72.5"), "Sedang", _causes("pos-2")),
+        (*KEY, 4, D(65), "Rendah", D(20), D(15), D(25), D(5), "7317", at(5),
+         None, None, _causes("pos-3")),
+    ]  # fmt: skip
+    assert [r[:4] + r[5:] for r in rows["outbox"]] == [
+        (n, f"{NIP}:2025:bkn-8-2019:{n}", "recalculated", NIP, at(day), None)
+        for n, day in ((1, 1), (2, 2), (3, 4), (4, 5))
+    ]
+    assert [r[4] for r in rows["outbox"]] == PAYLOADS
+
+    assert view["index"] == _shown(4, "65", "Rendah", ("20", "15", "25", "5"), "7317")
+    assert view["revisions"] == [
+        {**_shown(1, "47.5", "Sangat Rendah", ("20", "22.5", "0", "5"), "3201"),
+         "previous_score": None, "previous_band": None,
+         "caused_by": _causes("p-1", "pos-1", "e-1", "t-1")},
+        {**_shown(2, "72.5", "Sedang", ("20", "22.5", "25", "5"), "3201"),
+         "previous_score": "47.5", "previous_band": "Sangat Rendah", "caused_by": _causes("k-1")},
+        {**_shown(3, None, None, None, "7317"),
+         "previous_score": "72.5", "previous_band": "Sedang", "caused_by": _causes("pos-2")},
+        {**_shown(4, "65", "Rendah", ("20", "15", "25", "5"), "7317"),
+         "previous_score": None, "previous_band": None, "caused_by": _causes("pos-3")},
+    ]  # fmt: skip
+    shown = printed.getvalue()
+    assert shown[shown.index("IP ASN") :] == SHOWN_INDEX
