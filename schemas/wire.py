@@ -15,6 +15,7 @@ objects; JSON never produces those, so this does not widen what the wire accepts
 from __future__ import annotations
 
 import math
+import functools
 import re
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -65,11 +66,10 @@ _TIME = re.compile(TIME_FORM)
 def _calendar_date(value: object) -> date:
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
-    match = _DATE.fullmatch(value) if isinstance(value, str) else None
-    if match is None:
+    if not isinstance(value, str) or _DATE.fullmatch(value) is None:
         raise ValueError("a date is a JSON string YYYY-MM-DD")
     try:
-        return date(*(int(part) for part in match.groups()))
+        return date.fromisoformat(value)  # exactly YYYY-MM-DD in ASCII digits, checked above
     except ValueError:
         raise ValueError("not a calendar date") from None
 
@@ -84,8 +84,11 @@ IsoDate = Annotated[
 
 def _offset(match: re.Match[str]) -> timezone:
     sign, hours, minutes = match.group(8, 9, 10)
-    if sign is None:
-        return UTC
+    return UTC if sign is None else _zone(sign, hours, minutes)
+
+
+@functools.lru_cache(maxsize=64)  # a handful of offsets in practice (+07:00, +08:00, +09:00)
+def _zone(sign: str, hours: str, minutes: str) -> timezone:
     if int(hours) > 23 or int(minutes) > 59:
         raise ValueError("a UTC offset is at most 23:59")
     delta = timedelta(hours=int(hours), minutes=int(minutes))
@@ -102,11 +105,14 @@ def _rfc3339_time(value: object) -> datetime:
         )
     # Python keeps microseconds: finer fractions (Go's RFC3339Nano) are truncated, never
     # rounded up into the next second.
-    fraction = int((match.group(7) or "")[:6].ljust(6, "0"))
+    year, month, day, hour, minute, second, digits = match.group(1, 2, 3, 4, 5, 6, 7)
+    fraction = int(digits[:6].ljust(6, "0")) if digits else 0
     offset = _offset(match)
-    year, month, day, hour, minute, second = (int(p) for p in match.group(1, 2, 3, 4, 5, 6))
     try:
-        return datetime(year, month, day, hour, minute, second, fraction, tzinfo=offset)
+        return datetime(
+            int(year), int(month), int(day), int(hour), int(minute), int(second), fraction,
+            tzinfo=offset,
+        )  # fmt: skip
     except ValueError:
         # Also a leap second (:60): no upstream system is known to send one.
         raise ValueError("time is not a real calendar date and time") from None

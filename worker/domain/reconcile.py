@@ -111,11 +111,17 @@ def resolve(nip: str, statements: Iterable[Statement], rules: RuleSet) -> Resolu
 
     records: dict[RecordKey, Record] = {}
     for (kind, record_id), by_source in sorted(latest.items(), key=_key_order):
+        if len(by_source) == 1:
+            # Most records have one source: nothing to weigh, no conflict (the fast path).
+            (only,) = by_source.values()
+            if _in_scope(only.source, agency_code) and rules.may_send(only.source, kind):
+                if (record := _as_record(only)) is not None:
+                    records[(kind, record_id)] = record
+            continue
         in_scope = [s for s in by_source.values() if _in_scope(s.source, agency_code)]
         winner, found = _pick(nip, kind, in_scope, rules)
         conflicts.extend(found)
-        record = _as_record(winner)
-        if record is not None:
+        if (record := _as_record(winner)) is not None:
             records[(kind, record_id)] = record
 
     # `records` is in key order already: each kind's history comes out sorted by record id.
