@@ -14,8 +14,8 @@ objects; JSON never produces those, so this does not widen what the wire accepts
 
 from __future__ import annotations
 
-import math
 import functools
+import math
 import re
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 from collections.abc import Callable
@@ -39,6 +40,19 @@ def kafka_source(settings: Settings) -> KafkaSource:
         session_timeout_ms=settings.kafka_session_timeout_ms,
         heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
     )
+
+
+# The cyclic garbage collector's default (700 allocations between young collections) ran it
+# thousands of times a second here, each full pass walking every cached employee: a quarter of
+# the worker's CPU (187 → 130 µs an event, measured on the benchmark's stream). The worker makes
+# little cyclic garbage, so collecting rarely costs next to no memory (peak RSS unchanged).
+GC_THRESHOLDS = (50_000, 20, 100)
+
+
+def tune_gc() -> None:
+    gc.collect()
+    gc.freeze()  # what start-up made (modules, rules, settings) is never collected again
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 def run_worker(
@@ -89,6 +103,7 @@ def run_worker(
     )
     try:
         looping()
+        tune_gc()
         return worker.run(until_idle)
     finally:
         # Leave the group first so that partitions move on at once, then flush and close.

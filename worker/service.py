@@ -10,7 +10,7 @@ from schemas.recalculated import CausedBy, recalculated_event, recalculation
 from worker.cache import EmployeeCache, Known
 from worker.domain.index import score
 from worker.domain.model import Conflict, IndexResult, IndexRevision, Resolution, Statement
-from worker.domain.reconcile import resolve
+from worker.domain.reconcile import re_resolve, resolve_latest
 from worker.domain.rules import RuleSet
 from worker.ports import NewRevision, Origin, RecordChanges, Store, Unit
 
@@ -47,6 +47,12 @@ def _changes(
     return [c for c in resolution.conflicts if c.key not in recorded]
 
 
+def _resolved(nip: str, known: Known, rules: RuleSet) -> Resolution:
+    if known.stored is None:
+        return resolve_latest(nip, known.latest, rules)
+    return re_resolve(known.stored, known.latest, known.touched, rules)
+
+
 class IndexService:
     def __init__(
         self,
@@ -70,7 +76,7 @@ class IndexService:
         commit=False rolls it all back: a trial that tells whether the database accepts it.
         """
         outcome = BatchOutcome()
-        committed: dict[str, tuple[list[Statement], Resolution]] = {}
+        committed: dict[str, tuple[Known, Resolution]] = {}
         with self.store.unit(now, commit=commit) as unit:
             new = outcome.new = unit.add_statements(incoming)
             outcome.duplicates = len(incoming) - len(new)
@@ -79,17 +85,22 @@ class IndexService:
                 causes.setdefault(s.nip, []).append(CausedBy(source=s.source, id=s.event_id))
             if not causes:
                 return outcome
-            known = self._known(unit, new)
-            current = unit.current_indexes(causes, self.measurement_year, self.rules.version)
-            changes, found = RecordChanges(), []
-            for nip in sorted(causes):
-                resolution = resolve(nip, known[nip].statements, self.rules)
-                committed[nip] = (known[nip].statements, resolution)
-                found += _changes(known[nip].stored, resolution, changes)
+            changes, found, resolved = RecordChanges(), [], []
+            for nip, known in sorted(self._known(unit, new).items()):
+                resolution = _resolved(nip, known, self.rules)
+                committed[nip] = (known, resolution)
+                if resolution is not known.stored:  # else nothing the index depends on moved
+                    found += _changes(known.stored, resolution, changes)
+                    resolved.append(resolution)
+            current = unit.current_indexes(
+                [r.nip for r in resolved], self.measurement_year, self.rules.version
+            )
+            for resolution in resolved:
                 result = score(resolution, self.measurement_year, self.rules)
-                before = current.get(nip)
+                before = current.get(resolution.nip)
                 if _changed(before, result):
-                    outcome.revisions.append(self._revision(result, before, causes[nip], now))
+                    revision = self._revision(result, before, causes[resolution.nip], now)
+                    outcome.revisions.append(revision)
             unit.write_records(changes)
             outcome.conflicts = unit.add_conflicts(found)
             outcome.recalculated = len(committed)
@@ -111,7 +122,7 @@ class IndexService:
             if found is not None:
                 known[nip] = found
         read = unit.statements_of(nip for nip in added if nip not in known)
-        known.update((nip, Known(every, None)) for nip, every in read.items())
+        known.update((nip, Known.read(every)) for nip, every in read.items())
         return known
 
     def _revision(

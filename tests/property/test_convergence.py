@@ -22,8 +22,8 @@ from tests.factories import (
     training_values,
 )
 from worker.domain.index import score
-from worker.domain.model import KINDS, SINGLE_KINDS, Kind, Statement
-from worker.domain.reconcile import resolve
+from worker.domain.model import KINDS, SINGLE_KINDS, Kind, Resolution, Statement
+from worker.domain.reconcile import Latest, re_resolve, resolve
 from worker.domain.rules import regional_agency
 
 NIPS = (NIP, OTHER_NIP)
@@ -151,3 +151,22 @@ def test_any_shuffle_and_duplication_gives_the_same_resolution_and_index(
         actual = resolve(nip, [s for s in arrivals if s.nip == nip], BKN_8_2019)
         assert actual == expected
         assert score(actual, YEAR, BKN_8_2019) == score(expected, YEAR, BKN_8_2019)
+
+
+@settings(max_examples=300, deadline=None)
+@given(stream=_streams(), data=st.data())
+def test_picking_only_the_touched_records_again_gives_what_resolving_everything_gives(
+    stream: list[Statement], data: st.DataObject
+) -> None:
+    # The worker's path: statements arrive in batches; after each, only the records they
+    # touched are picked again (re_resolve), starting from the last resolution.
+    arrivals = data.draw(st.permutations(stream))
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(arrivals)), max_size=6)))
+    for nip in NIPS:
+        mine = [s for s in arrivals if s.nip == nip]
+        latest, resolution = Latest(), Resolution.nothing(nip)
+        for start, end in zip([0, *cuts], [*cuts, len(arrivals)], strict=True):
+            batch = [s for s in arrivals[start:end] if s.nip == nip]
+            latest, touched = latest.plus(batch)
+            resolution = re_resolve(resolution, latest, touched, BKN_8_2019)
+        assert resolution == resolve(nip, mine, BKN_8_2019)

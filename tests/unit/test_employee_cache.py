@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
-from tests.factories import BKN_8_2019, education_values, profile_values, statement
+from tests.factories import BKN_8_2019, NIP, T0, education_values, profile_values, statement
 from tests.fakes import FakeStore
 from worker.cache import EmployeeCache, Known
 from worker.domain.model import Resolution, Statement
-from worker.domain.reconcile import resolve
+from worker.domain.reconcile import latest_per_source, resolve
 from worker.ports import Origin
 from worker.service import IndexService
 
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
+HOUR = timedelta(hours=1)
 
 
-def resolved(statements: list[Statement]) -> Resolution:
-    return resolve(statements[0].nip, statements, BKN_8_2019)
+def remembered(cache: EmployeeCache, *statements: Statement) -> Resolution:
+    """Put the employee of these statements in the cache, as a committed batch does."""
+    nip = statements[0].nip
+    known = cache.current(nip, len(statements), statements)
+    assert known is not None
+    resolution = resolve(nip, statements, BKN_8_2019)
+    cache.remember({nip: (known, resolution)})
+    return resolution
 
 
 HERE = Origin("changes", 0, 0)
@@ -25,34 +32,54 @@ HERE = Origin("changes", 0, 0)
 def test_an_employee_seen_for_the_first_time_needs_no_cache_entry() -> None:
     new = [statement("profile", profile_values()), statement("position", None)]
 
-    assert EmployeeCache(10).current("nip", 2, new) == Known(new, Resolution.nothing("nip"))
+    known = EmployeeCache(10).current(NIP, 2, new)
+
+    assert known == Known(latest_per_source(new), 2, {s.key for s in new}, Resolution.nothing(NIP))
 
 
-def test_a_remembered_employee_is_the_remembered_statements_plus_the_new_ones() -> None:
+def test_a_remembered_employee_is_its_state_plus_the_new_statements() -> None:
     cache = EmployeeCache(10)
     old, new = statement("profile", profile_values()), statement("position", None)
-    cache.remember({old.nip: ([old], resolved([old]))})
+    resolution = remembered(cache, old)
 
-    assert cache.current(old.nip, 2, [new]) == Known([old, new], resolved([old]))
+    known = cache.current(NIP, 2, [new])
+
+    assert known == Known(latest_per_source([old, new]), 2, {new.key}, resolution)
+
+
+def test_what_a_batch_adds_leaves_the_cached_state_as_it_was() -> None:
+    # The batch may yet be rolled back: only remember() changes the cache.
+    cache = EmployeeCache(10)
+    old = statement("education", education_values("S1", date(2010, 1, 1)))
+    newer = statement("education", education_values("S2", date(2020, 1, 1)), time=T0 + HOUR)
+    remembered(cache, old)
+
+    cache.current(NIP, 2, [newer])
+    again = cache.current(NIP, 2, [newer])
+
+    assert again is not None
+    assert again.touched == {old.key}
+    assert again.latest[old.key] == {"siasn": newer}
 
 
 def test_a_statement_stored_by_someone_else_makes_the_entry_useless() -> None:
     cache = EmployeeCache(10)
     old, new = statement("profile", profile_values()), statement("position", None)
-    cache.remember({old.nip: ([old], resolved([old]))})
+    remembered(cache, old)
 
-    assert cache.current(old.nip, 3, [new]) is None
+    assert cache.current(NIP, 3, [new]) is None
 
 
 def test_the_least_recently_used_employees_are_dropped_beyond_the_bound() -> None:
     cache = EmployeeCache(2)
     first, second, third = (statement("profile", profile_values(), nip=n) for n in "abc")
-    cache.remember({"a": ([first], resolved([first])), "b": ([second], resolved([second]))})
+    remembered(cache, first)
+    remembered(cache, second)
     cache.current("a", 1, [])  # a is used again, so b is the oldest
-    cache.remember({"c": ([third], resolved([third]))})
+    remembered(cache, third)
 
     assert (len(cache), cache.current("b", 1, [])) == (2, None)
-    assert cache.current("a", 1, []) == Known([first], resolved([first]))
+    assert cache.current("a", 1, []) is not None
 
 
 def test_the_service_reads_what_another_worker_stored_behind_its_back() -> None:

@@ -24,7 +24,7 @@ from tests.factories import (
     training_values,
 )
 from worker.domain.model import Conflict, Kind, Record, Resolution, Statement
-from worker.domain.reconcile import resolve
+from worker.domain.reconcile import Latest, re_resolve, resolve
 
 REGIONAL = "simpeg:3201"
 OTHER_REGIONAL = "simpeg:7317"
@@ -454,3 +454,22 @@ def test_a_regional_profile_delete_about_another_agencys_employee_is_ignored() -
     assert kept.profile is not None
     assert kept.profile.event_id == "r1"
     assert deleted.profile is None
+
+
+def test_picking_a_record_again_drops_the_conflict_its_sources_settled() -> None:
+    s2 = education_values("S2", date(2020, 3, 1))
+    national = statement("education", s2, source="siasn", time=T0)
+    regional = statement(
+        "education", education_values("S1", date(2010, 3, 1)), source="simpeg:3201", time=T0
+    )
+    base = [statement("profile", profile_values("3201")), national, regional]
+    latest, touched = Latest().plus(base)
+    before = re_resolve(Resolution.nothing(NIP), latest, touched, BKN_8_2019)
+    # The region corrects its row to what the national system says: nothing left to settle.
+    agreed = statement("education", s2, source="simpeg:3201", time=T0 + timedelta(days=1))
+    latest, touched = latest.plus([agreed])
+    after = re_resolve(before, latest, touched, BKN_8_2019)
+
+    assert len(before.conflicts) == 1
+    assert after.conflicts == ()
+    assert after == resolve(NIP, [*base, agreed], BKN_8_2019)

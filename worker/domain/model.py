@@ -96,7 +96,8 @@ class Resolution:
     @classmethod
     def nothing(cls, nip: str) -> Resolution:
         """The reconciled state of an employee nobody has said anything about."""
-        return cls(nip=nip, profile=None, position=None, history={}, conflicts=())
+        history: dict[Kind, tuple[Record, ...]] = dict.fromkeys(HISTORY_KINDS, ())
+        return cls(nip=nip, profile=None, position=None, history=history, conflicts=())
 
     def records(self, kind: Kind) -> tuple[Record, ...]:
         if kind == "profile":

@@ -1,12 +1,14 @@
 """resolve(): every statement about one employee → reconciled records and conflicts.
 
 The result depends only on the set of statements, never on their arrival order: each choice
-below is a maximum over a total order.
+below is a maximum over a total order. Only each source's latest statement about a record
+counts (rule 1), so an employee's state is `Latest`; `Latest.plus` says which records new
+statements touch, and `re_resolve` picks only those again: the same result as resolving every
+statement, for a fraction of the work.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -22,18 +24,30 @@ from worker.domain.model import (
 from worker.domain.rules import RuleSet, regional_agency
 
 RecordKey = tuple[Kind, str | None]
+PROFILE: RecordKey = ("profile", None)
 
 
-def latest_per_source(
-    statements: Iterable[Statement],
-) -> dict[RecordKey, dict[str, Statement]]:
-    """Rule 1: for each record, only each source's latest statement counts."""
-    latest: dict[RecordKey, dict[str, Statement]] = defaultdict(dict)
-    for s in statements:
-        by_source = latest[s.key]
-        held = by_source.get(s.source)
-        if held is None or recency(s) > recency(held):
-            by_source[s.source] = s
+class Latest(dict[RecordKey, dict[str, Statement]]):
+    """Rule 1: for each record, each source's latest statement; the others never count."""
+
+    def plus(self, statements: Iterable[Statement]) -> tuple[Latest, set[RecordKey]]:
+        """A copy that also takes in `statements`, and the records they touched; this one
+        stays as it is (it shares what did not change with the copy)."""
+        copy = Latest(self)
+        touched: set[RecordKey] = set()
+        for s in statements:
+            key = s.key
+            held = copy.get(key, {}).get(s.source)
+            if held is None or recency(s) > recency(held):
+                if key not in touched:
+                    copy[key] = dict(copy.get(key, {}))  # copied before it changes
+                    touched.add(key)
+                copy[key][s.source] = s
+        return copy, touched
+
+
+def latest_per_source(statements: Iterable[Statement]) -> Latest:
+    latest, _ = Latest().plus(statements)
     return latest
 
 
@@ -104,38 +118,101 @@ def _pick_profile(
 
 
 def resolve(nip: str, statements: Iterable[Statement], rules: RuleSet) -> Resolution:
-    latest = latest_per_source(statements)
-    profile_winner, conflicts = _pick_profile(nip, latest.pop(("profile", None), {}), rules)
+    return resolve_latest(nip, latest_per_source(statements), rules)
+
+
+def resolve_latest(nip: str, latest: Latest, rules: RuleSet) -> Resolution:
+    """Every record picked, from each source's latest statements."""
+    profile_winner, profile_conflicts = _pick_profile(nip, latest.get(PROFILE, {}), rules)
     profile = _as_record(profile_winner)
-    agency_code = str(profile.values.get("agency_code")) if profile else None
-
+    agency_code = _agency(profile)
     records: dict[RecordKey, Record] = {}
-    for (kind, record_id), by_source in sorted(latest.items(), key=_key_order):
-        if len(by_source) == 1:
-            # Most records have one source: nothing to weigh, no conflict (the fast path).
-            (only,) = by_source.values()
-            if _in_scope(only.source, agency_code) and rules.may_send(only.source, kind):
-                if (record := _as_record(only)) is not None:
-                    records[(kind, record_id)] = record
-            continue
-        in_scope = [s for s in by_source.values() if _in_scope(s.source, agency_code)]
-        winner, found = _pick(nip, kind, in_scope, rules)
-        conflicts.extend(found)
-        if (record := _as_record(winner)) is not None:
-            records[(kind, record_id)] = record
+    conflicts: dict[RecordKey, list[Conflict]] = {}
+    for key, by_source in latest.items():
+        if key != PROFILE:
+            _pick_record(nip, key, by_source, agency_code, rules, records, conflicts)
+    return _assembled(nip, profile, profile_conflicts, records, conflicts)
 
-    # `records` is in key order already: each kind's history comes out sorted by record id.
+
+def re_resolve(
+    before: Resolution, latest: Latest, touched: set[RecordKey], rules: RuleSet
+) -> Resolution:
+    """`before` with the `touched` records picked again from `latest`: the same as
+    resolve_latest(), as long as `before` is what `latest` gave before the new statements."""
+    if PROFILE in touched:  # the agency, and so what regional sources may say, may change
+        return resolve_latest(before.nip, latest, rules)
+    if not touched:
+        return before
+    records = before.keyed()
+    records.pop(PROFILE, None)
+    conflicts: dict[RecordKey, list[Conflict]] = {}
+    profile_conflicts = []
+    for c in before.conflicts:
+        key: RecordKey = (c.kind, c.record_id)
+        if key == PROFILE:
+            profile_conflicts.append(c)
+        elif key not in touched:
+            conflicts.setdefault(key, []).append(c)
+    agency_code = _agency(before.profile)
+    for key in touched:
+        records.pop(key, None)
+        by_source = latest.get(key, {})
+        _pick_record(before.nip, key, by_source, agency_code, rules, records, conflicts)
+    return _assembled(before.nip, before.profile, profile_conflicts, records, conflicts)
+
+
+def _agency(profile: Record | None) -> str | None:
+    return str(profile.values.get("agency_code")) if profile else None
+
+
+def _pick_record(
+    nip: str,
+    key: RecordKey,
+    by_source: Mapping[str, Statement],
+    agency_code: str | None,
+    rules: RuleSet,
+    records: dict[RecordKey, Record],
+    conflicts: dict[RecordKey, list[Conflict]],
+) -> None:
+    """Into `records` and `conflicts`: one record's winner, if any, and its conflicts."""
+    kind = key[0]
+    if len(by_source) == 1:
+        # Most records have one source: nothing to weigh, no conflict (the fast path).
+        (only,) = by_source.values()
+        allowed = _in_scope(only.source, agency_code) and rules.may_send(only.source, kind)
+        if allowed and (record := _as_record(only)) is not None:
+            records[key] = record
+        return
+    in_scope = [s for s in by_source.values() if _in_scope(s.source, agency_code)]
+    winner, found = _pick(nip, kind, in_scope, rules)
+    if found:
+        conflicts[key] = found
+    if (record := _as_record(winner)) is not None:
+        records[key] = record
+
+
+def _assembled(
+    nip: str,
+    profile: Record | None,
+    profile_conflicts: list[Conflict],
+    records: dict[RecordKey, Record],
+    conflicts: dict[RecordKey, list[Conflict]],
+) -> Resolution:
+    """The resolution, in a canonical order: histories by record id; the profile's conflicts
+    first, then each record's in record order."""
     by_kind: dict[Kind, list[Record]] = {kind: [] for kind in HISTORY_KINDS}
-    for (kind, _), record in records.items():
+    for (kind, _), record in sorted(records.items(), key=_key_order):
         if kind in by_kind:
             by_kind[kind].append(record)
-    history: Mapping[Kind, tuple[Record, ...]] = {k: tuple(v) for k, v in by_kind.items()}
+    ordered = list(profile_conflicts)
+    for _, found in sorted(conflicts.items(), key=_key_order):
+        ordered.extend(found)
     return Resolution(
         nip=nip,
         profile=profile,
         position=records.get(("position", None)),
-        history=history,
-        conflicts=tuple(conflicts),
+        history={k: tuple(v) for k, v in by_kind.items()},
+        conflicts=tuple(ordered),
     )
 
 
