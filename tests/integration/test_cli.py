@@ -325,10 +325,11 @@ def test_bench_prints_the_contenders_side_by_side(
         "bare kafka-python consumer",
         "ipasn-worker, SQLite",
         "ipasn-worker, PostgreSQL, 1 process",
+        "ipasn-worker, PostgreSQL, 1 process, cache of 4 employees",
     }, result.stdout
     assert len(set(rows.values())) == 1
     assert int(next(iter(rows.values())).replace(",", "")) > 200
-    assert "Resident memory over time" in result.stdout
+    assert "Resident memory of the worker process" in result.stdout
 
 
 def test_bench_refuses_an_unknown_part_in_one_line() -> None:

@@ -28,7 +28,7 @@ from worker.bench.services import broker_named, fresh_postgres, publish_sample
 from worker.devbroker import GivenBroker, LocalBroker
 
 PARTITIONS = 6
-PARTS = ("quix", "sqlite", "latency", "flat-cost")
+PARTS = ("quix", "sqlite", "memory", "latency", "flat-cost")
 
 
 @dataclass(frozen=True)
@@ -87,10 +87,18 @@ def run_bench(options: BenchOptions, console: Console) -> None:
                 break
             progress(f"the worker on PostgreSQL, {n} process(es)")
             runs.append(workers(name, broker.bootstrap, topic, url, processes=n))
+        if "memory" not in options.skip and (url := fresh_postgres(options.postgres)):
+            # The same stream with a cache of a fifth of the employees: memory stops growing
+            # once the cache is full, whatever the number of employees.
+            small = max(1, options.employees // 5)
+            progress(f"the worker on PostgreSQL, a cache of {small:,} employees")
+            name = f"ipasn-worker, PostgreSQL, 1 process, cache of {small:,} employees"
+            extra = {"statement_cache_employees": small}
+            runs.append(workers(name, broker.bootstrap, topic, url, **extra))
         console.print(_throughput_table(runs, total, options, broker.name))
-        pg_one = next((r for r in runs if r.name.endswith("PostgreSQL, 1 process")), None)
-        if pg_one and pg_one.rss:
-            console.print(_memory_table(pg_one))
+        sampled = [r for r in runs if len(r.rss) > 1 and "1 process" in r.name]
+        if sampled:
+            console.print(_memory_table(sampled))
 
         if "latency" not in options.skip:
             url = fresh_postgres(options.postgres) or f"sqlite:///{tmp}/latency.db"
@@ -135,14 +143,17 @@ def _throughput_table(runs: list[Run], total: int, options: BenchOptions, broker
     return table
 
 
-def _memory_table(run: Run) -> Table:
-    table = Table(title=f"Resident memory over time: {run.name}")
-    table.add_column("seconds since start", justify="right")
-    table.add_column("RSS", justify="right")
-    samples = run.rss
-    for i in range(9):
-        t, mib = samples[min(len(samples) - 1, i * (len(samples) - 1) // 8)]
-        table.add_row(f"{t:.1f}", f"{mib:,.0f} MiB")
+def _memory_table(runs: list[Run]) -> Table:
+    table = Table(title="Resident memory of the worker process over its run (sampled every 0.25 s)")
+    table.add_column("share of the run", justify="right")
+    for r in runs:
+        table.add_column(r.name.removeprefix("ipasn-worker, "), justify="right")
+    for step in range(9):
+        row = [f"{step / 8:.0%}"]
+        for r in runs:
+            _, mib = r.rss[min(len(r.rss) - 1, step * (len(r.rss) - 1) // 8)]
+            row.append(f"{mib:,.0f} MiB")
+        table.add_row(*row)
     return table
 
 
