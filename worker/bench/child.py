@@ -9,6 +9,7 @@ import json
 import sys
 import threading
 import uuid
+import warnings
 
 IDLE_S = 2.0
 
@@ -23,7 +24,9 @@ def _worker() -> None:
 
 
 def _quix(bootstrap: str, topic: str, total: str, state_dir: str) -> None:
-    from worker.bench.quix_job import run_quix  # an optional extra
+    with warnings.catch_warnings():  # its dependencies' own deprecation notices, on import
+        warnings.simplefilter("ignore")
+        from worker.bench.quix_job import run_quix  # an optional extra
 
     output = f"quix-out-{uuid.uuid4().hex[:8]}"
     messages, first, last = run_quix(bootstrap, topic, int(total), output, state_dir)

@@ -105,9 +105,7 @@ def quix(bootstrap: str, topic: str, total: int) -> Run:
         command = [
             sys.executable, "-m", "worker.bench.child", "quix", bootstrap, topic, str(total), state,
         ]  # fmt: skip
-        # quixstreams' own dependencies warn about their dependencies on import.
-        env = {**os.environ, "PYTHONWARNINGS": "ignore::DeprecationWarning"}
-        return _children("Quix Streams peer (RocksDB state)", [command], env)
+        return _children("Quix Streams peer (RocksDB state)", [command], dict(os.environ))
 
 
 def _children(name: str, commands: list[list[str]], env: dict[str, str]) -> Run:
@@ -138,7 +136,8 @@ def _sample(
 ) -> None:
     while any(c.poll() is None for c in children):
         total = sum(_rss_mib(c.pid) for c in children if c.poll() is None)
-        into.append((time.monotonic() - started, total))
+        if total:
+            into.append((time.monotonic() - started, total))
         time.sleep(0.25)
 
 
