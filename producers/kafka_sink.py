@@ -49,6 +49,14 @@ class KafkaPublisher:
         self._producer.close(timeout=FLUSH_TIMEOUT_S)
 
 
+# A dead-letter copy is its original plus a few hundred bytes of headers, so an original near
+# Kafka's 1 MiB default (the producer's max.request.size, the broker's message.max.bytes) may
+# not fit whole: it would be refused, and the partition would stop on it at every restart.
+# Such a copy leaves the value out and says how large it was; the original stays on its input
+# topic at the partition and offset the copy names, for as long as that topic keeps it.
+DLQ_RECORD_LIMIT = 1_048_576 - 1_024  # bytes of key, value and headers; 1 KiB for framing
+
+
 class KafkaDeadLetters:
     """Invalid input with its reason, its original bytes and where it came from."""
 
@@ -64,7 +72,14 @@ class KafkaDeadLetters:
             ("ipasn-dlq-partition", str(message.partition).encode()),
             ("ipasn-dlq-offset", str(message.offset).encode()),
         ]
-        self.publisher.send(self.topic, message.key, message.value, headers)
+        value = message.value
+        size = (
+            len(message.key or b"") + len(value or b"") + sum(len(k) + len(v) for k, v in headers)
+        )
+        if value is not None and size > DLQ_RECORD_LIMIT:
+            headers.append(("ipasn-dlq-value-omitted", str(len(value)).encode()))
+            value = None
+        self.publisher.send(self.topic, message.key, value, headers)
 
     def flush(self) -> None:
         self.publisher.flush()
