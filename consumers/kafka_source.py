@@ -7,28 +7,53 @@ from collections.abc import Sequence
 from typing import Any
 
 from kafka import ConsumerRebalanceListener, KafkaConsumer, TopicPartition
-from kafka.errors import CommitFailedError
+from kafka.errors import CommitFailedError, RebalanceInProgressError
 from kafka.structs import OffsetAndMetadata
 
 from worker.kafka_errors import translated
-from worker.ports import Message
+from worker.ports import Message, TransientError
+from worker.settings import SettingsError
 
 log = logging.getLogger(__name__)
 
+# The longest an offset commit may take; beyond it the commit fails as transient.
+COMMIT_TIMEOUT_S = 15.0
+
 
 class _Positions(ConsumerRebalanceListener):  # type: ignore[misc]
-    """The next offset of each partition as far as this consumer has read it."""
+    """What this consumer read and committed of each partition it holds, and whether the group
+    has settled (joined and assigned) since the last rebalance began.
+
+    kafka-python keeps a partition's position across a rebalance that gives it back to the same
+    member, so what was read and committed is forgotten only for partitions that went elsewhere
+    or were lost (the member dropped from the group, whose next owner starts from the commit).
+    """
 
     def __init__(self) -> None:
-        self.next_offset: dict[TopicPartition, int] = {}
+        self.next_offset: dict[TopicPartition, int] = {}  # past the last message read
+        self.handled: dict[TopicPartition, int] = {}  # past the last message handled
+        self.committed: dict[TopicPartition, int] = {}  # as the broker acknowledged
         self.assignments = 0  # completed rebalances this consumer took part in
+        self.settled = False
 
     def on_partitions_revoked(self, revoked: Any) -> None:
-        for tp in revoked:
-            self.next_offset.pop(tp, None)
+        self.settled = False
+
+    def on_partitions_lost(self, lost: Any) -> None:
+        self.settled = False
+        self._forget(set(lost))
 
     def on_partitions_assigned(self, assigned: Any) -> None:
+        held = set(assigned)
+        self._forget({tp for tp in [*self.next_offset, *self.handled] if tp not in held})
         self.assignments += 1
+        self.settled = True
+
+    def _forget(self, partitions: set[TopicPartition]) -> None:
+        for tp in partitions:
+            self.next_offset.pop(tp, None)
+            self.handled.pop(tp, None)
+            self.committed.pop(tp, None)
 
 
 class KafkaSource:
@@ -41,6 +66,7 @@ class KafkaSource:
         max_poll_records: int = 2000,
         session_timeout_ms: int = 10_000,
         heartbeat_interval_ms: int = 1_000,
+        max_poll_interval_ms: int = 300_000,
         client_id: str = "ipasn-worker",
     ) -> None:
         self._consumer: Any = KafkaConsumer(
@@ -52,14 +78,33 @@ class KafkaSource:
             max_poll_records=max_poll_records,
             session_timeout_ms=session_timeout_ms,
             heartbeat_interval_ms=heartbeat_interval_ms,
+            # Set, not left to the client's default: each batch's retries are fitted inside it.
+            max_poll_interval_ms=max_poll_interval_ms,
             # Read only committed data of transactional upstream producers.
             isolation_level="read_committed",
+            # A misspelt input topic is not created with the broker's default partitions.
+            allow_auto_create_topics=False,
         )
         self._topics = list(topics)
+        self._refuse_missing_topics()
         self._positions = _Positions()
         self._consumer.subscribe(topics=self._topics, listener=self._positions)
 
+    def _refuse_missing_topics(self) -> None:
+        # kafka-python 3.0.12 does not pass allow_auto_create_topics on to its metadata
+        # requests: subscribing to a misspelt topic would create it, and a run would then read
+        # its emptiness and exit 0. Checked with a request for every topic, which creates none.
+        with translated():
+            missing = sorted(set(self._topics) - set(self._consumer.topics()))
+        if missing:
+            self._consumer.close(autocommit=False)
+            raise SettingsError(
+                f"IPASN_INPUT_TOPICS: the broker has no topic {', '.join(missing)} "
+                "(create the topics first; the worker does not)"
+            )
+
     def poll(self, timeout_s: float) -> list[Message]:
+        self._commit_handled()
         # kafka-python keeps a group join in flight across polls, so a short timeout does
         # not restart a join that takes longer (checked on Apache Kafka 4.1).
         with translated():
@@ -75,29 +120,67 @@ class KafkaSource:
 
     def commit(self, messages: Sequence[Message]) -> None:
         """Commit past the last of these messages in each partition."""
-        upto: dict[TopicPartition, int] = {}
+        handled = self._positions.handled
         for m in messages:
             tp = TopicPartition(m.topic, m.partition)
-            upto[tp] = max(upto.get(tp, -1), m.offset + 1)
-        if not upto:
+            handled[tp] = max(handled.get(tp, -1), m.offset + 1)
+        self._commit({TopicPartition(m.topic, m.partition) for m in messages})
+
+    def _commit_handled(self) -> None:
+        """Commit again what a refused commit left behind, once the group has settled and this
+        consumer still holds the partition (its position was kept, so nothing re-reads it)."""
+        p = self._positions
+        behind = {tp for tp, o in p.handled.items() if p.committed.get(tp, -1) < o}
+        if not behind or not p.settled:
+            return
+        try:
+            self._commit(behind)
+        except TransientError as e:
+            log.warning("offset commit failed (%s); tried again at the next poll", e)
+
+    def _commit(self, partitions: set[TopicPartition]) -> None:
+        offsets = {tp: self._positions.handled[tp] for tp in partitions}
+        if not offsets:
             return
         try:
             with translated():
-                self._consumer.commit({tp: OffsetAndMetadata(o, "", -1) for tp, o in upto.items()})
-        except CommitFailedError:
-            # The group rebalanced: the partitions' new owner re-reads from the last commit,
-            # and the stored (source, id) of each statement makes that harmless.
-            log.warning("offset commit refused after a rebalance; the batch will be re-read")
+                self._consumer.commit(
+                    {tp: OffsetAndMetadata(o, "", -1) for tp, o in offsets.items()},
+                    timeout_ms=int(COMMIT_TIMEOUT_S * 1000),
+                )
+        except (CommitFailedError, RebalanceInProgressError) as e:
+            # The group is rebalancing or has moved on. A partition that went elsewhere is
+            # re-read by its next owner from the last commit, and the stored (source, id) of
+            # each statement makes that harmless; one kept here is committed again once the
+            # group settles (poll).
+            log.warning(
+                "offset commit refused (%s); retried once the group settles", type(e).__name__
+            )
+            return
+        self._positions.committed.update(offsets)
 
     def assigned(self) -> bool:
-        return bool(self._consumer.assignment())
+        return self.assigned_count() > 0
 
     def rebalances(self) -> int:
         """How many times the group assigned partitions to this consumer (once per rebalance)."""
         return self._positions.assignments
 
     def assigned_count(self) -> int:
-        return len(self._consumer.assignment())
+        """Partitions held; none while the group rebalances, although kafka-python still lists
+        the partitions it is about to give up."""
+        return len(self._consumer.assignment()) if self._positions.settled else 0
+
+    def settled(self) -> bool:
+        """A member of the group, joined since the last rebalance began (with partitions or
+        without: a group may have more members than partitions)."""
+        return self._positions.settled
+
+    def uncommitted(self) -> int:
+        """Partitions held whose handled messages are not all committed yet."""
+        p = self._positions
+        held = self._consumer.assignment()
+        return sum(1 for tp, o in p.handled.items() if tp in held and p.committed.get(tp, -1) < o)
 
     def lag(self) -> dict[tuple[str, int], int]:
         """Messages behind the high watermark, for partitions whose end is known yet.

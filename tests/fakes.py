@@ -210,6 +210,12 @@ class FakeSource:
     def assigned_count(self) -> int:
         return 1
 
+    def settled(self) -> bool:
+        return True
+
+    def uncommitted(self) -> int:
+        return int(self.committed.get(("changes", 0), 0) < self.read_up_to)
+
     def lag(self) -> dict[tuple[str, int], int]:
         pending = sum(len(b) for b in self.batches)
         return {("changes", 0): pending}

@@ -22,6 +22,7 @@ from worker.compose import run_worker
 from worker.devbroker import DevBrokerError, LocalBroker
 from worker.devbroker.apache_kafka import ApacheKafka
 from worker.devbroker.tansu import TansuBroker
+from worker.dlq import add_dlq_parser, replay_dead_letters
 from worker.ports import TransientError
 from worker.settings import Settings, SettingsError, load_settings
 
@@ -146,6 +147,7 @@ def build_parser() -> Parser:
         help="employees already stored, for the cost per event (1,000,000 needs ~10 GB)",
     )
     bench.add_argument("--skip", nargs="+", default=[], choices=PARTS, help="parts to leave out")
+    add_dlq_parser(commands, _common)
     return parser
 
 
@@ -209,6 +211,11 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         totals.dead_lettered,
         totals.published,
     )
+    if totals.unfinished:
+        # --until-idle exits 0 only when every partition held is read to its end, committed and
+        # published; a stuck consumer group ends any run (a supervisor restarts it).
+        print(f"ipasn-worker: {totals.unfinished}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -311,6 +318,11 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_dlq(args: argparse.Namespace, settings: Settings) -> int:
+    Shutdown()  # a signal stops the replay at once; the cursors keep what was acknowledged
+    return replay_dead_letters(args, settings, Console())
+
+
 COMMANDS = {
     "run": cmd_run,
     "publish": cmd_publish,
@@ -319,6 +331,7 @@ COMMANDS = {
     "demo": cmd_demo,
     "migrate": cmd_migrate,
     "bench": cmd_bench,
+    "dlq": cmd_dlq,
 }
 
 

@@ -10,16 +10,17 @@ from datetime import UTC, datetime
 
 from prometheus_client import CollectorRegistry
 
-from consumers.kafka_source import KafkaSource
-from producers.kafka_sink import KafkaDeadLetters, KafkaPublisher
+from consumers.kafka_source import COMMIT_TIMEOUT_S, KafkaSource
+from producers.kafka_sink import FLUSH_TIMEOUT_S, KafkaDeadLetters, KafkaPublisher
 from producers.outbox import OutboxRelay
 from schemas.rules import load_rules
 from worker.cache import EmployeeCache
 from worker.db.engine import make_engine, migrate
-from worker.db.store import SqlStore
+from worker.db.store import LOCK_TIMEOUT_S, SqlStore
 from worker.loop import Totals, Worker
 from worker.metrics import WorkerMetrics, serve
 from worker.ports import MessageSource
+from worker.retries import Retries
 from worker.service import IndexService
 from worker.settings import Settings
 
@@ -39,7 +40,30 @@ def kafka_source(settings: Settings) -> KafkaSource:
         max_poll_records=settings.max_poll_records,
         session_timeout_ms=settings.kafka_session_timeout_ms,
         heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
+        max_poll_interval_ms=settings.kafka_max_poll_interval_ms,
     )
+
+
+# The longest a single attempt of each step of a batch can take: the database transaction
+# (a lock wait ends at LOCK_TIMEOUT_S, a server that stops answering within about 30 s: the
+# engine's TCP timeouts), the dead letters' flush, the offset commit and the publication's flush.
+# Retries start no attempt after the batch's deadline, but one begun just before it runs on.
+ATTEMPT_LIMITS_S = (3 * LOCK_TIMEOUT_S, FLUSH_TIMEOUT_S, COMMIT_TIMEOUT_S, FLUSH_TIMEOUT_S)
+POLL_MARGIN_S = 20.0  # the poll itself, decoding, computing
+
+
+def retries(settings: Settings) -> Retries:
+    """The batch's retries end in time for the consumer to poll again within
+    max_poll_interval_ms (300 s: 115 s of retries), so the group never hands its partitions on
+    while it waits; should they run out, the worker exits without committing."""
+    budget = settings.kafka_max_poll_interval_ms / 1000 - sum(ATTEMPT_LIMITS_S) - POLL_MARGIN_S
+    return Retries(attempts=8, within_s=budget)
+
+
+def rejoin_limit_s(settings: Settings) -> float:
+    """Longer than any rebalance can take: the broker waits up to max_poll_interval_ms for the
+    members to rejoin, then a session timeout for the dead ones."""
+    return 2 * (settings.kafka_max_poll_interval_ms + settings.kafka_session_timeout_ms) / 1000
 
 
 # The cyclic garbage collector's default (700 allocations between young collections) ran it
@@ -93,6 +117,8 @@ def run_worker(
         metrics=WorkerMetrics(registry),
         stopping=stopping,
         clock=now,
+        retries=retries(settings),
+        rejoin_limit_s=rejoin_limit_s(settings),
     )
     log.info(
         "consuming %s as group %s; measurement year %d, rules %s",

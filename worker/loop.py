@@ -12,15 +12,6 @@ from datetime import datetime
 from functools import partial
 from typing import TypeVar
 
-from tenacity import (
-    Retrying,
-    retry_if_exception_type,
-    sleep_using_event,
-    stop_after_attempt,
-    stop_when_event_set,
-    wait_exponential_jitter,
-)
-
 from consumers.changes import decode
 from worker.domain.model import Statement
 from worker.domain.rules import RuleSet
@@ -33,16 +24,27 @@ from worker.ports import (
     RefusedValue,
     Rejection,
     Relay,
-    TransientError,
 )
+from worker.retries import Retries, retrying
 from worker.service import BatchOutcome, IndexService
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 # Short, so that a stop request is seen within a second wherever the loop is.
 POLL_TIMEOUT_S = 0.5
-# With no partition assigned (say, the input topic does not exist), --until-idle still ends.
+# With no partition held this long (more workers than partitions, a group that does not
+# settle), --until-idle ends, with a non-zero exit status.
 ASSIGNMENT_GRACE_S = 90.0
+
+
+@dataclass(slots=True)
+class _Seen:
+    """When the loop last saw each thing (time.monotonic())."""
+
+    active: float  # a batch, or messages left to read
+    assigned: float  # a partition held
+    settled: float  # a member of a settled group
+    ever_assigned: bool = False
 
 
 @dataclass(slots=True)
@@ -57,6 +59,9 @@ class Totals:
     # published): the worker's busy span, without the group join and the idle wait.
     first_batch_at: float | None = None
     last_batch_done_at: float | None = None
+    # Why the run ended with work left (one line), or None: with --until-idle, caught up to the
+    # end of every partition held, all of it committed and published.
+    unfinished: str | None = None
 
     @property
     def busy_s(self) -> float:
@@ -77,6 +82,8 @@ class Worker:
         metrics: WorkerMetrics,
         stopping: threading.Event,
         clock: Callable[[], datetime],
+        retries: Retries | None = None,
+        rejoin_limit_s: float = 600.0,
     ) -> None:
         self.source = source
         self.service = service
@@ -86,28 +93,22 @@ class Worker:
         self.metrics = metrics
         self.stopping = stopping
         self.clock = clock
+        self.retries = retries or Retries()
+        # A group that has not settled in this long is stuck: the worker exits (non-zero) so
+        # that its restart joins the group as a new member.
+        self.rejoin_limit_s = rejoin_limit_s
         self.totals = Totals()
+        self._deadline = 0.0  # of the retries of the batch in hand
 
     def _retrying(self, action: Callable[[], T]) -> T:
-        # Worst case ~40 s of waiting, well under max_poll_interval_ms (300 s). When retries
-        # run out the error propagates and the process exits without committing offsets.
-        retrying = Retrying(
-            retry=retry_if_exception_type(TransientError),
-            wait=wait_exponential_jitter(multiplier=0.5, max=10),
-            stop=stop_after_attempt(8) | stop_when_event_set(self.stopping),
-            # A stop request ends the wait between attempts at once, not after it.
-            sleep=sleep_using_event(self.stopping),
-            reraise=True,
-            before_sleep=lambda state: log.warning(
-                "transient failure, retrying (attempt %d): %s",
-                state.attempt_number,
-                type(state.outcome.exception()).__name__ if state.outcome else "?",
-            ),
-        )
-        return retrying(action)
+        return retrying(self.retries, self._deadline, self.stopping)(action)
+
+    def _start_batch(self) -> None:
+        self._deadline = time.monotonic() + self.retries.within_s
 
     def run(self, until_idle: float | None = None) -> Totals:
-        started = last_activity = time.monotonic()
+        now = time.monotonic()
+        seen = _Seen(active=now, assigned=now, settled=now)
         while not self.stopping.is_set():
             batch = self.source.poll(POLL_TIMEOUT_S)
             now = time.monotonic()
@@ -117,32 +118,76 @@ class Worker:
                 self.handle(batch)
                 self.totals.last_batch_done_at = time.monotonic()
             else:
+                self._start_batch()
                 self._publish()
             lag = self.source.lag()
             self.metrics.set_lag(lag)
-            if batch or not self._caught_up(lag):
-                last_activity = now  # idle time counts only while nothing is left to read
-            if until_idle is not None and now - last_activity >= until_idle:
+            self._saw(seen, now, batch, lag)
+            if until_idle is not None and now - seen.active >= until_idle:
                 break
-            if (
-                until_idle is not None
-                and not self.source.assigned()
-                and now - started > ASSIGNMENT_GRACE_S
-            ):
-                log.warning("no partition assigned after %.0f s; stopping", ASSIGNMENT_GRACE_S)
+            self.totals.unfinished = self._stuck(seen, now, until_idle)
+            if self.totals.unfinished:
+                log.warning("%s", self.totals.unfinished)
                 break
+        self._start_batch()
         self._publish()
+        if until_idle is not None and not self.totals.unfinished:
+            self.totals.unfinished = self._work_left()
         return self.totals
 
+    def _saw(
+        self, seen: _Seen, now: float, batch: Sequence[Message], lag: dict[tuple[str, int], int]
+    ) -> None:
+        if batch or not self._caught_up(lag):
+            seen.active = now  # idle time counts only while nothing is left to read
+        if self.source.assigned_count():
+            seen.assigned, seen.ever_assigned = now, True
+        if self.source.settled():
+            seen.settled = now
+
+    def _stuck(self, seen: _Seen, now: float, until_idle: float | None) -> str | None:
+        """Why the loop must end now with work left, or None."""
+        if now - seen.settled >= self.rejoin_limit_s:
+            return (
+                f"the consumer group has not settled in {self.rejoin_limit_s:.0f} s; "
+                "exiting so that a restart joins it as a new member"
+            )
+        if until_idle is None or now - seen.assigned < ASSIGNMENT_GRACE_S:
+            return None
+        if not seen.ever_assigned:
+            return (
+                f"no partition was assigned in {ASSIGNMENT_GRACE_S:.0f} s: do the input topics "
+                "exist, and does the group have fewer members than partitions?"
+            )
+        return f"no partition held for {ASSIGNMENT_GRACE_S:.0f} s since the group last rebalanced"
+
+    def _work_left(self) -> str | None:
+        """After a run with --until-idle: what is left undone, or None."""
+        lag = self.source.lag()
+        if not self.source.assigned_count():
+            return "stopped while the group was rebalancing, before catching up"
+        unknown = self.source.assigned_count() - len(lag)
+        if unknown or any(lag.values()):
+            ends = f", and the end of {unknown} partitions not known yet" if unknown else ""
+            return f"stopped before catching up: {sum(lag.values())} messages left to read{ends}"
+        if self.source.uncommitted():
+            n = self.source.uncommitted()
+            return f"the offsets of {n} partitions are not committed (the group rebalanced)"
+        return None
+
     def _caught_up(self, lag: dict[tuple[str, int], int]) -> bool:
-        # Not while the group (re)balances, nor before every partition's end is known.
+        # Not while the group (re)balances, nor before every partition's end is known, nor
+        # while offsets of handled messages are not committed.
+        held = self.source.assigned_count()
         return (
-            self.source.assigned()
-            and len(lag) == self.source.assigned_count()
+            held > 0
+            and len(lag) == held
             and not any(lag.values())
+            and not self.source.uncommitted()
         )
 
     def handle(self, batch: Sequence[Message]) -> None:
+        self._start_batch()
         started = time.perf_counter()
         accepted: list[tuple[Statement, Origin]] = []
         rejected: list[tuple[Message, Rejection]] = []
@@ -157,7 +202,7 @@ class Worker:
         if rejected:
             # Acknowledged by the broker before the offsets move past them.
             self._retrying(lambda: self._dead_letter(rejected))
-        self.source.commit(batch)
+        self._retrying(lambda: self.source.commit(batch))
         self.metrics.batch_duration.observe(time.perf_counter() - started)
         self._count(batch, accepted, rejected, outcome.new)
         self.metrics.recalculations.labels(result="changed").inc(len(outcome.revisions))

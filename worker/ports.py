@@ -94,7 +94,14 @@ class MessageSource(Protocol):
 
     def assigned(self) -> bool: ...
 
-    def assigned_count(self) -> int: ...
+    def assigned_count(self) -> int:
+        """Partitions held; none while the group rebalances."""
+
+    def settled(self) -> bool:
+        """Joined the group since its last rebalance began (with or without partitions)."""
+
+    def uncommitted(self) -> int:
+        """Partitions held whose handled messages are not all committed yet."""
 
     def lag(self) -> dict[tuple[str, int], int]: ...
 

@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     # Short enough that a restarted worker rejoins its group in seconds.
     kafka_session_timeout_ms: Annotated[int, Field(ge=1000)] = 10_000
     kafka_heartbeat_interval_ms: Annotated[int, Field(ge=100)] = 1_000
+    # Longest time between two polls before the group hands this worker's partitions on (also
+    # how long a rebalance waits for members). Each batch's retries end well within it (see
+    # worker/compose.py); below 4 minutes they would have no time left.
+    kafka_max_poll_interval_ms: Annotated[int, Field(ge=240_000)] = 300_000
     log_level: Annotated[
         Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"], BeforeValidator(_upper)
     ] = "INFO"

@@ -65,8 +65,13 @@ _STAGING = "staging_tables"
 
 
 def forget_staging(conn: Connection) -> None:
-    """After a rollback: the staging tables this transaction created may be gone."""
-    conn.info.pop(_STAGING, None)
+    """After a rollback: the staging tables this transaction created may be gone.
+
+    A connection lost mid-transaction is invalidated, and its replacement starts with nothing
+    remembered; asking for its info here would try to reconnect inside the failed rollback.
+    """
+    if not conn.invalidated:
+        conn.info.pop(_STAGING, None)
 
 
 def track_staging(engine: Engine) -> None:

@@ -11,6 +11,18 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+# A database that stops answering (a network that drops packets, a host gone) fails a call
+# within about half a minute instead of hanging it: the loop's retries take it from there.
+# Options of the URL's query string take precedence.
+LIBPQ_TIMEOUTS: dict[str, int] = {
+    "connect_timeout": 10,  # seconds
+    "keepalives": 1,
+    "keepalives_idle": 10,  # seconds idle before the first probe
+    "keepalives_interval": 5,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 30_000,  # ms that sent data may stay unacknowledged (Linux)
+}
+
 
 def _json(value: Any) -> str:
     return orjson.dumps(value).decode()
@@ -22,7 +34,11 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(parsed, connect_args={"timeout": 30}, json_serializer=_json)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(parsed, pool_pre_ping=True, json_serializer=_json)
+    given = set(parsed.query)
+    connect_args = {k: v for k, v in LIBPQ_TIMEOUTS.items() if k not in given}
+    return create_engine(
+        parsed, pool_pre_ping=True, json_serializer=_json, connect_args=connect_args
+    )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -28,7 +28,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from worker.db.bulk import copy_rows, insert_new, track_staging, upsert
 from worker.db.errors import translated
-from worker.db.tables import conflicts, indexes, outbox, records, revisions, statements
+from worker.db.tables import conflicts, employees, indexes, outbox, records, revisions, statements
 from worker.domain.model import (
     DIMENSIONS,
     KINDS,
@@ -61,6 +61,30 @@ _IDS = bindparam("ids", type_=ARRAY(BigInteger))
 _DELETE_RECORDS = (
     "DELETE FROM records WHERE (nip, kind, record_id) IN "
     "(SELECT * FROM unnest(%(nips)s::text[], %(kinds)s::text[], %(ids)s::text[]))"
+)
+
+# Each transaction that adds statements first locks its employees' rows (inserting those not
+# seen before; an existing row is locked, not rewritten). A second transaction about one of them
+# then waits until the first commits and reads its statements, instead of computing the
+# employee's state without them: a worker that lost its partition mid-batch, an employee's events
+# on two input topics or in two partitions (a producer partitioning otherwise), two workers at
+# once. Row locks, not advisory ones: PostgreSQL keeps advisory locks in a shared table of about
+# 64 entries per allowed connection, which a few workers with batches of thousands of NIPs fill.
+# In NIP order, so that two transactions never wait for each other.
+_LOCK_EMPLOYEES = (
+    f"INSERT INTO {employees.name} (nip) SELECT unnest(%(nips)s::text[]) "
+    "ON CONFLICT (nip) DO UPDATE SET nip = EXCLUDED.nip WHERE false"
+)
+# How long a transaction waits for another's lock (an employee's row, a statement being stored)
+# before it fails as transient and is retried: bounds a batch's time behind a worker that stopped
+# in the middle of its transaction. And how long such a transaction may sit idle before
+# PostgreSQL ends it, releasing its locks: a worker frozen mid-transaction (its host suspended,
+# say) holds up the others' work on its employees a minute, not until its TCP connection dies.
+LOCK_TIMEOUT_S = 10
+IDLE_IN_TRANSACTION_TIMEOUT_S = 60
+_TIMEOUTS = (
+    f"SELECT set_config('lock_timeout', '{LOCK_TIMEOUT_S}s', true), "
+    f"set_config('idle_in_transaction_session_timeout', '{IDLE_IN_TRANSACTION_TIMEOUT_S}s', true)"
 )
 
 
@@ -97,7 +121,16 @@ class SqlUnit:
         self.postgres = conn.dialect.name == "postgresql"
 
     def add_statements(self, incoming: Sequence[tuple[Statement, Origin]]) -> list[Statement]:
-        """Store statements not seen before; return those, in the order given."""
+        """Store statements not seen before; return those, in the order given.
+
+        On PostgreSQL the employees' rows are locked first (see _LOCK_EMPLOYEES). SQLite takes
+        one writer at a time, and this is each transaction's first write.
+        """
+        if self.postgres and incoming:
+            self.conn.exec_driver_sql(_TIMEOUTS)
+            self.conn.exec_driver_sql(
+                _LOCK_EMPLOYEES, {"nips": sorted({s.nip for s, _ in incoming})}
+            )
         unique: dict[tuple[str, str], tuple[Statement, Origin]] = {}
         for s, origin in incoming:
             unique.setdefault((s.source, s.event_id), (s, origin))

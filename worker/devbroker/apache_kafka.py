@@ -92,6 +92,9 @@ class _Node:
     data: Path
     log: Path
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+    # Where it listens, when that is not where clients are told to connect (`port`): a test
+    # puts a TCP proxy of its own between the two.
+    listen_port: int | None = None
 
     def properties(self, voters: str, replicas: int) -> str:
         min_isr = max(1, replicas - 1)
@@ -99,7 +102,7 @@ class _Node:
             "process.roles": "broker,controller",
             "node.id": self.node_id,
             "controller.quorum.voters": voters,
-            "listeners": f"PLAINTEXT://127.0.0.1:{self.port},"
+            "listeners": f"PLAINTEXT://127.0.0.1:{self.listen_port or self.port},"
             f"CONTROLLER://127.0.0.1:{self.controller_port}",
             "advertised.listeners": f"PLAINTEXT://127.0.0.1:{self.port}",
             "controller.listener.names": "CONTROLLER",
@@ -126,7 +129,15 @@ class ApacheKafka(LocalBroker):
 
     name = f"Apache Kafka {KAFKA_VERSION} (KRaft)"
 
-    def __init__(self, port: int = 9092, nodes: int = 1, log_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        port: int = 9092,
+        nodes: int = 1,
+        log_dir: Path | None = None,
+        *,
+        listen_port: int | None = None,
+    ) -> None:
+        """listen_port: the first node listens there but tells clients to use `port`."""
         if not 1 <= nodes <= 5:
             raise DevBrokerError("--nodes must be between 1 and 5")
         super().__init__(port)
@@ -137,6 +148,7 @@ class ApacheKafka(LocalBroker):
         self._classpath = ""
         self.nodes: list[_Node] = []
         self._count = nodes
+        self._listen_port = listen_port
 
     @property
     def bootstrap(self) -> str:
@@ -153,6 +165,7 @@ class ApacheKafka(LocalBroker):
             _Node(i, port, free_port(), self._workdir / f"node-{i}", self.log_dir / f"node-{i}.log")
             for i, port in enumerate(ports, start=1)
         ]
+        self.nodes[0].listen_port = self._listen_port
         voters = ",".join(f"{n.node_id}@127.0.0.1:{n.controller_port}" for n in self.nodes)
         cluster_id = new_cluster_id()
         try:
@@ -177,8 +190,11 @@ class ApacheKafka(LocalBroker):
         if node.process and node.process.poll() is None:
             return
         node.process = self._java(node, "kafka.Kafka", str(node.data / "server.properties"))
-        if wait and not wait_for_port(node.port, timeout_s):
-            raise DevBrokerError(f"node {node_id} did not listen in {timeout_s:.0f} s")
+        deadline = time.monotonic() + timeout_s
+        while wait and not wait_for_port(node.listen_port or node.port, 0.5):
+            if time.monotonic() > deadline:
+                raise DevBrokerError(f"node {node_id} did not listen in {timeout_s:.0f} s")
+            time.sleep(0.2)
 
     def kill_node(self, node_id: int, sig: int = signal.SIGKILL) -> None:
         """Stop one node abruptly (SIGKILL) or cleanly (SIGTERM), keeping its data."""
@@ -208,7 +224,7 @@ class ApacheKafka(LocalBroker):
         """Until every node has registered as a broker: a topic can then have all its replicas."""
         deadline = time.monotonic() + timeout_s
         for node in self.nodes:
-            while not wait_for_port(node.port, 0.5):
+            while not wait_for_port(node.listen_port or node.port, 0.5):
                 self._check_alive()
                 if time.monotonic() > deadline:
                     raise DevBrokerError(f"Apache Kafka did not start in {timeout_s:.0f} s")

@@ -1,0 +1,216 @@
+"""Outages mid-stream: the worker rides them out and ends as one clean run would.
+
+Each test runs `ipasn-worker run --until-idle` as its own process over a few thousand events,
+takes a service away while batches are in flight, gives it back, and then checks that the
+process exited 0 and that the result is exactly that of a clean run: the same reconciled
+records and indexes as a worker that saw no fault, and published events that are the same
+content under the same id, with every NIP's revisions 1..n without a gap and the last one
+being the stored index.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from consumers.reader import read_topic
+from tests.conftest import Topics
+from tests.integration.helpers import run, settings_for
+from tests.integration.outages import PostgresServer, Proxy
+from worker.bench.services import publish_sample
+from worker.db.tables import indexes, records, statements
+from worker.devbroker import LocalBroker
+from worker.devbroker.apache_kafka import ApacheKafka, java_missing
+
+pytestmark = [pytest.mark.kafka, pytest.mark.chaos]
+EMPLOYEES = 250  # about 2,800 events
+Tables = tuple[set[tuple[Any, ...]], set[tuple[Any, ...]]]
+
+
+def _env(bootstrap: str, topics: Topics, database_url: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "IPASN_KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+        "IPASN_DATABASE_URL": database_url,
+        "IPASN_MEASUREMENT_YEAR": "2025",
+        "IPASN_INPUT_TOPICS": topics.input,
+        "IPASN_OUTPUT_TOPIC": topics.output,
+        "IPASN_DLQ_TOPIC": topics.dlq,
+        "IPASN_CONSUMER_GROUP": topics.group,
+        "IPASN_METRICS_PORT": "0",
+        "IPASN_KAFKA_SESSION_TIMEOUT_MS": "6000",
+        "IPASN_KAFKA_HEARTBEAT_INTERVAL_MS": "1000",
+        # Small batches, so that the outage finds many of them still to come.
+        "IPASN_MAX_POLL_RECORDS": "100",
+    }
+
+
+def _stored(database_url: str) -> int:
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(statements)).scalar_one())
+    except SQLAlchemyError:
+        return -1  # not there yet, or the outage
+    finally:
+        engine.dispose()
+
+
+def _through_an_outage(
+    env: dict[str, str], database_url: str, outage: Callable[[], None]
+) -> subprocess.CompletedProcess[str]:
+    """Run the worker; once it has stored a few hundred statements, the outage; its result."""
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "worker.cli", "run", "--until-idle", "8"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 90
+        while _stored(database_url) < 300 and worker.poll() is None:
+            assert time.monotonic() < deadline, "the worker stored nothing in 90 s"
+            time.sleep(0.2)
+        assert worker.poll() is None, "the stream was done before the outage"
+        outage()
+        out, err = worker.communicate(timeout=240)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    return subprocess.CompletedProcess(worker.args, worker.returncode, out, err)
+
+
+def _same(actual: Tables, expected: Tables) -> None:
+    """The same reconciled records and indexes; on a difference, the rows that differ."""
+    for name, a, e in zip(("records", "indexes"), actual, expected, strict=True):
+        assert a == e, (name, sorted(a - e)[:5], sorted(e - a)[:5])
+
+
+def _tables(database_url: str) -> Tables:
+    engine = create_engine(database_url)
+    with engine.connect() as conn:
+        reconciled = {
+            (r.nip, r.kind, r.record_id, json.dumps(r.values, sort_keys=True), r.event_id)
+            for r in conn.execute(select(records))
+        }
+        # A withdrawn index (score None) counts as none: whether an employee ever had one
+        # depends on how their statements fell into batches, which a fault changes.
+        current = {
+            (i.nip, i.score, i.band, i.qualification, i.competency, i.performance, i.discipline)
+            for i in conn.execute(select(indexes).where(indexes.c.score.is_not(None)))
+        }
+    engine.dispose()
+    return reconciled, current
+
+
+def _clean_run(broker: LocalBroker, topics: Topics, tmp_path: Path) -> Tables:
+    """What a worker that meets no fault makes of the same input."""
+    url = f"sqlite:///{tmp_path}/clean.db"
+    clean = Topics(
+        topics.input, f"{topics.output}-clean", f"{topics.dlq}-clean", f"{topics.group}-clean"
+    )
+    run(settings_for(broker, clean, url))
+    return _tables(url)
+
+
+def _check_published(bootstrap: str, topic: str, database_url: str) -> int:
+    """Same id, same content; each NIP's revisions 1..n; the last one is the stored index.
+    Returns how many events were published."""
+    by_id: dict[str, bytes] = {}
+    revisions: dict[str, dict[int, dict[str, Any]]] = {}
+    for r in read_topic(bootstrap, topic):
+        event = json.loads(r.value or b"")
+        assert by_id.setdefault(event["id"], r.value or b"") == r.value, event["id"]
+        revisions.setdefault(event["data"]["nip"], {})[event["data"]["revision"]] = event["data"]
+    _, current = _tables(database_url)
+    stored = {row[0]: row[1:3] for row in current}  # absent: withdrawn or never had one
+    for nip, seen in revisions.items():
+        assert sorted(seen) == list(range(1, len(seen) + 1)), (nip, sorted(seen))
+        last = seen[len(seen)]
+        score = None if last["score"] is None else float(last["score"])
+        index_score, band = stored.get(nip, (None, None))
+        assert (score, last["band"]) == (None if index_score is None else float(index_score), band)
+    return len(by_id)
+
+
+@pytest.mark.postgres
+def test_postgresql_restarted_mid_stream(
+    broker: LocalBroker, topics: Topics, tmp_path: Path
+) -> None:
+    server = PostgresServer().start()
+    try:
+        publish_sample(broker.bootstrap, topics.input, EMPLOYEES)
+
+        def restart() -> None:
+            server.stop("immediate")  # a crash: connections cut, no checkpoint
+            time.sleep(3)
+            server.start()
+
+        result = _through_an_outage(_env(broker.bootstrap, topics, server.url), server.url, restart)
+
+        assert result.returncode == 0, result.stderr[-2000:]
+        assert "transient failure, retrying" in result.stderr
+        _same(_tables(server.url), _clean_run(broker, topics, tmp_path))
+        assert _check_published(broker.bootstrap, topics.output, server.url) > 0
+    finally:
+        server.remove()
+
+
+@pytest.mark.postgres
+def test_postgresql_unreachable_for_a_while(
+    broker: LocalBroker, topics: Topics, postgres_url: str, tmp_path: Path
+) -> None:
+    database = postgres_url.rsplit("@", 1)
+    port = int(database[1].split("/")[0].split(":")[1])
+    proxy = Proxy(port).start()
+    url = f"{database[0]}@127.0.0.1:{proxy.port}/{database[1].split('/', 1)[1]}"
+    try:
+        publish_sample(broker.bootstrap, topics.input, EMPLOYEES)
+
+        def partition() -> None:
+            proxy.cut()
+            time.sleep(5)
+            proxy.mend()
+
+        result = _through_an_outage(_env(broker.bootstrap, topics, url), url, partition)
+
+        assert result.returncode == 0, result.stderr[-2000:]
+        _same(_tables(url), _clean_run(broker, topics, tmp_path))
+        assert _check_published(broker.bootstrap, topics.output, url) > 0
+    finally:
+        proxy.close()
+
+
+def _own_broker(tmp_path: Path, port: int = 0, **options: Any) -> ApacheKafka:
+    if java_missing():
+        pytest.skip("restarting a broker needs Apache Kafka (Java 17 and Maven)")
+    return ApacheKafka(port, log_dir=tmp_path / "kafka", **options)
+
+
+@pytest.mark.postgres
+def test_the_broker_restarted_mid_stream(tmp_path: Path, postgres_url: str) -> None:
+    with _own_broker(tmp_path) as broker:
+        topics = Topics("changes", "recalculated", "dlq", "group")
+        broker.create_topics({"changes": 6, "recalculated": 6, "dlq": 1})
+        publish_sample(broker.bootstrap, topics.input, EMPLOYEES)
+
+        def restart() -> None:
+            broker.kill_node(1)
+            time.sleep(3)
+            broker.start_node(1)
+
+        result = _through_an_outage(
+            _env(broker.bootstrap, topics, postgres_url), postgres_url, restart
+        )
+
+        assert result.returncode == 0, result.stderr[-2000:]
+        _same(_tables(postgres_url), _clean_run(broker, topics, tmp_path))
+        assert _check_published(broker.bootstrap, topics.output, postgres_url) > 0
