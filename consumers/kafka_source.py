@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,6 +19,7 @@ log = logging.getLogger(__name__)
 
 # The longest an offset commit may take; beyond it the commit fails as transient.
 COMMIT_TIMEOUT_S = 15.0
+ENDS_EVERY_S = 5.0
 
 
 class _Positions(ConsumerRebalanceListener):  # type: ignore[misc]
@@ -89,6 +91,9 @@ class KafkaSource:
         self._refuse_missing_topics()
         self._positions = _Positions()
         self._consumer.subscribe(topics=self._topics, listener=self._positions)
+        # Partition ends asked of the broker where no fetch has told them (see lag()).
+        self._ends: dict[TopicPartition, int] = {}
+        self._ends_asked_at = 0.0
 
     def _refuse_missing_topics(self) -> None:
         # kafka-python 3.0.12 does not pass allow_auto_create_topics on to its metadata
@@ -186,17 +191,40 @@ class KafkaSource:
         """Messages behind the high watermark, for partitions whose end is known yet.
 
         Computed from what this consumer has seen, without asking the broker: a position
-        request in the middle of a rebalance would make the group rebalance again.
+        request in the middle of a rebalance would make the group rebalance again. A held
+        partition that no fetch has told the end of (seen after the member was dropped from
+        the group and joined again: a partition it had read to the end before) has its end
+        asked of the broker, at most every few seconds and only in a settled group.
         """
         result: dict[tuple[str, int], int] = {}
+        unknown: list[TopicPartition] = []
         for tp in self._consumer.assignment():
+            seen = self._positions.next_offset.get(tp)
             high = self._consumer.highwater(tp)
             if high is None:
-                continue
-            seen = self._positions.next_offset.get(tp)
+                unknown.append(tp)
+                high = self._ends.get(tp)
+                if high is None:
+                    continue
+                if seen is None:
+                    if not self._positions.settled:
+                        continue
+                    seen = self._consumer.position(tp)  # the fetch position, the group settled
             # Nothing read yet although the end is known: the fetch found nothing to read.
             result[(tp.topic, tp.partition)] = 0 if seen is None else max(0, high - seen)
+        self._ask_ends(unknown)
         return result
+
+    def _ask_ends(self, unknown: list[TopicPartition]) -> None:
+        now = time.monotonic()
+        if not unknown or not self._positions.settled or now - self._ends_asked_at < ENDS_EVERY_S:
+            return
+        self._ends_asked_at = now
+        try:
+            with translated():
+                self._ends.update(self._consumer.end_offsets(unknown))
+        except TransientError as e:
+            log.warning("partition ends not known (%s); asked again later", e)
 
     def close(self) -> None:
         self._consumer.close(autocommit=False)

@@ -29,7 +29,7 @@ from tests.integration.helpers import run, settings_for
 from tests.integration.outages import PostgresServer, Proxy
 from worker.bench.services import publish_sample
 from worker.db.tables import indexes, records, statements
-from worker.devbroker import LocalBroker
+from worker.devbroker import LocalBroker, free_port
 from worker.devbroker.apache_kafka import ApacheKafka, java_missing
 
 pytestmark = [pytest.mark.kafka, pytest.mark.chaos]
@@ -214,3 +214,32 @@ def test_the_broker_restarted_mid_stream(tmp_path: Path, postgres_url: str) -> N
         assert result.returncode == 0, result.stderr[-2000:]
         _same(_tables(postgres_url), _clean_run(broker, topics, tmp_path))
         assert _check_published(broker.bootstrap, topics.output, postgres_url) > 0
+
+
+@pytest.mark.postgres
+def test_the_broker_unreachable_for_a_while(tmp_path: Path, postgres_url: str) -> None:
+    # The broker listens on one port and tells clients to use another, where a proxy the test
+    # controls forwards to it: cutting the proxy is a network failure between worker and
+    # broker, longer than the session timeout (the group drops the worker), while the broker
+    # itself runs on.
+    listen = free_port()
+    proxy = Proxy(listen).start()
+    try:
+        with _own_broker(tmp_path, port=proxy.port, listen_port=listen) as broker:
+            topics = Topics("changes", "recalculated", "dlq", "group")
+            broker.create_topics({"changes": 6, "recalculated": 6, "dlq": 1})
+            publish_sample(broker.bootstrap, topics.input, EMPLOYEES)
+
+            def partition() -> None:
+                proxy.cut()
+                time.sleep(8)
+                proxy.mend()
+
+            env = _env(broker.bootstrap, topics, postgres_url)
+            result = _through_an_outage(env, postgres_url, partition)
+
+            assert result.returncode == 0, result.stderr[-2000:]
+            _same(_tables(postgres_url), _clean_run(broker, topics, tmp_path))
+            assert _check_published(broker.bootstrap, topics.output, postgres_url) > 0
+    finally:
+        proxy.close()
