@@ -15,11 +15,13 @@ import os
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from kafka import KafkaAdminClient
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -243,3 +245,31 @@ def test_the_broker_unreachable_for_a_while(tmp_path: Path, postgres_url: str) -
             assert _check_published(broker.bootstrap, topics.output, postgres_url) > 0
     finally:
         proxy.close()
+
+
+@pytest.mark.cluster
+@pytest.mark.postgres
+def test_a_partition_leader_killed_in_the_three_node_cluster(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    # Every topic replicated three times with min.insync.replicas 2: the worker's producer
+    # (acks=all, idempotent) and consumer move to the new leaders.
+    with _own_broker(tmp_path, nodes=3) as cluster:
+        topics = Topics("changes", "recalculated", "dlq", "group")
+        cluster.create_topics({"changes": 6, "recalculated": 6, "dlq": 1})
+        publish_sample(cluster.bootstrap, topics.input, EMPLOYEES)
+        admin = KafkaAdminClient(bootstrap_servers=cluster.bootstrap)
+        (described,) = admin.describe_topics(["changes"])
+        admin.close()
+        leaders = Counter(p["leader_id"] for p in described["partitions"])
+        victim = leaders.most_common(1)[0][0]  # the node leading the most input partitions
+
+        def kill_the_leader() -> None:
+            cluster.kill_node(victim)
+
+        env = _env(cluster.bootstrap, topics, postgres_url)
+        result = _through_an_outage(env, postgres_url, kill_the_leader)
+
+        assert result.returncode == 0, result.stderr[-2000:]
+        _same(_tables(postgres_url), _clean_run(cluster, topics, tmp_path))
+        assert _check_published(cluster.bootstrap, topics.output, postgres_url) > 0
