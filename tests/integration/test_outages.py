@@ -29,8 +29,10 @@ from consumers.reader import read_topic
 from tests.conftest import Topics
 from tests.integration.helpers import run, settings_for
 from tests.integration.outages import PostgresServer, Proxy
+from tests.integration.test_cli import service_env
+from tests.integration.test_faults import _tables as faults_tables
 from worker.bench.services import publish_sample
-from worker.db.tables import indexes, records, statements
+from worker.db.tables import statements
 from worker.devbroker import LocalBroker, free_port
 from worker.devbroker.apache_kafka import ApacheKafka, java_missing
 
@@ -39,22 +41,10 @@ EMPLOYEES = 250  # about 2,800 events
 Tables = tuple[set[tuple[Any, ...]], set[tuple[Any, ...]]]
 
 
-def _env(bootstrap: str, topics: Topics, database_url: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "IPASN_KAFKA_BOOTSTRAP_SERVERS": bootstrap,
-        "IPASN_DATABASE_URL": database_url,
-        "IPASN_MEASUREMENT_YEAR": "2025",
-        "IPASN_INPUT_TOPICS": topics.input,
-        "IPASN_OUTPUT_TOPIC": topics.output,
-        "IPASN_DLQ_TOPIC": topics.dlq,
-        "IPASN_CONSUMER_GROUP": topics.group,
-        "IPASN_METRICS_PORT": "0",
-        "IPASN_KAFKA_SESSION_TIMEOUT_MS": "6000",
-        "IPASN_KAFKA_HEARTBEAT_INTERVAL_MS": "1000",
-        # Small batches, so that the outage finds many of them still to come.
-        "IPASN_MAX_POLL_RECORDS": "100",
-    }
+def _env(broker: LocalBroker, topics: Topics, database_url: str) -> dict[str, str]:
+    # Small batches, so that the outage finds many of them still to come.
+    env = service_env(broker, topics, database_url)
+    return {**os.environ, **env, "IPASN_MAX_POLL_RECORDS": "100"}
 
 
 def _stored(database_url: str) -> int:
@@ -97,19 +87,7 @@ def _same(actual: Tables, expected: Tables) -> None:
 
 
 def _tables(database_url: str) -> Tables:
-    engine = create_engine(database_url)
-    with engine.connect() as conn:
-        reconciled = {
-            (r.nip, r.kind, r.record_id, json.dumps(r.values, sort_keys=True), r.event_id)
-            for r in conn.execute(select(records))
-        }
-        # A withdrawn index (score None) counts as none: whether an employee ever had one
-        # depends on how their statements fell into batches, which a fault changes.
-        current = {
-            (i.nip, i.score, i.band, i.qualification, i.competency, i.performance, i.discipline)
-            for i in conn.execute(select(indexes).where(indexes.c.score.is_not(None)))
-        }
-    engine.dispose()
+    reconciled, current, _ = faults_tables(database_url)  # the statements are not compared here
     return reconciled, current
 
 
@@ -156,7 +134,7 @@ def test_postgresql_restarted_mid_stream(
             time.sleep(3)
             server.start()
 
-        result = _through_an_outage(_env(broker.bootstrap, topics, server.url), server.url, restart)
+        result = _through_an_outage(_env(broker, topics, server.url), server.url, restart)
 
         assert result.returncode == 0, result.stderr[-2000:]
         assert "transient failure, retrying" in result.stderr
@@ -182,7 +160,7 @@ def test_postgresql_unreachable_for_a_while(
             time.sleep(5)
             proxy.mend()
 
-        result = _through_an_outage(_env(broker.bootstrap, topics, url), url, partition)
+        result = _through_an_outage(_env(broker, topics, url), url, partition)
 
         assert result.returncode == 0, result.stderr[-2000:]
         _same(_tables(url), _clean_run(broker, topics, tmp_path))
@@ -209,9 +187,7 @@ def test_the_broker_restarted_mid_stream(tmp_path: Path, postgres_url: str) -> N
             time.sleep(3)
             broker.start_node(1)
 
-        result = _through_an_outage(
-            _env(broker.bootstrap, topics, postgres_url), postgres_url, restart
-        )
+        result = _through_an_outage(_env(broker, topics, postgres_url), postgres_url, restart)
 
         assert result.returncode == 0, result.stderr[-2000:]
         _same(_tables(postgres_url), _clean_run(broker, topics, tmp_path))
@@ -237,7 +213,7 @@ def test_the_broker_unreachable_for_a_while(tmp_path: Path, postgres_url: str) -
                 time.sleep(8)
                 proxy.mend()
 
-            env = _env(broker.bootstrap, topics, postgres_url)
+            env = _env(broker, topics, postgres_url)
             result = _through_an_outage(env, postgres_url, partition)
 
             assert result.returncode == 0, result.stderr[-2000:]
@@ -267,7 +243,7 @@ def test_a_partition_leader_killed_in_the_three_node_cluster(
         def kill_the_leader() -> None:
             cluster.kill_node(victim)
 
-        env = _env(cluster.bootstrap, topics, postgres_url)
+        env = _env(cluster, topics, postgres_url)
         result = _through_an_outage(env, postgres_url, kill_the_leader)
 
         assert result.returncode == 0, result.stderr[-2000:]
