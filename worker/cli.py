@@ -23,6 +23,7 @@ from worker.devbroker import DevBrokerError, LocalBroker
 from worker.devbroker.apache_kafka import ApacheKafka
 from worker.devbroker.tansu import TansuBroker
 from worker.dlq import add_dlq_parser, replay_dead_letters
+from worker.logs import configure_logging
 from worker.ports import TransientError
 from worker.settings import Settings, SettingsError, load_settings
 
@@ -58,6 +59,7 @@ def _common(p: argparse.ArgumentParser, *, kafka: bool = False, database: bool =
 def build_parser() -> Parser:
     parser = Parser(prog="ipasn-worker", description=__doc__)
     parser.add_argument("--log-level", help="DEBUG, INFO, WARNING (IPASN_LOG_LEVEL)")
+    parser.add_argument("--log-format", help="text or json, one object a line (IPASN_LOG_FORMAT)")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
 
     run = commands.add_parser("run", help="consume, reconcile, recompute, publish")
@@ -160,6 +162,7 @@ def _settings(args: argparse.Namespace, **extra: Any) -> Settings:
         "metrics_port",
         "consumer_group",
         "log_level",
+        "log_format",
     )
     given = {n: getattr(args, n) for n in names if getattr(args, n, None) is not None}
     return load_settings(**given, **extra)
@@ -342,13 +345,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as e:
         print(f"ipasn-worker: {e}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level,
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    for noisy in ("kafka", "alembic"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    configure_logging(settings.log_level, settings.log_format)
     try:
         return COMMANDS[args.command](args, settings)
     except Stopped as e:

@@ -22,6 +22,10 @@ def _upper(value: object) -> object:
     return value.strip().upper() if isinstance(value, str) else value
 
 
+def _lower(value: object) -> object:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="IPASN_", frozen=True, extra="ignore")
 
@@ -35,6 +39,12 @@ class Settings(BaseSettings):
     dlq_topic: str = "asn.personnel.changes.dlq"
     consumer_group: str = "ipasn-worker"
     metrics_port: Annotated[int, Field(ge=0, le=65535)] = 9108
+    # /healthz fails once the processing loop has not completed an iteration for this long.
+    health_loop_timeout_s: Annotated[float, Field(gt=0)] = 60.0
+    # ipasn_band_employees: counted by the database this often (0: not at all), with this many
+    # agencies by name and the rest as agency="other".
+    band_metrics_interval_s: Annotated[float, Field(ge=0)] = 60.0
+    band_metrics_max_agencies: Annotated[int, Field(ge=0, le=10_000)] = 100
     rules_file: Path | None = None
     max_poll_records: Annotated[int, Field(ge=1, le=100_000)] = 2000
     # Employees whose statements stay in memory between batches; about 5 KiB each.
@@ -49,6 +59,8 @@ class Settings(BaseSettings):
     log_level: Annotated[
         Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"], BeforeValidator(_upper)
     ] = "INFO"
+    # text: one human line per record; json: one JSON object per line (worker/logs.py).
+    log_format: Annotated[Literal["json", "text"], BeforeValidator(_lower)] = "text"
 
     @field_validator("input_topics", mode="before")
     @classmethod
