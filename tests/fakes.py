@@ -8,6 +8,7 @@ database commits, dead-letter flushes, offset commits, publications.
 from __future__ import annotations
 
 import copy
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -84,10 +85,10 @@ class FakeUnit:
         for nip, r in changes.changed:
             self.state.records.setdefault(nip, {})[(r.kind, r.record_id)] = r
 
-    def add_conflicts(self, found: Sequence[Conflict]) -> int:
+    def add_conflicts(self, found: Sequence[Conflict]) -> dict[str, int]:
         new = {(c.nip, *c.key): c for c in found if (c.nip, *c.key) not in self.state.conflicts}
         self.state.conflicts.update(new)
-        return len(new)
+        return dict(Counter(c.kind for c in new.values()))
 
     def save_revisions(self, new: Sequence[NewRevision]) -> None:
         for n in new:
@@ -212,6 +213,9 @@ class FakeSource:
 
     def settled(self) -> bool:
         return True
+
+    def rebalances(self) -> int:
+        return 1
 
     def uncommitted(self) -> int:
         return int(self.committed.get(("changes", 0), 0) < self.read_up_to)

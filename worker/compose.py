@@ -5,20 +5,24 @@ from __future__ import annotations
 import gc
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from prometheus_client import CollectorRegistry
+from sqlalchemy import Engine
 
 from consumers.kafka_source import COMMIT_TIMEOUT_S, KafkaSource
 from producers.kafka_sink import FLUSH_TIMEOUT_S, KafkaDeadLetters, KafkaPublisher
 from producers.outbox import OutboxRelay
 from schemas.rules import load_rules
+from worker.bands import BandCensus
 from worker.cache import EmployeeCache
 from worker.db.engine import make_engine, migrate
 from worker.db.store import LOCK_TIMEOUT_S, SqlStore
+from worker.health import DatabaseCheck, Health, LoopState, ReadyCollector, gauge_value, serving
 from worker.loop import Totals, Worker
-from worker.metrics import WorkerMetrics, serve
+from worker.metrics import WorkerMetrics
 from worker.ports import MessageSource
 from worker.retries import Retries
 from worker.service import IndexService
@@ -79,6 +83,38 @@ def tune_gc() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
 
 
+@contextmanager
+def metrics_port(
+    settings: Settings,
+    registry: CollectorRegistry,
+    engine: Engine,
+    rule_version: str,
+    loop: Callable[[], LoopState],
+) -> Iterator[Health]:
+    """/metrics, /healthz and /readyz on the metrics port, with `ipasn_ready` and the band
+    counts added to the page, while the block runs."""
+    health = Health(loop, DatabaseCheck(engine), live_within_s=settings.health_loop_timeout_s)
+    if not settings.metrics_port:  # a process of `run --processes N`: its parent serves
+        yield health
+        return
+    census = BandCensus(
+        engine,
+        settings.measurement_year,
+        rule_version,
+        every_s=settings.band_metrics_interval_s,
+        max_agencies=settings.band_metrics_max_agencies,
+    )
+    registry.register(ReadyCollector(health))
+    if settings.band_metrics_interval_s:
+        registry.register(census)
+    census.start()
+    try:
+        with serving(registry, health, settings.metrics_port):
+            yield health
+    finally:
+        census.stop()
+
+
 def run_worker(
     settings: Settings,
     until_idle: float | None,
@@ -97,7 +133,7 @@ def run_worker(
     engine = make_engine(settings.database_url.get_secret_value())
     migrate(engine)
     registry = registry or CollectorRegistry()
-    serve(registry, settings.metrics_port)
+    metrics = WorkerMetrics(registry)
     store = SqlStore(engine)
     publisher = KafkaPublisher(settings.kafka_bootstrap_servers)
     source = source_factory(settings)
@@ -114,7 +150,7 @@ def run_worker(
         dead_letters=KafkaDeadLetters(publisher, settings.dlq_topic),
         relay=OutboxRelay(store, publisher, now),
         rules=rules,
-        metrics=WorkerMetrics(registry),
+        metrics=metrics,
         stopping=stopping,
         clock=now,
         retries=retries(settings),
@@ -127,10 +163,16 @@ def run_worker(
         settings.measurement_year,
         rules.version,
     )
+
+    def loop() -> LoopState:
+        joined = bool(gauge_value(metrics.group_joined))
+        return LoopState(gauge_value(metrics.loop_iteration), joined)
+
     try:
-        looping()
-        tune_gc()
-        return worker.run(until_idle)
+        with metrics_port(settings, registry, engine, rules.version, loop):
+            looping()
+            tune_gc()
+            return worker.run(until_idle)
     finally:
         # Leave the group first so that partitions move on at once, then flush and close.
         source.close()

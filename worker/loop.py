@@ -6,7 +6,8 @@ import logging
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -100,8 +101,9 @@ class Worker:
         self.totals = Totals()
         self._deadline = 0.0  # of the retries of the batch in hand
 
-    def _retrying(self, action: Callable[[], T]) -> T:
-        return retrying(self.retries, self._deadline, self.stopping)(action)
+    def _retrying(self, step: str, action: Callable[[], T]) -> T:
+        retried = self.metrics.retries.labels(step=step).inc
+        return retrying(self.retries, self._deadline, self.stopping, retried)(action)
 
     def _start_batch(self) -> None:
         self._deadline = time.monotonic() + self.retries.within_s
@@ -109,6 +111,7 @@ class Worker:
     def run(self, until_idle: float | None = None) -> Totals:
         now = time.monotonic()
         seen = _Seen(active=now, assigned=now, settled=now)
+        self.metrics.started(self.rules.version)
         while not self.stopping.is_set():
             batch = self.source.poll(POLL_TIMEOUT_S)
             now = time.monotonic()
@@ -122,6 +125,7 @@ class Worker:
                 self._publish()
             lag = self.source.lag()
             self.metrics.set_lag(lag)
+            self.metrics.iterated(joined=self.source.settled(), rebalances=self.source.rebalances())
             self._saw(seen, now, batch, lag)
             if until_idle is not None and now - seen.active >= until_idle:
                 break
@@ -201,26 +205,39 @@ class Worker:
         rejected += refused
         if rejected:
             # Acknowledged by the broker before the offsets move past them.
-            self._retrying(lambda: self._dead_letter(rejected))
-        self._retrying(lambda: self.source.commit(batch))
-        self.metrics.batch_duration.observe(time.perf_counter() - started)
-        self._count(batch, accepted, rejected, outcome.new)
-        self.metrics.recalculations.labels(result="changed").inc(len(outcome.revisions))
-        self.metrics.recalculations.labels(result="unchanged").inc(
-            outcome.recalculated - len(outcome.revisions)
-        )
-        self.metrics.conflicts.inc(outcome.conflicts)
-        self.totals.revisions += len(outcome.revisions)
-        log.info(
-            "batch of %d: %d stored, %d duplicate, %d dead-lettered, %d recalculated, %d revised",
-            len(batch),
-            len(outcome.new),
-            outcome.duplicates,
-            len(rejected),
-            outcome.recalculated,
-            len(outcome.revisions),
-        )
+            self._retrying("dead_letters", lambda: self._dead_letter(rejected))
+        self._retrying("commit", lambda: self.source.commit(batch))
+        self.metrics.committed()
+        took = time.perf_counter() - started
+        self._count(batch, accepted, rejected, outcome, took)
+        self._summarize(batch, rejected, outcome, took)
         self._publish()
+
+    def _summarize(
+        self,
+        batch: Sequence[Message],
+        rejected: Sequence[tuple[Message, Rejection]],
+        outcome: BatchOutcome,
+        took: float,
+    ) -> None:
+        """One line per batch: in JSON logs its figures are fields of their own."""
+        figures = {
+            "messages": len(batch),
+            "stored": len(outcome.new),
+            "duplicates": outcome.duplicates,
+            "dead_lettered": len(rejected),
+            "recalculated": outcome.recalculated,
+            "revised": len(outcome.revisions),
+            "conflicts": sum(outcome.conflicts.values()),
+            "seconds": round(took, 4),
+        }
+        log.info(
+            "batch of %(messages)d: %(stored)d stored, %(duplicates)d duplicate, "
+            "%(dead_lettered)d dead-lettered, %(recalculated)d recalculated, %(revised)d "
+            "revised, %(conflicts)d new conflicts in %(seconds).3f s",
+            figures,
+            extra={"batch": figures},
+        )
 
     def _apply(
         self,
@@ -230,8 +247,9 @@ class Worker:
         """Apply the batch in one transaction. Should the database refuse a value, find the
         statements it refuses, dead-letter them and apply the rest: one bad message never
         blocks its partition. Returns the outcome, the statements applied and the refusals."""
+        apply = partial(self.service.apply, accepted)
         try:
-            return self._retrying(lambda: self.service.apply(accepted, self.clock())), accepted, []
+            return self._retrying("database", lambda: apply(self.clock())), accepted, []
         except RefusedValue:
             log.warning("the database refused a value in this batch; applying one by one")
         messages = {m.origin: m for m in batch}
@@ -241,7 +259,7 @@ class Worker:
             # A trial of each statement alone, rolled back, finds those the database refuses.
             trial = partial(self.service.apply, [(statement, origin)], self.clock(), commit=False)
             try:
-                self._retrying(trial)
+                self._retrying("database", trial)
             except RefusedValue as e:
                 refusal = Rejection(
                     "invalid_event",
@@ -252,32 +270,56 @@ class Worker:
                 refused.append((messages[origin], refusal))
             else:
                 applied.append((statement, origin))
-        outcome = self._retrying(lambda: self.service.apply(applied, self.clock()))
+        outcome = self._retrying("database", lambda: self.service.apply(applied, self.clock()))
         return outcome, applied, refused
 
     def _dead_letter(self, rejected: Sequence[tuple[Message, Rejection]]) -> None:
-        for message, rejection in rejected:
-            self.dead_letters.send(message, rejection)
-        self.dead_letters.flush()
+        with self._failures_counted("dead_letters"):
+            for message, rejection in rejected:
+                self.dead_letters.send(message, rejection)
+            self.dead_letters.flush()
 
     def _publish(self) -> None:
-        sent = self._retrying(self.relay.drain)
+        def drain() -> int:
+            self.metrics.outbox_pending.set(self.relay.pending())  # the backlog found
+            with self._failures_counted("recalculated"):
+                return self.relay.drain()
+
+        sent = self._retrying("publish", drain)
         self.metrics.published.inc(sent)
         self.totals.published += sent
-        self.metrics.outbox_pending.set(self.relay.pending())
+
+    @contextmanager
+    def _failures_counted(self, output: str) -> Iterator[None]:
+        try:
+            yield
+        except Exception:
+            self.metrics.publish_failures.labels(output=output).inc()
+            raise
 
     def _count(
         self,
         batch: Sequence[Message],
         accepted: Sequence[tuple[Statement, Origin]],
         rejected: Sequence[tuple[Message, Rejection]],
-        new: Sequence[Statement],
+        outcome: BatchOutcome,
+        took: float,
     ) -> None:
+        new = outcome.new
         self.totals.messages += len(batch)
+        self.totals.revisions += len(outcome.revisions)
         self.totals.stored += len(new)
         self.totals.duplicates += len(accepted) - len(new)
         self.totals.dead_lettered += len(rejected)
         self.metrics.batch_size.observe(len(batch))
+        self.metrics.batch_duration.observe(took)
+        self.metrics.event_processing.observe(took / len(batch))
+        changed = len(outcome.revisions)
+        self.metrics.recalculations.labels(result="changed").inc(changed)
+        self.metrics.recalculations.labels(result="unchanged").inc(outcome.recalculated - changed)
+        self.metrics.conflicts_recorded(outcome.conflicts)
+        now = time.time()
+        self.metrics.aged((system_of(s.source), now - s.time.timestamp()) for s, _ in accepted)
         processed = Counter((system_of(s.source), s.kind) for s in new)
         consumed = Counter((system_of(s.source), s.kind) for s, _ in accepted)
         for (system, kind), n in consumed.items():

@@ -100,6 +100,9 @@ class MessageSource(Protocol):
     def settled(self) -> bool:
         """Joined the group since its last rebalance began (with or without partitions)."""
 
+    def rebalances(self) -> int:
+        """How many rebalances have assigned partitions to this consumer."""
+
     def uncommitted(self) -> int:
         """Partitions held whose handled messages are not all committed yet."""
 
@@ -161,7 +164,7 @@ class Unit(Protocol):
 
     def write_records(self, changes: RecordChanges) -> None: ...
 
-    def add_conflicts(self, found: Sequence[Conflict]) -> int:
+    def add_conflicts(self, found: Sequence[Conflict]) -> dict[str, int]:
         """Record the conflicts not recorded before; return how many that was."""
 
     def save_revisions(self, new: Sequence[NewRevision]) -> None:

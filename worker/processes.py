@@ -17,11 +17,15 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 
 from prometheus_client import CollectorRegistry
 from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 
-from worker.metrics import serve
+from schemas.rules import load_rules
+from worker.compose import metrics_port
+from worker.db.engine import make_engine
+from worker.health import LoopState
 from worker.settings import Settings, as_environment
 
 log = logging.getLogger(__name__)
@@ -40,10 +44,29 @@ def run_processes(settings: Settings, count: int, until_idle: float | None) -> i
         }
         registry = CollectorRegistry()
         MultiProcessCollector(registry, path=metrics)  # type: ignore[no-untyped-call]
+        engine = make_engine(settings.database_url.get_secret_value())
+        rule_version = load_rules(settings.rules_file).version
         children = [subprocess.Popen(command, env=env) for _ in range(count)]  # noqa: S603
-        serve(registry, settings.metrics_port)
-        log.info("started %d worker processes", count)
-        return _supervise(children, metrics)
+        try:
+            with metrics_port(settings, registry, engine, rule_version, _loops(metrics)):
+                log.info("started %d worker processes", count)
+                return _supervise(children, metrics)
+        finally:
+            engine.dispose()
+
+
+def _loops(metrics: str) -> Callable[[], LoopState]:
+    """The state of the processes' loops, from the values they write: the oldest iteration of
+    any process, and joined only when every process is (the gauges combine as `livemin`)."""
+    reader = CollectorRegistry()
+    MultiProcessCollector(reader, path=metrics)  # type: ignore[no-untyped-call]
+
+    def state() -> LoopState:
+        iterated = reader.get_sample_value("ipasn_loop_iteration_timestamp_seconds")
+        joined = reader.get_sample_value("ipasn_consumer_group_joined")
+        return LoopState(iterated or 0.0, joined == 1)
+
+    return state
 
 
 def _supervise(children: list[subprocess.Popen[bytes]], metrics: str) -> int:

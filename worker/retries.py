@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from tenacity import (
@@ -42,10 +43,25 @@ class _StopAtDeadline(stop_base):
         return time.monotonic() + retry_state.upcoming_sleep >= self.deadline
 
 
-def retrying(retries: Retries, deadline: float, stopping: threading.Event) -> Retrying:
+def retrying(
+    retries: Retries,
+    deadline: float,
+    stopping: threading.Event,
+    retried: Callable[[], object] = lambda: None,
+) -> Retrying:
     """Each wait longer than the last (0.5 s, 1 s, 2 s, … 10 s, plus up to 1 s of jitter) until
     the attempts or the batch's time run out, or a stop is requested; the last error then
-    propagates, and the process exits without committing offsets."""
+    propagates, and the process exits without committing offsets. `retried` is called before
+    each wait (a metric counts them)."""
+
+    def before_sleep(state: RetryCallState) -> None:
+        retried()
+        log.warning(
+            "transient failure, retrying (attempt %d): %s",
+            state.attempt_number,
+            type(state.outcome.exception()).__name__ if state.outcome else "?",
+        )
+
     return Retrying(
         retry=retry_if_exception_type(TransientError),
         wait=wait_exponential_jitter(multiplier=0.5, max=10),
@@ -55,9 +71,5 @@ def retrying(retries: Retries, deadline: float, stopping: threading.Event) -> Re
         # A stop request ends the wait between attempts at once, not after it.
         sleep=sleep_using_event(stopping),
         reraise=True,
-        before_sleep=lambda state: log.warning(
-            "transient failure, retrying (attempt %d): %s",
-            state.attempt_number,
-            type(state.outcome.exception()).__name__ if state.outcome else "?",
-        ),
+        before_sleep=before_sleep,
     )

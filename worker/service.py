@@ -21,7 +21,7 @@ class BatchOutcome:
     duplicates: int = 0
     recalculated: int = 0  # NIPs whose index was computed again
     revisions: list[NewRevision] = field(default_factory=list)
-    conflicts: int = 0
+    conflicts: dict[str, int] = field(default_factory=dict)  # newly stored, by record kind
 
 
 def _changed(before: IndexRevision | None, after: IndexResult) -> bool:

@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
 import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 from kafka import KafkaProducer
@@ -77,3 +87,76 @@ def data_by_nip(events: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]
     for e in events:
         found.setdefault(e["data"]["nip"], []).append(e["data"])
     return found
+
+
+def start_worker(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
+    """`ipasn-worker run ARGS` in the background with these settings; stderr piped."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "worker.cli", "run", *args],
+        env={**os.environ, **env},
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+@dataclass
+class RunningWorker:
+    """`ipasn-worker run` in the background, its stderr read as it comes."""
+
+    process: subprocess.Popen[str]
+    lines: list[str] = field(default_factory=list)
+    consuming: threading.Event = field(default_factory=threading.Event)
+
+    def read_stderr(self) -> None:
+        assert self.process.stderr is not None
+        for line in self.process.stderr:
+            self.lines.append(line)
+            if "consuming" in line:
+                self.consuming.set()
+
+    def stderr(self, last: int = 40) -> str:
+        return "".join(self.lines[-last:])
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+
+@contextmanager
+def running_worker(env: dict[str, str], *args: str) -> Iterator[RunningWorker]:
+    """`ipasn-worker run ARGS` for the block, its stderr read as it comes; stopped after."""
+    worker = RunningWorker(start_worker(env, *args))
+    reader = threading.Thread(target=worker.read_stderr, daemon=True)
+    reader.start()
+    try:
+        yield worker
+    finally:
+        worker.stop()
+        reader.join(timeout=10)
+
+
+def http_get(port: int, path: str) -> tuple[int, str]:
+    """GET the path of the worker's metrics port: (status, body); (0, "") when none answers."""
+    url = f"http://127.0.0.1:{port}{path}"
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return int(response.status), response.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+    except OSError:
+        return 0, ""
+
+
+def http_answer(port: int, path: str, status: int, within_s: float) -> tuple[int, str]:
+    """The first answer of the path with that status, else the last one, within the time."""
+    deadline = time.monotonic() + within_s
+    while True:
+        answer = http_get(port, path)
+        if answer[0] == status or time.monotonic() > deadline:
+            return answer
+        time.sleep(0.2)

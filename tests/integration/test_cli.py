@@ -8,13 +8,14 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import Topics
-from tests.integration.helpers import run, settings_for
+from tests.integration.helpers import http_answer, http_get, start_worker
 from tests.integration.stream import A, B, D, phase_one
 from worker.devbroker import LocalBroker, free_port
 
@@ -29,16 +30,6 @@ def cli(
         timeout=timeout,
         check=False,
         env={**os.environ, **(env or {})},
-    )
-
-
-def start_worker(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
-    """`ipasn-worker run ARGS` in the background with these settings; stderr piped."""
-    return subprocess.Popen(
-        [sys.executable, "-m", "worker.cli", "run", *args],
-        env={**os.environ, **env},
-        stderr=subprocess.PIPE,
-        text=True,
     )
 
 
@@ -81,31 +72,6 @@ def test_publish_then_run_until_idle_then_show_gives_the_worked_example(
     assert any(c["kind"] == "performance" for c in view["conflicts"])
     assert "IP ASN 73 (Sedang)" in table.stdout
     assert A not in ran.stderr  # logs carry no NIP
-
-
-@pytest.mark.kafka
-def test_metrics_are_served_on_the_metrics_port(
-    broker: LocalBroker, topics: Topics, tmp_path: Path
-) -> None:
-    from tests.integration.helpers import publish
-
-    publish(broker.bootstrap, topics.input, phase_one())
-    port = free_port()
-    run(settings_for(broker, topics, f"sqlite:///{tmp_path}/m.db", metrics_port=port))
-
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
-        text = response.read().decode()
-
-    for name in (
-        "ipasn_events_consumed_total",
-        "ipasn_batch_duration_seconds_count",
-        "ipasn_consumer_lag_messages",
-        "ipasn_recalculations_published_total",
-        "ipasn_dead_letters_total",
-    ):
-        assert name in text
-    assert 'outcome="dead_lettered"' in text
-    assert A not in text
 
 
 @pytest.mark.parametrize(
@@ -290,10 +256,15 @@ def test_several_processes_share_the_stream_serve_one_metrics_page_and_stop_toge
         assert parent.poll() is None
         time.sleep(0.5)
     counted = _consumed(port)
+    # Both processes alive and in the group (the second may still be joining when the first
+    # has read everything).
+    http_answer(port, "/readyz", 200, within_s=30)
+    answers = {path: http_get(port, path)[0] for path in ("/healthz", "/readyz", "/nothing")}
     parent.send_signal(signal.SIGTERM)
     _, stderr = parent.communicate(timeout=60)
 
     assert counted == len(stream)  # every process's counts on the one page
+    assert answers == {"/healthz": 200, "/readyz": 200, "/nothing": 404}  # for both processes
     assert parent.returncode == 0, stderr
     assert stderr.count("stopped:") == 2  # both workers finished cleanly
     final = {
@@ -338,3 +309,44 @@ def test_bench_refuses_an_unknown_part_in_one_line() -> None:
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1
     assert "everything" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "field", "allowed"),
+    [
+        (["show", A], {"IPASN_LOG_LEVEL": "loud"}, "IPASN_LOG_LEVEL", ["'DEBUG'", "'CRITICAL'"]),
+        (["--log-level", "loud", "migrate"], {}, "IPASN_LOG_LEVEL", ["'DEBUG'", "'CRITICAL'"]),
+        (["migrate"], {"IPASN_LOG_FORMAT": "yaml"}, "IPASN_LOG_FORMAT", ["'json'", "'text'"]),
+        (["--log-format", "yaml", "show", A], {}, "IPASN_LOG_FORMAT", ["'json'", "'text'"]),
+    ],
+)
+def test_a_bad_log_level_or_format_is_one_line_naming_the_choices(
+    args: list[str], env: dict[str, str], field: str, allowed: list[str], tmp_path: Path
+) -> None:
+    result = cli(*args, env={"IPASN_DATABASE_URL": f"sqlite:///{tmp_path}/x.db", **env})
+
+    assert result.returncode == 2
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"ipasn-worker: bad configuration: {field}: ")
+    assert all(value in line for value in allowed), line
+
+
+def test_json_logs_are_one_object_a_line_from_every_logger(tmp_path: Path) -> None:
+    worker = start_worker(
+        {
+            "IPASN_LOG_FORMAT": "json",
+            "IPASN_KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{free_port()}",
+            "IPASN_DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
+            "IPASN_METRICS_PORT": "0",
+        }
+    )
+    assert worker.stderr is not None
+    # kafka-python complains of the missing broker at once. Killed rather than stopped: only
+    # the lines matter here, and SIGTERM is tested above.
+    logs = [worker.stderr.readline() for _ in range(3)]
+    worker.kill()
+    worker.communicate(timeout=30)
+
+    records = [json.loads(line) for line in logs]
+    assert all({"time", "level", "logger", "message"} <= set(r) for r in records), logs
+    assert any(r["logger"].startswith("kafka.") for r in records)

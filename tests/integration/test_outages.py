@@ -27,7 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from consumers.reader import read_topic
 from tests.conftest import Topics
-from tests.integration.helpers import run, settings_for
+from tests.integration.helpers import http_answer, run, settings_for
 from tests.integration.outages import PostgresServer, Proxy
 from tests.integration.test_cli import service_env
 from tests.integration.test_faults import _tables as faults_tables
@@ -152,17 +152,27 @@ def test_postgresql_unreachable_for_a_while(
     port = int(database[1].split("/")[0].split(":")[1])
     proxy = Proxy(port).start()
     url = f"{database[0]}@127.0.0.1:{proxy.port}/{database[1].split('/', 1)[1]}"
+    metrics = free_port()
+    readiness: list[tuple[int, str]] = []  # /readyz answers: in the outage, then after it
     try:
         publish_sample(broker.bootstrap, topics.input, EMPLOYEES)
 
         def partition() -> None:
             proxy.cut()
-            time.sleep(5)
+            readiness.append(http_answer(metrics, "/readyz", 503, within_s=8))
             proxy.mend()
+            readiness.append(http_answer(metrics, "/readyz", 200, within_s=30))
 
-        result = _through_an_outage(_env(broker, topics, url), url, partition)
+        env = {**_env(broker, topics, url), "IPASN_METRICS_PORT": str(metrics)}
+        result = _through_an_outage(env, url, partition)
 
         assert result.returncode == 0, result.stderr[-2000:]
+        [(cut, cut_body), (mended, _)] = readiness
+        assert (cut, mended) == (503, 200), readiness
+        assert json.loads(cut_body)["checks"]["database"] == {
+            "ok": False,
+            "detail": "no answer (OperationalError)",
+        }
         _same(_tables(url), _clean_run(broker, topics, tmp_path))
         assert _check_published(broker.bootstrap, topics.output, url) > 0
     finally:

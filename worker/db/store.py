@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -243,7 +243,8 @@ class SqlUnit:
         for part in _chunks(rows):
             self.conn.execute(records.insert(), list(part))
 
-    def add_conflicts(self, found: Sequence[Conflict]) -> int:
+    def add_conflicts(self, found: Sequence[Conflict]) -> dict[str, int]:
+        """Store the conflicts not stored yet; return how many were, by record kind."""
         rows = [
             {
                 "nip": c.nip,
@@ -260,14 +261,17 @@ class SqlUnit:
             for c in found
         ]
         if not rows:
-            return 0
+            return {}
         if self.postgres:
-            return len(insert_new(self.conn, conflicts, CONFLICT_COLUMNS, rows, CONFLICT_KEY))
-        added = 0
+            added = insert_new(self.conn, conflicts, CONFLICT_COLUMNS, rows, CONFLICT_KEY)
+            at = CONFLICT_KEY.index("kind")
+            return dict(Counter(key[at] for key in added))
+        counted: Counter[str] = Counter()
         for chunk in _chunks(rows):
             stmt = _insert(self.conn, conflicts).on_conflict_do_nothing()
-            added += len(self.conn.execute(stmt.returning(conflicts.c.id), list(chunk)).all())
-        return added
+            returned = self.conn.execute(stmt.returning(conflicts.c.kind), list(chunk))
+            counted.update(kind for (kind,) in returned)
+        return dict(counted)
 
     def save_revisions(self, new: Sequence[NewRevision]) -> None:
         """The new current index, its revision and its outbox row, for each."""
