@@ -168,8 +168,11 @@ def _settings(args: argparse.Namespace, **extra: Any) -> Settings:
     return load_settings(**given, **extra)
 
 
-class Stopped(Exception):
-    """SIGTERM or SIGINT arrived where nothing can be left half done."""
+class Stopped(BaseException):
+    """SIGTERM or SIGINT arrived where nothing can be left half done.
+
+    A BaseException, as KeyboardInterrupt is: kafka-python's bootstrap catches Exception and
+    tried the broker again for its whole timeout when the signal came in there."""
 
 
 class Shutdown:
