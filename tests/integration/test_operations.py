@@ -88,6 +88,7 @@ def test_a_running_worker_answers_its_probes_and_serves_every_documented_metric(
         **service_env(broker, topics, database_url),
         "IPASN_METRICS_PORT": str(port),
         "IPASN_BAND_METRICS_INTERVAL_S": "0.5",
+        "IPASN_LOG_FORMAT": "json",
     }
     stream = phase_one()
     with running_worker(env) as worker:
@@ -148,3 +149,12 @@ def test_a_running_worker_answers_its_probes_and_serves_every_documented_metric(
     assert (info, one) == ({"version": package_version(), "rule_version": "bkn-8-2019"}, 1)
     # The worker stopped: nothing answers on its port.
     assert http_get(port, "/healthz")[0] == 0
+
+    # Its logs: one JSON object a line, one summary line per batch, no NIP.
+    logs = [json.loads(line) for line in worker.lines]
+    batches = [line["batch"] for line in logs if "batch" in line]
+    assert len(batches) == total(samples, "ipasn_batch_duration_seconds_count")
+    assert sum(b["messages"] for b in batches) == len(stream)
+    assert sum(b["conflicts"] for b in batches) == sum(stored["conflicts"].values())
+    assert all({"time", "level", "logger", "message"} <= line.keys() for line in logs)
+    assert not any(A in line for line in worker.lines)
