@@ -22,6 +22,7 @@ from kafka import KafkaConsumer, TopicPartition
 from kafka.structs import OffsetAndMetadata
 
 from worker.kafka_errors import translated
+from worker.kafka_security import PLAINTEXT, KafkaOptions
 from worker.ports import TransientError
 
 CLIENT_ID = "ipasn-dlq-replay"
@@ -46,16 +47,25 @@ class DeadLetter:
 
 
 class DeadLetterTopic:
-    def __init__(self, bootstrap_servers: str, topic: str, cursor_prefix: str) -> None:
+    def __init__(
+        self,
+        bootstrap_servers: str,
+        topic: str,
+        cursor_prefix: str,
+        *,
+        security: KafkaOptions = PLAINTEXT,
+    ) -> None:
         self.topic = topic
         self.cursor_prefix = cursor_prefix
         self._bootstrap = bootstrap_servers.split(",")
+        self._security = security
         self._consumer: Any = KafkaConsumer(
             bootstrap_servers=self._bootstrap,
             client_id=CLIENT_ID,
             group_id=None,
             enable_auto_commit=False,
             allow_auto_create_topics=False,
+            **security,
         )
         self._groups: dict[str, Any] = {}  # cursor group → a consumer committing as that group
 
@@ -135,6 +145,7 @@ class DeadLetterTopic:
                 group_id=group,
                 enable_auto_commit=False,
                 allow_auto_create_topics=False,
+                **self._security,
             )
         return self._groups[group]
 

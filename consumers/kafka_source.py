@@ -12,6 +12,7 @@ from kafka.errors import CommitFailedError, RebalanceInProgressError
 from kafka.structs import OffsetAndMetadata
 
 from worker.kafka_errors import translated
+from worker.kafka_security import PLAINTEXT, KafkaOptions
 from worker.ports import Message, TransientError
 from worker.settings import SettingsError
 
@@ -70,7 +71,9 @@ class KafkaSource:
         heartbeat_interval_ms: int = 1_000,
         max_poll_interval_ms: int = 300_000,
         client_id: str = "ipasn-worker",
+        security: KafkaOptions = PLAINTEXT,
     ) -> None:
+        """`security`: kafka-python's security options (worker/kafka_security.py)."""
         self._consumer: Any = KafkaConsumer(
             bootstrap_servers=bootstrap_servers.split(","),
             group_id=group_id,
@@ -86,6 +89,7 @@ class KafkaSource:
             isolation_level="read_committed",
             # A misspelt input topic is not created with the broker's default partitions.
             allow_auto_create_topics=False,
+            **security,
         )
         self._topics = list(topics)
         self._refuse_missing_topics()
@@ -115,7 +119,7 @@ class KafkaSource:
         with translated():
             polled = self._consumer.poll(timeout_ms=int(timeout_s * 1000))
         batch = [
-            Message(r.topic, r.partition, r.offset, r.key, r.value)
+            Message(r.topic, r.partition, r.offset, r.key, r.value, _headers(r.headers))
             for tp in sorted(polled, key=lambda tp: (tp.topic, tp.partition))
             for r in polled[tp]
         ]
@@ -228,3 +232,8 @@ class KafkaSource:
 
     def close(self) -> None:
         self._consumer.close(autocommit=False)
+
+
+def _headers(given: Any) -> tuple[tuple[str, bytes], ...]:
+    # kafka-python gives a list of (str, bytes) pairs; a header may have a null value.
+    return tuple((name, value or b"") for name, value in given) if given else ()

@@ -5,9 +5,12 @@ For the demo's report and for tests that check what the worker published.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from kafka import KafkaConsumer, TopicPartition
+
+from worker.kafka_security import PLAINTEXT, KafkaOptions
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,8 +22,12 @@ class Read:
     headers: dict[str, bytes]
 
 
-def read_topic(bootstrap: str, topic: str, timeout_s: float = 30.0) -> list[Read]:
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
+def read_topic(
+    bootstrap: str, topic: str, timeout_s: float = 30.0, *, security: KafkaOptions = PLAINTEXT
+) -> list[Read]:
+    consumer = KafkaConsumer(
+        bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None, **security
+    )
     try:
         partitions = consumer.partitions_for_topic(topic) or set()
         tps = [TopicPartition(topic, p) for p in sorted(partitions)]
@@ -28,10 +35,12 @@ def read_topic(bootstrap: str, topic: str, timeout_s: float = 30.0) -> list[Read
         consumer.seek_to_beginning(*tps)
         ends = consumer.end_offsets(tps)
         found: list[Read] = []
-        polls = int(timeout_s)
-        while polls and any(consumer.position(tp) < ends[tp] for tp in tps):
-            polls -= 1
+        # Gives up only after `timeout_s` without a record: a long topic takes as long as it
+        # takes (a count of polls once cut one of 15,000 records short).
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline and any(consumer.position(tp) < ends[tp] for tp in tps):
             for records in consumer.poll(timeout_ms=1000).values():
+                deadline = time.monotonic() + timeout_s
                 found.extend(
                     Read(r.partition, r.offset, r.key, r.value, dict(r.headers or []))
                     for r in records

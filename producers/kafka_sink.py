@@ -8,6 +8,7 @@ from typing import Any
 from kafka import KafkaProducer
 
 from worker.kafka_errors import translated
+from worker.kafka_security import PLAINTEXT, KafkaOptions
 from worker.ports import Message, Publisher, Rejection
 
 FLUSH_TIMEOUT_S = 60.0
@@ -16,13 +17,21 @@ FLUSH_TIMEOUT_S = 60.0
 class KafkaPublisher:
     """Sends keep their order per partition (idempotence, acks=all); flush() raises on failure."""
 
-    def __init__(self, bootstrap_servers: str, client_id: str = "ipasn-worker") -> None:
+    def __init__(
+        self,
+        bootstrap_servers: str,
+        client_id: str = "ipasn-worker",
+        *,
+        security: KafkaOptions = PLAINTEXT,
+    ) -> None:
+        """`security`: kafka-python's security options (worker/kafka_security.py)."""
         self._producer: Any = KafkaProducer(
             bootstrap_servers=bootstrap_servers.split(","),
             client_id=client_id,
             enable_idempotence=True,
             acks="all",
             linger_ms=5,
+            **security,
         )
         self._pending: list[Any] = []
 
@@ -55,6 +64,11 @@ class KafkaPublisher:
 # Such a copy leaves the value out and says how large it was; the original stays on its input
 # topic at the partition and offset the copy names, for as long as that topic keeps it.
 DLQ_RECORD_LIMIT = 1_048_576 - 1_024  # bytes of key, value and headers; 1 KiB for framing
+DLQ_HEADER = "ipasn-dlq-"
+
+
+def _size(headers: Sequence[tuple[str, bytes]]) -> int:
+    return sum(len(n) + len(v) for n, v in headers)
 
 
 class KafkaDeadLetters:
@@ -72,14 +86,18 @@ class KafkaDeadLetters:
             ("ipasn-dlq-partition", str(message.partition).encode()),
             ("ipasn-dlq-offset", str(message.offset).encode()),
         ]
+        # The original's own headers follow ours, so that a replay sends them back with it
+        # (its `ipasn-signature` still verifies); ipasn-dlq-* ones are never the sender's to set.
+        own = [(n, v) for n, v in message.headers if not n.startswith(DLQ_HEADER)]
         value = message.value
-        size = (
-            len(message.key or b"") + len(value or b"") + sum(len(k) + len(v) for k, v in headers)
-        )
+        size = len(message.key or b"") + len(value or b"") + _size(headers) + _size(own)
         if value is not None and size > DLQ_RECORD_LIMIT:
             headers.append(("ipasn-dlq-value-omitted", str(len(value)).encode()))
             value = None
-        self.publisher.send(self.topic, message.key, value, headers)
+        if len(message.key or b"") + _size(headers) + _size(own) > DLQ_RECORD_LIMIT:
+            headers.append(("ipasn-dlq-headers-omitted", str(len(own)).encode()))
+            own = []
+        self.publisher.send(self.topic, message.key, value, headers + own)
 
     def flush(self) -> None:
         self.publisher.flush()

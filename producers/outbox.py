@@ -21,19 +21,20 @@ class OutboxRelay:
         self.clock = clock
         self.batch_size = batch_size
 
-    def drain(self) -> int:
-        """Publish every unsent row; return how many were sent.
+    def drain(self) -> dict[str, int]:
+        """Publish every unsent row; return how many were sent, by topic.
 
         A crash after the send and before the mark sends the rows again, with the same ids:
         consumers de-duplicate on the CloudEvents id. A short batch was the last one: rows
         another worker adds meanwhile go out on the next drain.
         """
-        sent = 0
+        sent: dict[str, int] = {}
         while True:
             with self.store.unsent(self.batch_size) as batch:
                 if not batch.rows:
                     return sent
                 for row in batch.rows:
+                    sent[row.topic] = sent.get(row.topic, 0) + 1
                     self.publisher.send(
                         row.topic,
                         row.key.encode(),
@@ -42,7 +43,6 @@ class OutboxRelay:
                     )
                 self.publisher.flush()
                 batch.mark_sent(self.clock())
-            sent += len(batch.rows)
             if len(batch.rows) < self.batch_size:
                 return sent
 

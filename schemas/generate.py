@@ -1,7 +1,9 @@
 """Write the JSON Schema files of the wire contracts: `python -m schemas.generate`.
 
-Upstream teams validate what they send against schemas/json/change-event.schema.json;
-downstream teams read schemas/json/ipasn-recalculated.schema.json. A test keeps the committed
+Upstream teams validate what they send against schemas/json/change-event.schema.json (a data
+steward's overrides: schemas/json/steward-event.schema.json);
+downstream teams read schemas/json/ipasn-recalculated.schema.json and
+schemas/json/personnel-reconciled.schema.json. A test keeps the committed
 files equal to what the models generate.
 """
 
@@ -14,6 +16,8 @@ from typing import Any
 
 from schemas.events import change_event
 from schemas.recalculated import IndexRecalculated
+from schemas.reconciled import PersonnelReconciled
+from schemas.steward import steward_event
 
 OUT = Path(__file__).parent / "json"
 BASE = "https://ipasn-worker.invalid/schemas/"
@@ -22,9 +26,18 @@ BASE = "https://ipasn-worker.invalid/schemas/"
 def documents() -> dict[str, dict[str, Any]]:
     inbound = change_event.json_schema(mode="validation")
     inbound["title"] = "Personnel change event (CloudEvents 1.0, structured JSON)"
+    override = steward_event.json_schema(mode="validation")
+    override["title"] = "Data steward's override, a signed change event from source steward"
     outbound = IndexRecalculated.model_json_schema(mode="serialization")
     outbound["title"] = "asn.ipasn.recalculated (CloudEvents 1.0, structured JSON)"
-    found = {"change-event.schema.json": inbound, "ipasn-recalculated.schema.json": outbound}
+    snapshot = PersonnelReconciled.model_json_schema(mode="serialization")
+    snapshot["title"] = "asn.personnel.reconciled (CloudEvents 1.0, structured JSON)"
+    found = {
+        "change-event.schema.json": inbound,
+        "steward-event.schema.json": override,
+        "ipasn-recalculated.schema.json": outbound,
+        "personnel-reconciled.schema.json": snapshot,
+    }
     for name, doc in found.items():
         doc["$schema"] = "https://json-schema.org/draft/2020-12/schema"
         doc["$id"] = BASE + name

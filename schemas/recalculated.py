@@ -65,14 +65,20 @@ class Recalculation(_Frozen):
     caused_by: list[CausedBy]
 
 
-class IndexRecalculated(_Frozen):
+class Outbound(_Frozen):
+    """The CloudEvents envelope of the worker's own events; each names its `type` and `data`."""
+
     specversion: Literal["1.0"] = "1.0"
     id: str
     source: Literal["ipasn-worker"] = WORKER_SOURCE
-    type: Literal["asn.ipasn.recalculated"] = RECALCULATED_TYPE
+    type: str
     subject: str
     time: AwareDatetime
     datacontenttype: Literal["application/json"] = "application/json"
+
+
+class IndexRecalculated(Outbound):
+    type: Literal["asn.ipasn.recalculated"] = RECALCULATED_TYPE
     data: Recalculation
 
 

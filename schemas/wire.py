@@ -19,13 +19,14 @@ import math
 import re
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
     AwareDatetime,
     BeforeValidator,
     Field,
+    PlainSerializer,
     StringConstraints,
     WithJsonSchema,
 )
@@ -48,8 +49,12 @@ AGENCY_CODE = r"[0-9A-Za-z]{1,40}"
 AgencyCode = Annotated[str, StringConstraints(pattern=f"^{AGENCY_CODE}$")]
 """The one restricted identifier: 1 to 40 ASCII letters or digits, as in `simpeg:<agency_code>`."""
 
-SOURCE = f"^(siasn|ekinerja|simpeg:{AGENCY_CODE})$"
-Source = Annotated[str, StringConstraints(pattern=SOURCE)]
+SYSTEM_SOURCE = f"^(siasn|ekinerja|simpeg:{AGENCY_CODE})$"
+Source = Annotated[str, StringConstraints(pattern=SYSTEM_SOURCE)]
+"""An upstream system: `siasn`, `ekinerja` or `simpeg:<agency_code>` (contracts §1)."""
+
+SOURCE = f"^(steward|siasn|ekinerja|simpeg:{AGENCY_CODE})$"
+"""Every source name: the upstream systems' and `steward`, a data steward's overrides (§7)."""
 
 # Explicit [0-9]: Python's \d also matches other scripts' digits.
 DATE_FORM = r"([0-9]{4})-([0-9]{2})-([0-9]{2})"
@@ -152,9 +157,17 @@ def _json_number(value: object) -> Decimal:
     return Decimal(repr(value))
 
 
+def _as_json_number(value: Decimal) -> int | float:
+    # Stored and sent on as the JSON number it came as (contracts §6: "values exactly as the
+    # winning statement's data"): 10 and 10.0 both as 10, 10.5 as 10.5. Within these ranges
+    # and the digits JSON senders write, a double holds each exactly.
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
 Hours = Annotated[
     Decimal,
     BeforeValidator(_json_number),
+    PlainSerializer(_as_json_number, return_type=Any, when_used="json"),
     Field(ge=0, le=10000),
     WithJsonSchema({"type": "number", "minimum": 0, "maximum": 10000}),
 ]
@@ -163,6 +176,7 @@ Hours = Annotated[
 Score = Annotated[
     Decimal,
     BeforeValidator(_json_number),
+    PlainSerializer(_as_json_number, return_type=Any, when_used="json"),
     Field(ge=0, le=100),
     WithJsonSchema({"type": "number", "minimum": 0, "maximum": 100}),
 ]

@@ -91,14 +91,17 @@ class Topics:
     output: str
     dlq: str
     group: str
+    reconciled: str = "asn.personnel.reconciled"
 
 
 @pytest.fixture
 def topics(broker: LocalBroker) -> Topics:
     """Fresh topics and a consumer group of its own for one test."""
     tag = uuid.uuid4().hex[:8]
-    t = Topics(f"changes-{tag}", f"recalculated-{tag}", f"dlq-{tag}", f"ipasn-{tag}")
-    broker.create_topics({t.input: 3, t.output: 3, t.dlq: 1})
+    t = Topics(
+        f"changes-{tag}", f"recalculated-{tag}", f"dlq-{tag}", f"ipasn-{tag}", f"reconciled-{tag}"
+    )
+    broker.create_topics({t.input: 3, t.output: 3, t.dlq: 1, t.reconciled: 3})
     return t
 
 

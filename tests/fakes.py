@@ -18,6 +18,7 @@ from worker.domain.model import Conflict, IndexRevision, Kind, Record, Statement
 from worker.ports import (
     Message,
     NewRevision,
+    NewSnapshot,
     Origin,
     OutboxRow,
     RecordChanges,
@@ -36,6 +37,8 @@ class _State:
         default_factory=dict
     )
     indexes: dict[tuple[str, int, str], IndexRevision] = field(default_factory=dict)
+    closed: dict[tuple[str, str, str | None, str, str, str, str], str] = field(default_factory=dict)
+    snapshots: dict[str, tuple[int, str]] = field(default_factory=dict)
     outbox: list[OutboxRow] = field(default_factory=list)
     sent: set[int] = field(default_factory=set)
 
@@ -88,7 +91,31 @@ class FakeUnit:
     def add_conflicts(self, found: Sequence[Conflict]) -> dict[str, int]:
         new = {(c.nip, *c.key): c for c in found if (c.nip, *c.key) not in self.state.conflicts}
         self.state.conflicts.update(new)
+        for c in found:
+            self.state.closed.pop((c.nip, *c.key), None)
         return dict(Counter(c.kind for c in new.values()))
+
+    def open_conflicts(self, nips: Iterable[str]) -> dict[str, list[Conflict]]:
+        wanted = set(nips)
+        found: dict[str, list[Conflict]] = {}
+        for key, c in self.state.conflicts.items():
+            if c.nip in wanted and key not in self.state.closed:
+                found.setdefault(c.nip, []).append(c)
+        return found
+
+    def close_conflicts(self, closing: Sequence[tuple[Conflict, str]]) -> None:
+        for c, reason in closing:
+            self.state.closed.setdefault((c.nip, *c.key), reason)
+
+    def snapshot_versions(self, nips: Iterable[str]) -> dict[str, tuple[int, str]]:
+        return {nip: self.state.snapshots[nip] for nip in nips if nip in self.state.snapshots}
+
+    def save_snapshots(self, new: Sequence[NewSnapshot]) -> None:
+        for n in new:
+            self.state.snapshots[n.nip] = (n.version, n.digest)
+            self.state.outbox.append(
+                OutboxRow(len(self.state.outbox) + 1, n.topic, n.nip, n.payload)
+            )
 
     def save_revisions(self, new: Sequence[NewRevision]) -> None:
         for n in new:
@@ -148,6 +175,7 @@ class FakePublisher:
         self.journal = journal
         self.queued: list[tuple[str, bytes | None, bytes | None]] = []
         self.published: list[tuple[str, bytes | None, bytes | None]] = []
+        self.headers: list[list[tuple[str, bytes]]] = []  # of each message sent, in order
 
     def send(
         self,
@@ -157,6 +185,7 @@ class FakePublisher:
         headers: Sequence[tuple[str, bytes]] = (),
     ) -> None:
         self.queued.append((topic, key, value))
+        self.headers.append(list(headers))
 
     def flush(self) -> None:
         if self.queued:

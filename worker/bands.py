@@ -8,8 +8,6 @@ are summed under agency="other": at most (max_agencies + 1) x 5 series.
 
 from __future__ import annotations
 
-import logging
-import threading
 from collections import Counter
 from collections.abc import Iterable
 
@@ -17,9 +15,9 @@ from prometheus_client import Metric
 from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import Engine, func, select
 
+from worker.census import Periodic
 from worker.db.tables import indexes
 
-log = logging.getLogger(__name__)
 OTHER = "other"
 UNKNOWN = "unknown"  # an index whose record names no agency
 
@@ -39,7 +37,9 @@ def capped(counts: Census, max_agencies: int) -> Census:
     return result
 
 
-class BandCensus:
+class BandCensus(Periodic):
+    what = "band counts"
+
     def __init__(
         self,
         engine: Engine,
@@ -49,14 +49,15 @@ class BandCensus:
         every_s: float = 60.0,
         max_agencies: int = 100,
     ) -> None:
+        super().__init__(every_s)
         self.engine = engine
         self.measurement_year = measurement_year
         self.rule_version = rule_version
-        self.every_s = every_s
         self.max_agencies = max_agencies
         self._counts: Census = {}
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+
+    def refresh(self) -> None:
+        self.count()
 
     def count(self) -> Census:
         """Count now (also what the thread does every `every_s`)."""
@@ -74,25 +75,6 @@ class BandCensus:
         counts = {(agency or UNKNOWN, band): int(n) for agency, band, n in rows if band}
         self._counts = capped(counts, self.max_agencies)
         return self._counts
-
-    def start(self) -> None:
-        if self.every_s > 0 and self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="band-census", daemon=True)
-            self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def _run(self) -> None:
-        while True:
-            try:
-                self.count()
-            except Exception as e:  # noqa: BLE001 - the next round tries again
-                log.warning("band counts not refreshed: %s", type(e).__name__)
-            if self._stop.wait(self.every_s):
-                return
 
     def collect(self) -> Iterable[Metric]:
         family = GaugeMetricFamily(

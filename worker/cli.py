@@ -19,13 +19,19 @@ from sqlalchemy.exc import SQLAlchemyError
 from schemas.rules import RulesFileError, load_rules
 from worker.bench import PARTS, BenchOptions, run_bench
 from worker.compose import run_worker
+from worker.conflicts import add_conflicts_parser, list_conflicts
 from worker.devbroker import DevBrokerError, LocalBroker
 from worker.devbroker.apache_kafka import ApacheKafka
 from worker.devbroker.tansu import TansuBroker
 from worker.dlq import add_dlq_parser, replay_dead_letters
+from worker.kafka_errors import watch_refusals
+from worker.kafka_security import kafka_options
 from worker.logs import configure_logging
+from worker.override import add_override_parser, publish_override
 from worker.ports import TransientError
+from worker.quality import add_quality_parser, show_quality
 from worker.settings import Settings, SettingsError, load_settings
+from worker.signing import signing_secrets
 
 log = logging.getLogger("ipasn_worker")
 
@@ -83,6 +89,11 @@ def build_parser() -> Parser:
     publish = commands.add_parser("publish", help="publish a JSON-lines file of change events")
     publish.add_argument("file", type=Path)
     publish.add_argument("--topic", help="default: the first of IPASN_INPUT_TOPICS")
+    publish.add_argument(
+        "--sign",
+        action="store_true",
+        help="sign each line with its source's secret (IPASN_SOURCE_SECRETS_FILE)",
+    )
     _common(publish, kafka=True)
 
     show = commands.add_parser("show", help="one employee's record, index and provenance")
@@ -150,6 +161,9 @@ def build_parser() -> Parser:
     )
     bench.add_argument("--skip", nargs="+", default=[], choices=PARTS, help="parts to leave out")
     add_dlq_parser(commands, _common)
+    add_override_parser(commands, _common)
+    add_conflicts_parser(commands)
+    add_quality_parser(commands)
     return parser
 
 
@@ -229,7 +243,15 @@ def cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
     from worker.publish import publish_file
 
     topic = args.topic or settings.input_topics[0]
-    return publish_file(args.file, topic, settings.kafka_bootstrap_servers, Console(stderr=True))
+    secrets = signing_secrets(settings.source_secrets_file, "publish --sign") if args.sign else None
+    return publish_file(
+        args.file,
+        topic,
+        settings.kafka_bootstrap_servers,
+        Console(stderr=True),
+        secrets,
+        security=kafka_options(settings),
+    )
 
 
 def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
@@ -275,6 +297,7 @@ def cmd_dev_broker(args: argparse.Namespace, settings: Settings) -> int:
         print(f"starting {broker.name}; the first start fetches it with Maven", flush=True)
     topics = dict.fromkeys(settings.input_topics, args.partitions)
     topics |= {settings.output_topic: args.partitions, settings.dlq_topic: 1}
+    topics |= {settings.reconciled_topic: args.partitions}
     try:
         with broker:
             broker.create_topics(topics)
@@ -338,6 +361,9 @@ COMMANDS = {
     "migrate": cmd_migrate,
     "bench": cmd_bench,
     "dlq": cmd_dlq,
+    "override": publish_override,
+    "conflicts": list_conflicts,
+    "quality": show_quality,
 }
 
 
@@ -349,6 +375,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"ipasn-worker: {e}", file=sys.stderr)
         return 2
     configure_logging(settings.log_level, settings.log_format)
+    refusals = watch_refusals()
     try:
         return COMMANDS[args.command](args, settings)
     except Stopped as e:
@@ -362,6 +389,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"ipasn-worker: {e}", file=sys.stderr)
         return 2
     except KafkaError as e:
+        if "bootstrap" in str(e).lower() and refusals.last:
+            # Credentials or certificates: a configuration error, which no retry would cure.
+            print(
+                "ipasn-worker: the Kafka broker at IPASN_KAFKA_BOOTSTRAP_SERVERS refused the "
+                f"connection ({refusals.last})",
+                file=sys.stderr,
+            )
+            return 2
         if "bootstrap" in str(e).lower():
             print(
                 "ipasn-worker: no Kafka broker answers at IPASN_KAFKA_BOOTSTRAP_SERVERS",

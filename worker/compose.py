@@ -21,12 +21,15 @@ from worker.cache import EmployeeCache
 from worker.db.engine import make_engine, migrate
 from worker.db.store import LOCK_TIMEOUT_S, SqlStore
 from worker.health import DatabaseCheck, Health, LoopState, ReadyCollector, gauge_value, serving
+from worker.kafka_security import kafka_options
 from worker.loop import Totals, Worker
 from worker.metrics import WorkerMetrics
 from worker.ports import MessageSource
 from worker.retries import Retries
 from worker.service import IndexService
 from worker.settings import Settings
+from worker.signing import load_source_secrets
+from worker.source_quality import QualityCensus
 
 log = logging.getLogger("ipasn_worker")
 SourceFactory = Callable[[Settings], MessageSource]
@@ -45,6 +48,7 @@ def kafka_source(settings: Settings) -> KafkaSource:
         session_timeout_ms=settings.kafka_session_timeout_ms,
         heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
         max_poll_interval_ms=settings.kafka_max_poll_interval_ms,
+        security=kafka_options(settings),
     )
 
 
@@ -104,15 +108,20 @@ def metrics_port(
         every_s=settings.band_metrics_interval_s,
         max_agencies=settings.band_metrics_max_agencies,
     )
+    quality = QualityCensus(engine, every_s=settings.quality_metrics_interval_s)
     registry.register(ReadyCollector(health))
     if settings.band_metrics_interval_s:
         registry.register(census)
+    if settings.quality_metrics_interval_s:
+        registry.register(quality)
     census.start()
+    quality.start()
     try:
         with serving(registry, health, settings.metrics_port):
             yield health
     finally:
         census.stop()
+        quality.stop()
 
 
 def run_worker(
@@ -130,12 +139,15 @@ def run_worker(
     `source_factory` lets tests put a source of their own in Kafka's place.
     """
     rules = load_rules(settings.rules_file)
+    secrets = load_source_secrets(
+        settings.source_secrets_file, required=settings.require_signatures
+    )
     engine = make_engine(settings.database_url.get_secret_value())
     migrate(engine)
     registry = registry or CollectorRegistry()
     metrics = WorkerMetrics(registry)
     store = SqlStore(engine)
-    publisher = KafkaPublisher(settings.kafka_bootstrap_servers)
+    publisher = KafkaPublisher(settings.kafka_bootstrap_servers, security=kafka_options(settings))
     source = source_factory(settings)
     service = IndexService(
         store,
@@ -143,6 +155,7 @@ def run_worker(
         settings.measurement_year,
         settings.output_topic,
         EmployeeCache(settings.statement_cache_employees),
+        reconciled_topic=settings.reconciled_topic,
     )
     worker = Worker(
         source=source,
@@ -155,6 +168,7 @@ def run_worker(
         clock=now,
         retries=retries(settings),
         rejoin_limit_s=rejoin_limit_s(settings),
+        secrets=secrets,
     )
     log.info(
         "consuming %s as group %s; measurement year %d, rules %s",

@@ -17,6 +17,7 @@ from consumers.dead_letters import DeadLetter, DeadLetterTopic
 from producers.kafka_sink import KafkaPublisher
 from worker.dlq_summary import REASONS, Row, Summary, dumps, render
 from worker.domain.nip import mask_nip
+from worker.kafka_security import kafka_options
 from worker.ports import Publisher, TransientError
 from worker.settings import Settings
 
@@ -28,10 +29,11 @@ FLUSH_EVERY = 1000  # sends acknowledged, and the cursors advanced, at least thi
 DESCRIPTION = """\
 Send dead letters back to the input topic they came from (their ipasn-dlq-topic header where
 that is one of IPASN_INPUT_TOPICS, else the first of them), after the cause was fixed: the
-original key and value byte for byte, without the ipasn-dlq-* headers, with the header
-ipasn-replayed-from: <dlq topic>:<partition>:<offset>. The dead-letter topic is read from its
-beginning to the end offsets it has when the command starts. A message counts as sent once the
-broker acknowledged it (idempotent producer, acks=all).
+original key, value and headers (an ipasn-signature among them) byte for byte, without the
+ipasn-dlq-* headers, with the header ipasn-replayed-from: <dlq topic>:<partition>:<offset>.
+The dead-letter topic is read from its beginning to the end offsets it has when the command
+starts. A message counts as sent once the broker acknowledged it (idempotent producer,
+acks=all).
 
 Replaying twice sends nothing twice: per reason, the command remembers the DLQ offset it has
 replayed up to, as the committed offsets of the consumer group
@@ -160,8 +162,9 @@ class Replay:
 
 
 def replay_headers(letter: DeadLetter, s: Summary) -> list[tuple[str, bytes]]:
-    """The message's own headers (none today: the DLQ keeps none), and where it was replayed
-    from; never the ipasn-dlq-* headers, which would describe a refusal that no longer holds."""
+    """The message's own headers (the dead letter keeps them after its ipasn-dlq-* ones, so an
+    `ipasn-signature` still verifies), and where it was replayed from; never the ipasn-dlq-*
+    headers, which would describe a refusal that no longer holds."""
     kept = [
         (n, v) for n, v in letter.headers if not n.startswith(DLQ_HEADER) and n != REPLAYED_FROM
     ]
@@ -199,8 +202,12 @@ def replay_dead_letters(args: argparse.Namespace, settings: Settings, console: C
         cursor_prefix=f"{settings.consumer_group}.dlq-replay",
         messages=[] if args.messages else None,
     )
+    security = kafka_options(settings)
     letters = DeadLetterTopic(
-        settings.kafka_bootstrap_servers, settings.dlq_topic, summary.cursor_prefix
+        settings.kafka_bootstrap_servers,
+        settings.dlq_topic,
+        summary.cursor_prefix,
+        security=security,
     )
     publisher: KafkaPublisher | None = None
     try:
@@ -218,7 +225,7 @@ def replay_dead_letters(args: argparse.Namespace, settings: Settings, console: C
         summary.cursors = usable(letters.cursors(summary.reasons, summary.end_offsets), summary)
         if not args.dry_run:
             publisher = KafkaPublisher(
-                settings.kafka_bootstrap_servers, client_id="ipasn-dlq-replay"
+                settings.kafka_bootstrap_servers, client_id="ipasn-dlq-replay", security=security
             )
         Replay(letters, summary, settings.input_topics, publisher).run()
     except (KafkaError, TransientError) as e:

@@ -28,6 +28,7 @@ from worker.ports import (
 )
 from worker.retries import Retries, retrying
 from worker.service import BatchOutcome, IndexService
+from worker.signing import SourceSecrets
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -55,7 +56,8 @@ class Totals:
     duplicates: int = 0
     dead_lettered: int = 0
     revisions: int = 0
-    published: int = 0
+    published: int = 0  # recalculated events
+    snapshots: int = 0  # reconciled snapshots published
     # time.monotonic() when the first batch arrived and when the last was done (committed and
     # published): the worker's busy span, without the group join and the idle wait.
     first_batch_at: float | None = None
@@ -85,6 +87,7 @@ class Worker:
         clock: Callable[[], datetime],
         retries: Retries | None = None,
         rejoin_limit_s: float = 600.0,
+        secrets: SourceSecrets | None = None,
     ) -> None:
         self.source = source
         self.service = service
@@ -98,6 +101,7 @@ class Worker:
         # A group that has not settled in this long is stuck: the worker exits (non-zero) so
         # that its restart joins the group as a new member.
         self.rejoin_limit_s = rejoin_limit_s
+        self.secrets = secrets  # the sources' signing secrets (contracts §8)
         self.totals = Totals()
         self._deadline = 0.0  # of the retries of the batch in hand
 
@@ -196,7 +200,7 @@ class Worker:
         accepted: list[tuple[Statement, Origin]] = []
         rejected: list[tuple[Message, Rejection]] = []
         for m in batch:
-            decoded = decode(m.key, m.value, self.rules)
+            decoded = decode(m.key, m.value, self.rules, m.headers, self.secrets)
             if isinstance(decoded, Rejection):
                 rejected.append((m, decoded))
             else:
@@ -280,14 +284,18 @@ class Worker:
             self.dead_letters.flush()
 
     def _publish(self) -> None:
-        def drain() -> int:
+        def drain() -> dict[str, int]:
             self.metrics.outbox_pending.set(self.relay.pending())  # the backlog found
-            with self._failures_counted("recalculated"):
+            with self._failures_counted("outbox"):
                 return self.relay.drain()
 
         sent = self._retrying("publish", drain)
-        self.metrics.published.inc(sent)
-        self.totals.published += sent
+        recalculated = sent.get(self.service.output_topic, 0)
+        snapshots = sent.get(self.service.reconciled_topic, 0)
+        self.metrics.published.inc(recalculated)
+        self.metrics.snapshots_published.inc(snapshots)
+        self.totals.published += recalculated
+        self.totals.snapshots += snapshots
 
     @contextmanager
     def _failures_counted(self, output: str) -> Iterator[None]:
@@ -318,6 +326,8 @@ class Worker:
         self.metrics.recalculations.labels(result="changed").inc(changed)
         self.metrics.recalculations.labels(result="unchanged").inc(outcome.recalculated - changed)
         self.metrics.conflicts_recorded(outcome.conflicts)
+        for reason, n in outcome.closed.items():
+            self.metrics.conflicts_closed.labels(reason=reason).inc(n)
         now = time.time()
         self.metrics.aged((system_of(s.source), now - s.time.timestamp()) for s, _ in accepted)
         processed = Counter((system_of(s.source), s.kind) for s in new)

@@ -27,9 +27,9 @@ from worker.domain.model import KINDS
 disable_created_metrics()  # type: ignore[no-untyped-call]
 
 OUTCOMES = ("processed", "duplicate", "dead_lettered")
-SYSTEMS = ("siasn", "ekinerja", "simpeg", "unknown")
+SYSTEMS = ("siasn", "ekinerja", "simpeg", "steward", "unknown")
 STEPS = ("database", "dead_letters", "commit", "publish")
-OUTPUTS = ("recalculated", "dead_letters")
+OUTPUTS = ("outbox", "dead_letters")
 # Seconds from the event's `time` to its processing: from a live stream (under a second) to a
 # backlog replayed after a day's outage.
 AGE_BUCKETS = (0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 6 * 3600, 86400, 7 * 86400)
@@ -38,7 +38,7 @@ PER_EVENT_BUCKETS = (25e-6, 50e-6, 100e-6, 250e-6, 500e-6, 1e-3, 2.5e-3, 5e-3, 0
 
 def system_of(source: str | None) -> str:
     """The metric label of a source: never the agency code (500 regions) nor anything unknown."""
-    if source in ("siasn", "ekinerja"):
+    if source in ("siasn", "ekinerja", "steward"):
         return source
     if source and source.startswith("simpeg:"):
         return "simpeg"
@@ -143,6 +143,11 @@ class WorkerMetrics:
             "asn.ipasn.recalculated events published (acknowledged by the broker).",
             registry=registry,
         )
+        self.snapshots_published = Counter(
+            "ipasn_snapshots_published_total",
+            "asn.personnel.reconciled snapshots published (acknowledged by the broker).",
+            registry=registry,
+        )
         self.outbox_pending = Gauge(
             "ipasn_outbox_pending_events",
             "Recalculated events stored but not yet published, counted before each drain.",
@@ -151,7 +156,8 @@ class WorkerMetrics:
         )
         self.publish_failures = Counter(
             "ipasn_publish_failures_total",
-            "Failed attempts to publish, by output: the outbox's events or dead letters.",
+            "Failed attempts to publish, by output: the outbox (recalculated events and "
+            "reconciled snapshots) or dead letters.",
             ["output"],
             registry=registry,
         )
@@ -166,6 +172,12 @@ class WorkerMetrics:
             "Source disagreements newly recorded for the data stewards, by record kind; each "
             "counted once, as stored.",
             ["kind"],
+            registry=registry,
+        )
+        self.conflicts_closed = Counter(
+            "ipasn_conflicts_closed_total",
+            "Conflicts closed, by why: superseded, agrees or steward.",
+            ["reason"],
             registry=registry,
         )
         self.build_info = Gauge(
@@ -184,6 +196,8 @@ class WorkerMetrics:
             self.publish_failures.labels(output=output)
         for result in ("changed", "unchanged"):
             self.recalculations.labels(result=result)
+        for reason in ("superseded", "agrees", "steward"):
+            self.conflicts_closed.labels(reason=reason)
 
     def started(self, rule_version: str) -> None:
         self.build_info.labels(version=package_version(), rule_version=rule_version).set(1)

@@ -38,6 +38,7 @@ class Message:
     offset: int
     key: bytes | None
     value: bytes | None
+    headers: tuple[tuple[str, bytes], ...] = ()  # as sent: `ipasn-signature`, `traceparent`, …
 
     @property
     def origin(self) -> Origin:
@@ -82,6 +83,18 @@ class NewRevision:
     current: IndexRevision
     previous: IndexResult | None
     caused_by: list[dict[str, str]]
+    event_id: str
+    topic: str
+    payload: str
+
+
+@dataclass(frozen=True, slots=True)
+class NewSnapshot:
+    """A new version of an employee's reconciled snapshot, and its event for the outbox."""
+
+    nip: str
+    version: int
+    digest: str
     event_id: str
     topic: str
     payload: str
@@ -165,7 +178,20 @@ class Unit(Protocol):
     def write_records(self, changes: RecordChanges) -> None: ...
 
     def add_conflicts(self, found: Sequence[Conflict]) -> dict[str, int]:
-        """Record the conflicts not recorded before; return how many that was."""
+        """Open these conflicts: record those not recorded before, open again those closed;
+        return how many were recorded now, by kind."""
+
+    def open_conflicts(self, nips: Iterable[str]) -> dict[str, list[Conflict]]:
+        """The open conflicts of each NIP that has any."""
+
+    def close_conflicts(self, closing: Sequence[tuple[Conflict, str]]) -> None:
+        """Close each conflict, with why: "superseded", "agrees" or "steward"."""
+
+    def snapshot_versions(self, nips: Iterable[str]) -> dict[str, tuple[int, str]]:
+        """The version and digest of the reconciled snapshot last published of each NIP."""
+
+    def save_snapshots(self, new: Sequence[NewSnapshot]) -> None:
+        """Each NIP's new snapshot version and its outbox row."""
 
     def save_revisions(self, new: Sequence[NewRevision]) -> None:
         """The new current index, its revision and its outbox row, for each."""
@@ -198,7 +224,7 @@ class Outbox(Protocol):
 
 
 class Relay(Protocol):
-    def drain(self) -> int:
-        """Publish every unsent outbox row; return how many were sent."""
+    def drain(self) -> dict[str, int]:
+        """Publish every unsent outbox row; return how many were sent, by topic."""
 
     def pending(self) -> int: ...

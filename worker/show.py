@@ -1,4 +1,5 @@
-"""`ipasn-worker show NIP`: the reconciled record, the index, and where each value came from."""
+"""`ipasn-worker show NIP`: the reconciled record, the index, where each value came from, the
+data stewards' overrides (who, why) and the conflicts (open or closed, and the rule)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from worker.db.tables import conflicts, indexes, records, revisions, statements
 from worker.domain.model import DIMENSIONS, HISTORY_KINDS
+from worker.domain.rules import STEWARD
 
 
 def _jsonable(row: Any) -> dict[str, Any]:
@@ -51,6 +53,11 @@ def employee_view(engine: Engine, nip: str, year: int, rule_version: str) -> dic
             select(conflicts).where(conflicts.c.nip == nip).order_by(conflicts.c.id)
         ).all()
         count = len(conn.execute(select(statements.c.id).where(statements.c.nip == nip)).all())
+        steward = conn.execute(
+            select(statements)
+            .where(statements.c.nip == nip, statements.c.source == STEWARD)
+            .order_by(statements.c.time, func.coalesce(statements.c.sequence, -1), statements.c.id)
+        ).all()
     return {
         "nip": nip,
         "measurement_year": year,
@@ -59,7 +66,30 @@ def employee_view(engine: Engine, nip: str, year: int, rule_version: str) -> dic
         "records": [_jsonable(r) for r in recs],
         "index": _jsonable(index) if index else None,
         "revisions": [_jsonable(r) for r in history],
-        "conflicts": [_jsonable(c) for c in found],
+        "conflicts": [_conflict(c) for c in found],
+        "overrides": [_override(s) for s in steward],
+    }
+
+
+def _conflict(row: Any) -> dict[str, Any]:
+    # Every column, `rule` and `closed_reason` included, and whether it is still open.
+    found = _jsonable(row)
+    found["status"] = "open" if row.closed_at is None else "closed"
+    return found
+
+
+def _override(row: Any) -> dict[str, Any]:
+    """A steward's statement: what it pinned (or released), who decided and why."""
+    operation = "release" if row.released else "delete" if row.deleted else "upsert"
+    return {
+        "time": row.time.isoformat(),
+        "kind": row.kind,
+        "record_id": row.record_id,
+        "operation": operation,
+        "values": row.values,
+        "actor": row.actor,
+        "reason": row.reason,
+        "event_id": row.event_id,
     }
 
 
@@ -85,6 +115,7 @@ def render(view: dict[str, Any], console: Console) -> None:
         )
     console.print(table)
     _render_index(view, console)
+    _render_overrides(view, console)
     _render_conflicts(view, console)
 
 
@@ -118,17 +149,38 @@ def _render_index(view: dict[str, Any], console: Console) -> None:
         console.print(hist)
 
 
+def _render_overrides(view: dict[str, Any], console: Console) -> None:
+    if view["overrides"]:
+        table = Table(title="Overrides by data stewards")
+        for column in ("time (UTC)", "kind", "record", "override", "actor", "reason"):
+            table.add_column(column, overflow="fold")
+        for o in view["overrides"]:
+            pinned = f": {_fields(o['values'])}" if o["values"] else ""
+            table.add_row(
+                o["time"][:19].replace("T", " "),
+                o["kind"],
+                o["record_id"] or "-",
+                o["operation"] + pinned,
+                o["actor"] or "-",
+                o["reason"] or "-",
+            )
+        console.print(table)
+
+
 def _render_conflicts(view: dict[str, Any], console: Console) -> None:
     if view["conflicts"]:
         table = Table(title="Conflicts for a data steward")
-        for column in ("kind", "record", "winner", "loser"):
+        for column in ("kind", "record", "winner", "loser", "rule", "status"):
             table.add_column(column, overflow="fold")
         for c in view["conflicts"]:
+            closed = f" {str(c['closed_at'])[:10]}: {c['closed_reason']}" if c["closed_at"] else ""
             table.add_row(
                 c["kind"],
                 c["record_id"] or "-",
                 f"{c['winner_source']}: {_fields(c['winner_values'] or {}) or 'deleted'}",
                 f"{c['loser_source']}: {_fields(c['loser_values'] or {}) or 'deleted'}",
+                c["rule"] or "-",
+                c["status"] + closed,
             )
         console.print(table)
 

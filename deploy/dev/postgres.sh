@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # PostgreSQL for the tests, from Debian's packages: installs it when missing, starts the cluster,
-# trusts connections from 127.0.0.1 (a development or CI machine only) and creates the database
+# trusts connections from 127.0.0.1 (a development or CI machine only; members of the role
+# ipasn_password_test excepted, which give a password) and creates the database
 # `test`, so that postgresql+psycopg://postgres@127.0.0.1:5432/test answers. Quick when all is
 # there already. Needs root (apt-get, the cluster's files).
 set -euo pipefail
@@ -20,6 +21,12 @@ hba=/etc/postgresql/$version/main/pg_hba.conf
 if ! grep -q "ipasn-worker" "$hba"; then
   # First match wins in pg_hba.conf: these lines go before the password rules.
   sed -i '1i # ipasn-worker tests: trust connections from this machine only\nhost all all 127.0.0.1/32 trust\nhost all all ::1/128 trust' "$hba"
+  pg_ctlcluster --skip-systemctl-redirect "$version" main reload 2>/dev/null || true
+fi
+if ! grep -q "ipasn_password_test" "$hba"; then
+  # Except for members of the role ipasn_password_test, which must give their password
+  # (tests/integration/test_database_secrets.py: IPASN_DATABASE_PASSWORD_FILE); before the trust.
+  sed -i '1i # ipasn-worker tests: members of ipasn_password_test give their password\nhost all +ipasn_password_test 127.0.0.1/32 scram-sha-256\nhost all +ipasn_password_test ::1/128 scram-sha-256' "$hba"
   pg_ctlcluster --skip-systemctl-redirect "$version" main reload 2>/dev/null || true
 fi
 if ! pg_isready -q -h 127.0.0.1 -p 5432; then

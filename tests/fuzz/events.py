@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
 from hypothesis import strategies as st
@@ -70,10 +71,13 @@ def _upserted(draw: st.DrawFn, draft: Draft) -> None:
         for name, value in values.items()
         if value is not None and name not in removable
     ]
-    # Numbers go in as written ("1E3", "2.50"); values keep the decimal string decode() makes.
+    # Numbers go in as written ("1E3", "2.50"); values keep the JSON number they stand for
+    # (1000, 2.5), as decode() keeps it.
     for name in ("hours", "score"):
         if isinstance(values.get(name), tuple):
-            written, values[name] = values[name]
+            written, exact = values[name]
+            number = Decimal(exact)
+            values[name] = int(number) if number == number.to_integral_value() else float(number)
             data[name] = draft.raw_json(written.encode())
     draft.event["data"] = data
     draft.required.append(("data",))

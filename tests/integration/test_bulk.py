@@ -25,6 +25,7 @@ def _statement(event_id: str, nip: str = "198703142010121001") -> dict[str, Any]
         "record_id": "simpeg:7318-pend-2802-0", "time": T, "sequence": None, "deleted": False,
         "values": {"level": "S2", "institution": "Universitas  Terbuka \u2013 Manado"},
         "topic": "t", "partition": 0, "offset": 1, "received_at": T,
+        "actor": None, "reason": None, "released": False,
     }  # fmt: skip
 
 

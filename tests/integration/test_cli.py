@@ -41,6 +41,7 @@ def service_env(broker: LocalBroker, topics: Topics, database_url: str) -> dict[
         "IPASN_INPUT_TOPICS": topics.input,
         "IPASN_OUTPUT_TOPIC": topics.output,
         "IPASN_DLQ_TOPIC": topics.dlq,
+        "IPASN_RECONCILED_TOPIC": topics.reconciled,
         "IPASN_CONSUMER_GROUP": topics.group,
         "IPASN_METRICS_PORT": "0",
         "IPASN_KAFKA_SESSION_TIMEOUT_MS": "6000",
@@ -169,6 +170,14 @@ def test_the_demo_shows_results_dead_letters_and_metrics(tmp_path: Path) -> None
     for reason in ("not_json", "unknown_type", "bad_nip", "key_mismatch", "not_authorised"):
         assert reason in out
     assert "0 dead-lettered" not in out
+    # The second act: a steward's override settles a conflict, its release reopens it, and each
+    # time the reconciled snapshot goes out.
+    act = out[out.index("Stewardship") :]
+    assert "the record now comes from steward" in act
+    assert "the conflict is closed (steward)" in act
+    assert "the record now comes from siasn" in act
+    assert "the conflict is open" in act
+    assert act.count('"type": "asn.personnel.reconciled"') == 2
 
 
 def test_show_on_a_database_without_the_schema_says_so_in_one_line(tmp_path: Path) -> None:

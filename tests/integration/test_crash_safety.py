@@ -62,7 +62,7 @@ def test_a_crash_between_the_database_commit_and_the_send_loses_no_recalculation
 
     real_drain = outbox.OutboxRelay.drain
 
-    def crash(self: outbox.OutboxRelay) -> int:
+    def crash(self: outbox.OutboxRelay) -> dict[str, int]:
         if self.store.pending_count():
             raise Crash
         return real_drain(self)

@@ -58,11 +58,16 @@ METRICS = {
     "ipasn_conflicts_detected_total": "counter",
     "ipasn_recalculations_total": "counter",
     "ipasn_recalculations_published_total": "counter",
+    "ipasn_snapshots_published_total": "counter",
+    "ipasn_conflicts_closed_total": "counter",
     "ipasn_outbox_pending_events": "gauge",
     "ipasn_publish_failures_total": "counter",
     "ipasn_retries_total": "counter",
     "ipasn_band_employees": "gauge",
     "ipasn_build_info": "gauge",
+    "ipasn_source_employees": "gauge",
+    "ipasn_source_completeness_ratio": "gauge",
+    "ipasn_source_conflicts": "gauge",
     "ipasn_ready": "gauge",
 }
 SERIES = set(METRICS) | {

@@ -46,7 +46,7 @@ from worker.bench.services import publish_sample
 from worker.cache import EmployeeCache
 from worker.db.engine import make_engine, migrate
 from worker.db.store import SqlStore, SqlUnit
-from worker.db.tables import indexes, outbox, records, revisions, statements
+from worker.db.tables import indexes, outbox, reconciled, records, revisions, statements
 from worker.demo.sample import sample_events
 from worker.devbroker import LocalBroker
 from worker.ports import NewRevision, Origin
@@ -213,7 +213,8 @@ def _check_published(broker: LocalBroker, topic: str, url: str) -> tuple[int, in
     copies = [r.value or b"" for r in read_topic(broker.bootstrap, topic)]
     engine = create_engine(url)
     with engine.connect() as conn:
-        stored = {r.event_id: r.payload.encode() for r in conn.execute(select(outbox))}
+        mine = select(outbox).where(outbox.c.topic == topic)  # not the reconciled snapshots
+        stored = {r.event_id: r.payload.encode() for r in conn.execute(mine)}
         unsent = conn.execute(select(outbox.c.id).where(outbox.c.sent_at.is_(None))).all()
         numbers = conn.execute(select(revisions.c.nip, revisions.c.revision)).all()
         current = {i.nip: i for i in conn.execute(select(indexes))}
@@ -238,6 +239,31 @@ def _check_published(broker: LocalBroker, topic: str, url: str) -> tuple[int, in
             score = None if index.score is None else float(index.score)
             assert (data["score"], data["band"]) == (score, index.band)
     return len(by_id), len(copies)
+
+
+def _check_snapshots(broker: LocalBroker, topic: str, url: str) -> int:
+    """Every reconciled snapshot stored was published under its id with the stored content,
+    and nothing else; each NIP's versions are 1..n, the last one the stored version. Returns
+    how many snapshots there are."""
+    published: dict[str, bytes] = {}
+    for r in read_topic(broker.bootstrap, topic):
+        event_id = json.loads(r.value or b"")["id"]
+        assert published.setdefault(event_id, r.value or b"") == r.value, event_id
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        mine = select(outbox).where(outbox.c.topic == topic)
+        stored = {r.event_id: r.payload.encode() for r in conn.execute(mine)}
+        last = dict(conn.execute(select(reconciled.c.nip, reconciled.c.version)).all())
+    engine.dispose()
+    assert published == stored
+    versions: dict[str, list[int]] = {}
+    for event_id in stored:
+        nip, _, version = event_id.split(":")
+        versions.setdefault(nip, []).append(int(version))
+    assert {nip: sorted(v) for nip, v in versions.items()} == {
+        nip: list(range(1, n + 1)) for nip, n in last.items()
+    }
+    return len(stored)
 
 
 # --- 1. one worker killed again and again ------------------------------------------------------
@@ -271,6 +297,7 @@ def test_a_worker_killed_ten_times_mid_stream_ends_as_one_clean_run(
 
     _same_as_clean(postgres_url, _clean_run(broker, topics, tmp_path))
     published, copies = _check_published(broker, topics.output, postgres_url)
+    assert _check_snapshots(broker, topics.reconciled, postgres_url) > 0
     assert events > 20_000
     assert before_last > 0  # the kills came while there was work left
     assert after > 0
@@ -378,8 +405,12 @@ def test_three_workers_one_killed_or_stopped_in_turn_never_write_conflicting_sta
     broker: LocalBroker, postgres_url: str, tmp_path: Path
 ) -> None:
     tag = uuid.uuid4().hex[:8]
-    topics = Topics(f"changes-{tag}", f"recalculated-{tag}", f"dlq-{tag}", f"ipasn-{tag}")
-    broker.create_topics({topics.input: PARTITIONS, topics.output: PARTITIONS, topics.dlq: 1})
+    topics = Topics(
+        f"changes-{tag}", f"recalculated-{tag}", f"dlq-{tag}", f"ipasn-{tag}", f"reconciled-{tag}"
+    )
+    broker.create_topics(
+        {topics.input: PARTITIONS, topics.output: PARTITIONS, topics.dlq: 1, topics.reconciled: 3}
+    )
     done, sizes = threading.Event(), []
     producer = threading.Thread(
         target=lambda: sizes.append(_scattered(broker.bootstrap, topics.input, done))
@@ -418,6 +449,7 @@ def test_three_workers_one_killed_or_stopped_in_turn_never_write_conflicting_sta
     assert statuses == [0, 0], [s.text()[-2000:] for s in survivors]
     _same_as_clean(postgres_url, _clean_run(broker, topics, tmp_path))
     published, copies = _check_published(broker, topics.output, postgres_url)
+    assert _check_snapshots(broker, topics.reconciled, postgres_url) > 0
     everyone = [*survivors, *victim.lives]
     assignments = sum(p.count("Setting newly assigned partitions") for p in everyone)
     refused = sum(p.count("offset commit refused") for p in victim.lives)
@@ -471,8 +503,10 @@ def test_run_until_idle_never_assigned_a_partition_exits_1_and_says_why(
     from worker.cli import main
 
     tag = uuid.uuid4().hex[:8]
-    topics = Topics(f"changes-{tag}", f"recalculated-{tag}", f"dlq-{tag}", f"ipasn-{tag}")
-    broker.create_topics({topics.input: 1, topics.output: 1, topics.dlq: 1})
+    topics = Topics(
+        f"changes-{tag}", f"recalculated-{tag}", f"dlq-{tag}", f"ipasn-{tag}", f"reconciled-{tag}"
+    )
+    broker.create_topics({topics.input: 1, topics.output: 1, topics.dlq: 1, topics.reconciled: 1})
     # Another member holds the one partition: the range assignor gives it to the member whose
     # id sorts first, and member ids begin with the client id.
     holder = KafkaConsumer(topics.input, bootstrap_servers=broker.bootstrap,
@@ -545,6 +579,7 @@ def test_a_worker_killed_at_a_crash_point_publishes_everything_once_restarted(
     assert restarted.exit_status() == 0, restarted.text()[-2000:]
     published, copies = _check_published(broker, topics.output, postgres_url)
     assert published == 3
+    assert _check_snapshots(broker, topics.reconciled, postgres_url) > 0
     # Sent before the crash only where it came after the send, and then sent again, the same.
     assert (sent_before, copies) == ((3, 6) if point == "before-mark-sent" else (0, 3))
     stored, duplicates = _stored([restarted])
@@ -565,7 +600,7 @@ def _arm(point: str) -> None:
     elif point == "before-publish":  # offsets committed too
         drain = OutboxRelay.drain
 
-        def drain_or_die(relay: OutboxRelay) -> int:
+        def drain_or_die(relay: OutboxRelay) -> dict[str, int]:
             if relay.pending():
                 die()
             return drain(relay)

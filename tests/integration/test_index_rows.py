@@ -4,6 +4,7 @@ them, pinned for the stream of tests/unit/test_revisions.py, on SQLite and on Po
 from __future__ import annotations
 
 import io
+import json
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -36,6 +37,15 @@ def _rows(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
             ],
             "outbox": [tuple(r) for r in conn.execute(select(outbox).order_by(outbox.c.id))],
         }
+
+
+def _snapshot_records(data: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """A snapshot's records as `show` lists them: by kind, then record id ("" for none)."""
+    found = []
+    for kind, held in data["records"].items():
+        for r in held if isinstance(held, list) else [held] if held else []:
+            found.append((kind, r["record_id"] or "", r["values"], r["source"], r["event_id"]))
+    return sorted(found, key=lambda r: (r[0], r[1]))
 
 
 def _causes(*ids: str) -> list[dict[str, str]]:
@@ -94,11 +104,21 @@ def test_the_tables_and_show_hold_exactly_these_rows(database_url: str) -> None:
         (*KEY, 4, D(65), "Rendah", D(20), D(15), D(25), D(5), "7317", at(5),
          None, None, _causes("pos-3")),
     ]  # fmt: skip
-    assert [r[:4] + r[5:] for r in rows["outbox"]] == [
-        (n, f"{NIP}:2025:bkn-8-2019:{n}", "recalculated", NIP, at(day), None)
+    recalculated = [r for r in rows["outbox"] if r[2] == "recalculated"]
+    assert [r[1:4] + r[5:] for r in recalculated] == [
+        (f"{NIP}:2025:bkn-8-2019:{n}", "recalculated", NIP, at(day), None)
         for n, day in ((1, 1), (2, 2), (3, 4), (4, 5))
     ]
-    assert [r[4] for r in rows["outbox"]] == PAYLOADS
+    assert [r[4] for r in recalculated] == PAYLOADS
+    # Each batch changed a record, so each published a snapshot, after its revision if any.
+    snapshots = [r for r in rows["outbox"] if r[2] == "asn.personnel.reconciled" and r[3] == NIP]
+    assert [r[1] for r in snapshots] == [f"{NIP}:reconciled:{v}" for v in range(1, 6)]
+    assert [r[0] for r in rows["outbox"]] == sorted(r[0] for r in rows["outbox"])
+    last = json.loads(snapshots[-1][4])["data"]
+    assert _snapshot_records(last) == [
+        (r["kind"], r["record_id"], r["values"], r["source"], r["event_id"])
+        for r in view["records"]
+    ]  # the last snapshot says what `show` shows
 
     assert view["index"] == _shown(4, "65", "Rendah", ("20", "15", "25", "5"), "7317")
     assert view["revisions"] == [

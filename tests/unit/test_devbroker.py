@@ -10,6 +10,7 @@ import pytest
 from tests.conftest import choose_broker
 from worker.devbroker import DevBrokerError, GivenBroker
 from worker.devbroker.apache_kafka import ApacheKafka, _Node, java_missing, new_cluster_id
+from worker.devbroker.secured import BrokerSecurity
 from worker.devbroker.tansu import TansuBroker
 
 
@@ -116,3 +117,28 @@ def test_cluster_ids_are_22_url_safe_characters() -> None:
     ids = {new_cluster_id() for _ in range(2000)}
     assert len(ids) == 2000
     assert all(len(i) == 22 and not i.startswith("-") for i in ids)
+
+
+def test_a_secured_node_serves_clients_sasl_ssl_and_mutual_tls_and_itself_plaintext() -> None:
+    security = BrokerSecurity(Path("/tls/ca.pem"), Path("/tls/broker.pem"), {"ipasn": "pw-1"})
+    node = _Node(1, 9092, 9093, Path("/data/node-1"), Path("/logs/node-1.log"))
+    node.tls_port, node.internal_port = 9094, 9095
+    text = node.properties("1@127.0.0.1:9093", 1, security)
+    settings = dict(line.split("=", 1) for line in text.splitlines())
+
+    assert settings["listeners"] == (
+        "SASL_SSL://127.0.0.1:9092,SSL://127.0.0.1:9094,INTERNAL://127.0.0.1:9095,"
+        "CONTROLLER://127.0.0.1:9093"
+    )
+    assert settings["inter.broker.listener.name"] == "INTERNAL"
+    assert settings["listener.name.sasl_ssl.sasl.enabled.mechanisms"] == "SCRAM-SHA-512,PLAIN"
+    assert settings["listener.name.ssl.ssl.client.auth"] == "required"
+    assert settings["ssl.keystore.type"] == "PEM"
+    assert 'user_ipasn="pw-1"' in settings["listener.name.sasl_ssl.plain.sasl.jaas.config"]
+    assert security.format_args() == ["--add-scram", "SCRAM-SHA-512=[name=ipasn,password=pw-1]"]
+    assert "pw-1" not in repr(security)
+
+
+def test_a_password_the_storage_tool_would_misread_is_refused() -> None:
+    with pytest.raises(ValueError, match="without"):
+        BrokerSecurity(Path("ca.pem"), Path("broker.pem"), {"ipasn": "a,b"})

@@ -63,7 +63,7 @@ def test_offsets_are_committed_after_the_database_and_the_dead_letters_then_it_p
         "database commit",
         "dead letters flushed",
         "offsets committed to 3",
-        "published 1",
+        "published 2",  # the index revised and the reconciled snapshot
     ]
     assert [r.reason for _, r in world.dead.sent] == ["not_json"]
 
@@ -79,7 +79,12 @@ def test_a_statement_the_database_refuses_is_dead_lettered_and_the_rest_applied(
         (1, "invalid_event", "the database refused a value (FakeRefusal)")
     ]
     assert list(world.store.state.statements) == [("siasn", "ev-1")]
-    assert world.journal == ["database commit", "dead letters flushed", "offsets committed to 2"]
+    assert world.journal == [
+        "database commit",
+        "dead letters flushed",
+        "offsets committed to 2",
+        "published 1",  # the snapshot of the profile; no index without a position
+    ]
 
 
 def test_a_stop_request_ends_the_retries_at_once_and_commits_nothing() -> None:

@@ -24,7 +24,7 @@ def test_every_unsent_row_is_published_in_order_across_full_batches() -> None:
 
     sent = OutboxRelay(store, publisher, lambda: NOW, batch_size=2).drain()
 
-    assert sent == 5
+    assert sent == {"recalculated": 5}
     assert [value for _, _, value in publisher.published] == [
         f"payload-{i}".encode() for i in range(1, 6)
     ]

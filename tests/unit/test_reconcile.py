@@ -193,7 +193,7 @@ def test_a_newer_statement_of_the_same_source_corrects_the_record_without_a_conf
     )
     winner = _the_record(resolution, "training")
     assert winner is not None
-    assert winner.values["hours"] == "24"
+    assert winner.values["hours"] == 24
     assert resolution.conflicts == ()
 
 
@@ -361,6 +361,7 @@ def test_a_losing_statement_that_disagrees_is_recorded_with_both_values_and_sour
             loser_source=REGIONAL,
             loser_event_id=losing.event_id,
             loser_values=_values("education", 2),
+            rule="precedence for education: siasn over simpeg:*",
         ),
     )
 

@@ -28,7 +28,16 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from worker.db.bulk import copy_rows, insert_new, track_staging, upsert
 from worker.db.errors import translated
-from worker.db.tables import conflicts, employees, indexes, outbox, records, revisions, statements
+from worker.db.tables import (
+    conflicts,
+    employees,
+    indexes,
+    outbox,
+    reconciled,
+    records,
+    revisions,
+    statements,
+)
 from worker.domain.model import (
     DIMENSIONS,
     KINDS,
@@ -40,7 +49,7 @@ from worker.domain.model import (
     Record,
     Statement,
 )
-from worker.ports import NewRevision, Origin, OutboxRow, RecordChanges
+from worker.ports import NewRevision, NewSnapshot, Origin, OutboxRow, RecordChanges
 
 T = TypeVar("T")
 
@@ -109,6 +118,9 @@ def statement_of(row: Any) -> Statement:
         time=row.time,
         sequence=row.sequence,
         values=None if row.deleted else row.values,
+        actor=row.actor,
+        reason=row.reason,
+        released=row.released,
     )
 
 
@@ -166,6 +178,9 @@ class SqlUnit:
             "partition": origin.partition,
             "offset": origin.offset,
             "received_at": self.now,
+            "actor": s.actor,
+            "reason": s.reason,
+            "released": s.released,
         }
 
     def _nip_lists(
@@ -244,7 +259,8 @@ class SqlUnit:
             self.conn.execute(records.insert(), list(part))
 
     def add_conflicts(self, found: Sequence[Conflict]) -> dict[str, int]:
-        """Store the conflicts not stored yet; return how many were, by record kind."""
+        """Store the conflicts not stored yet and open again those closed; return how many
+        were stored, by record kind."""
         rows = [
             {
                 "nip": c.nip,
@@ -257,21 +273,93 @@ class SqlUnit:
                 "loser_event_id": c.loser_event_id,
                 "loser_values": _json(c.loser_values),
                 "detected_at": self.now,
+                "rule": c.rule or None,
+                "closed_at": None,
+                "closed_reason": None,
             }
             for c in found
         ]
         if not rows:
             return {}
+        added: set[tuple[Any, ...]] = set()
         if self.postgres:
-            added = insert_new(self.conn, conflicts, CONFLICT_COLUMNS, rows, CONFLICT_KEY)
-            at = CONFLICT_KEY.index("kind")
-            return dict(Counter(key[at] for key in added))
-        counted: Counter[str] = Counter()
-        for chunk in _chunks(rows):
-            stmt = _insert(self.conn, conflicts).on_conflict_do_nothing()
-            returned = self.conn.execute(stmt.returning(conflicts.c.kind), list(chunk))
-            counted.update(kind for (kind,) in returned)
-        return dict(counted)
+            added.update(insert_new(self.conn, conflicts, CONFLICT_COLUMNS, rows, CONFLICT_KEY))
+        else:
+            key = [conflicts.c[k] for k in CONFLICT_KEY]
+            for chunk in _chunks(rows):
+                stmt = _insert(self.conn, conflicts).on_conflict_do_nothing().returning(*key)
+                added.update(tuple(r) for r in self.conn.execute(stmt, list(chunk)))
+        again = [row for row in rows if tuple(row[k] for k in CONFLICT_KEY) not in added]
+        if again:  # recorded before and closed since: open again
+            reopen = _by_conflict_key(conflicts.c.closed_at.is_not(None)).values(
+                closed_at=None, closed_reason=None
+            )
+            self.conn.execute(reopen, [_conflict_key_params(row) for row in again])
+        at = CONFLICT_KEY.index("kind")
+        return dict(Counter(key[at] for key in added))
+
+    def open_conflicts(self, nips: Iterable[str]) -> dict[str, list[Conflict]]:
+        found: dict[str, list[Conflict]] = defaultdict(list)
+        for condition, params in self._nip_lists(conflicts.c.nip, nips):
+            query = select(conflicts).where(condition, conflicts.c.closed_at.is_(None))
+            for row in self.conn.execute(query, params):
+                found[row.nip].append(conflict_of(row))
+        return found
+
+    def close_conflicts(self, closing: Sequence[tuple[Conflict, str]]) -> None:
+        if not closing:
+            return
+        close = _by_conflict_key(conflicts.c.closed_at.is_(None)).values(
+            closed_at=bindparam("b_closed_at"), closed_reason=bindparam("b_closed_reason")
+        )
+        params = [
+            {
+                **_conflict_key_params(_conflict_key_row(c)),
+                "b_closed_at": self.now,
+                "b_closed_reason": reason,
+            }
+            for c, reason in closing
+        ]
+        self.conn.execute(close, params)
+
+    def snapshot_versions(self, nips: Iterable[str]) -> dict[str, tuple[int, str]]:
+        found: dict[str, tuple[int, str]] = {}
+        for condition, params in self._nip_lists(reconciled.c.nip, nips):
+            query = select(reconciled.c.nip, reconciled.c.version, reconciled.c.digest)
+            for nip, version, digest in self.conn.execute(query.where(condition), params):
+                found[nip] = (int(version), str(digest))
+        return found
+
+    def save_snapshots(self, new: Sequence[NewSnapshot]) -> None:
+        if not new:
+            return
+        versions = [
+            {"nip": n.nip, "version": n.version, "digest": n.digest, "changed_at": self.now}
+            for n in new
+        ]
+        pending = [
+            {
+                "event_id": n.event_id,
+                "topic": n.topic,
+                "key": n.nip,
+                "payload": n.payload,
+                "created_at": self.now,
+            }
+            for n in new
+        ]
+        if self.postgres:
+            upsert(self.conn, reconciled, list(versions[0]), versions, ["nip"])
+            copy_rows(self.conn, outbox, list(pending[0]), pending)
+            return
+        for chunk in _chunks(versions):
+            stmt = _insert(self.conn, reconciled)
+            stmt = stmt.on_conflict_do_update(
+                index_elements=["nip"],
+                set_={c: stmt.excluded[c] for c in ("version", "digest", "changed_at")},
+            )
+            self.conn.execute(stmt, list(chunk))
+        for chunk in _chunks(pending):
+            self.conn.execute(outbox.insert(), list(chunk))
 
     def save_revisions(self, new: Sequence[NewRevision]) -> None:
         """The new current index, its revision and its outbox row, for each."""
@@ -314,6 +402,44 @@ class SqlUnit:
             self.conn.execute(revisions.insert(), list(chunk))
         for chunk in _chunks(pending):
             self.conn.execute(outbox.insert(), list(chunk))
+
+
+def _conflict_key_row(c: Conflict) -> dict[str, Any]:
+    return {
+        "nip": c.nip,
+        "kind": c.kind,
+        "record_id": c.record_id or "",
+        "winner_source": c.winner_source,
+        "winner_event_id": c.winner_event_id,
+        "loser_source": c.loser_source,
+        "loser_event_id": c.loser_event_id,
+    }
+
+
+def _by_conflict_key(condition: ColumnElement[bool]) -> Any:
+    """An UPDATE of the conflict whose key is given as parameters b_<column> (executemany)."""
+    return update(conflicts).where(
+        *(conflicts.c[k] == bindparam(f"b_{k}") for k in CONFLICT_KEY), condition
+    )
+
+
+def _conflict_key_params(row: dict[str, Any]) -> dict[str, Any]:
+    return {f"b_{k}": row[k] for k in CONFLICT_KEY}
+
+
+def conflict_of(row: Any) -> Conflict:
+    return Conflict(
+        nip=row.nip,
+        kind=cast(Kind, row.kind),
+        record_id=row.record_id or None,
+        winner_source=row.winner_source,
+        winner_event_id=row.winner_event_id,
+        winner_values=row.winner_values,
+        loser_source=row.loser_source,
+        loser_event_id=row.loser_event_id,
+        loser_values=row.loser_values,
+        rule=row.rule or "",
+    )
 
 
 def _record_row(nip: str, r: Record) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.types import DateTime, TypeDecorator, TypeEngine
 
@@ -110,6 +111,11 @@ statements = Table(
     Column("partition", Integer, nullable=False),
     Column("offset", BigInteger, nullable=False),
     Column("received_at", UtcDateTime(), nullable=False),
+    # A steward's override (contracts §7): who decided and why; `released` ends a pin (with
+    # `deleted` true and no values).
+    Column("actor", String(200)),
+    Column("reason", Text),
+    Column("released", Boolean, nullable=False, server_default=false()),
     UniqueConstraint("source", "event_id"),
     Index(None, "nip"),
 )
@@ -128,7 +134,10 @@ records = Table(
     PrimaryKeyConstraint("nip", "kind", "record_id"),
 )
 
-# Disagreements between sources, for a data steward; each is recorded once.
+# Disagreements between sources, for a data steward; each is recorded once, with the rule that
+# decided it. Open while the reconciled state has it; `closed_reason`: "superseded" (the losing
+# or the winning statement was replaced), "agrees" (the sources now agree) or "steward" (a
+# steward's override decides the record). A conflict that comes back is open again.
 conflicts = Table(
     "conflicts",
     metadata,
@@ -145,6 +154,9 @@ conflicts = Table(
     Column("loser_event_id", String(200), nullable=False),
     Column("loser_values", JSON),
     Column("detected_at", UtcDateTime(), nullable=False),
+    Column("rule", Text),
+    Column("closed_at", UtcDateTime()),
+    Column("closed_reason", String(16)),
     UniqueConstraint(
         "nip",
         "kind",
@@ -155,6 +167,27 @@ conflicts = Table(
         "loser_event_id",
         name="uq_conflicts_once",
     ),
+)
+
+
+# The stewards' queue with closed ones too (`conflicts --all`), oldest first.
+Index("ix_conflicts_detected", conflicts.c.detected_at, conflicts.c.id)
+Index(
+    "ix_conflicts_open",
+    conflicts.c.detected_at,
+    postgresql_where=conflicts.c.closed_at.is_(None),
+    sqlite_where=conflicts.c.closed_at.is_(None),
+)
+
+# Each employee's reconciled snapshot on asn.personnel.reconciled (contracts §6): the version
+# last published and a digest of what it said, so that only a real change publishes again.
+reconciled = Table(
+    "reconciled",
+    metadata,
+    Column("nip", NIP, primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("digest", String(64), nullable=False),
+    Column("changed_at", UtcDateTime(), nullable=False),
 )
 
 

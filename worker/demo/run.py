@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import secrets
 import threading
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from producers.kafka_sink import KafkaPublisher
 from worker.compose import run_worker
 from worker.demo.report import report
 from worker.demo.sample import sample_events
+from worker.demo.stewardship import steward_act
 from worker.devbroker.tansu import TansuBroker
 from worker.settings import load_settings
 
@@ -26,10 +28,20 @@ def _fresh(database: Path) -> None:
         Path(f"{database}{suffix}").unlink(missing_ok=True)
 
 
+def _steward_secret(database: Path) -> Path:
+    """A secrets file beside the database with a fresh steward secret: the demo's overrides
+    are signed and checked as in production (contracts §8)."""
+    path = Path(f"{database}.secrets.toml")
+    path.write_text(f'steward = "{secrets.token_hex(32)}"\n', encoding="utf-8")
+    path.chmod(0o600)
+    return path
+
+
 def run_demo(args: argparse.Namespace, console: Console) -> int:
     _fresh(args.database)
     with TansuBroker(0) as broker:
         settings = load_settings(
+            source_secrets_file=_steward_secret(args.database),
             kafka_bootstrap_servers=broker.bootstrap,
             database_url=f"sqlite:///{args.database}",
             measurement_year=args.measurement_year,
@@ -42,7 +54,12 @@ def run_demo(args: argparse.Namespace, console: Console) -> int:
             f"SQLite {args.database}, measurement year {settings.measurement_year}"
         )
         broker.create_topics(
-            {settings.input_topics[0]: 3, settings.output_topic: 3, settings.dlq_topic: 1}
+            {
+                settings.input_topics[0]: 3,
+                settings.output_topic: 3,
+                settings.dlq_topic: 1,
+                settings.reconciled_topic: 3,
+            }
         )
         messages = sample_events(args.employees, measurement_year=settings.measurement_year)
         publisher = KafkaPublisher(broker.bootstrap, client_id="ipasn-demo-upstream")
@@ -62,5 +79,6 @@ def run_demo(args: argparse.Namespace, console: Console) -> int:
             totals = run_worker(settings, IDLE_S, threading.Event(), registry)
         published = read_topic(broker.bootstrap, settings.output_topic)
         dead = read_topic(broker.bootstrap, settings.dlq_topic)
-    report(console, settings, totals, published, dead, registry)
+        report(console, settings, totals, published, dead, registry)
+        steward_act(console, settings, IDLE_S)
     return 0

@@ -24,6 +24,7 @@ from kafka import KafkaAdminClient
 from kafka.errors import KafkaError
 
 from worker.devbroker.base import DevBrokerError, LocalBroker, free_port, wait_for_port
+from worker.devbroker.secured import BrokerSecurity
 
 KAFKA_VERSION = "4.1.1"
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "ipasn-worker"
@@ -95,8 +96,12 @@ class _Node:
     # Where it listens, when that is not where clients are told to connect (`port`): a test
     # puts a TCP proxy of its own between the two.
     listen_port: int | None = None
+    # With security on (worker/devbroker/secured.py): the mutual-TLS listener's port, and the
+    # PLAINTEXT one the nodes use among themselves.
+    tls_port: int = 0
+    internal_port: int = 0
 
-    def properties(self, voters: str, replicas: int) -> str:
+    def properties(self, voters: str, replicas: int, security: BrokerSecurity | None = None) -> str:
         min_isr = max(1, replicas - 1)
         settings = {
             "process.roles": "broker,controller",
@@ -121,11 +126,22 @@ class _Node:
             # of waiting 3 s for more members as a production broker does.
             "group.initial.rebalance.delay.ms": 0,
         }
+        if security is not None:
+            settings |= security.properties(
+                listen_port=self.listen_port or self.port,
+                port=self.port,
+                tls_port=self.tls_port,
+                internal_port=self.internal_port,
+                controller_port=self.controller_port,
+            )
         return "".join(f"{k}={v}\n" for k, v in settings.items())
 
 
 class ApacheKafka(LocalBroker):
-    """`nodes` KRaft nodes on 127.0.0.1; the first serves `port` (0: a free one)."""
+    """`nodes` KRaft nodes on 127.0.0.1; the first serves `port` (0: a free one).
+
+    With `security`, clients connect with SASL_SSL to `bootstrap` and with mutual TLS to
+    `tls_bootstrap`, and `client_options` are kafka-python's options for the former."""
 
     name = f"Apache Kafka {KAFKA_VERSION} (KRaft)"
 
@@ -136,6 +152,7 @@ class ApacheKafka(LocalBroker):
         log_dir: Path | None = None,
         *,
         listen_port: int | None = None,
+        security: BrokerSecurity | None = None,
     ) -> None:
         """listen_port: the first node listens there but tells clients to use `port`."""
         if not 1 <= nodes <= 5:
@@ -149,11 +166,19 @@ class ApacheKafka(LocalBroker):
         self.nodes: list[_Node] = []
         self._count = nodes
         self._listen_port = listen_port
+        self.security = security
+        if security is not None:
+            self.client_options = security.client_options()
 
     @property
     def bootstrap(self) -> str:
         ports = [n.port for n in self.nodes] or [self.port]
         return ",".join(f"127.0.0.1:{p}" for p in ports)
+
+    @property
+    def tls_bootstrap(self) -> str:
+        """The mutual-TLS listeners (with `security` only)."""
+        return ",".join(f"127.0.0.1:{n.tls_port}" for n in self.nodes)
 
     def start(self, timeout_s: float = 120.0) -> ApacheKafka:
         _require("java", "Java 17 or newer")
@@ -166,6 +191,10 @@ class ApacheKafka(LocalBroker):
             for i, port in enumerate(ports, start=1)
         ]
         self.nodes[0].listen_port = self._listen_port
+        if self.security is not None:
+            for node in self.nodes:
+                node.tls_port, node.internal_port = free_port(), free_port()
+        scram = self.security.format_args() if self.security else []
         voters = ",".join(f"{n.node_id}@127.0.0.1:{n.controller_port}" for n in self.nodes)
         cluster_id = new_cluster_id()
         try:
@@ -173,9 +202,9 @@ class ApacheKafka(LocalBroker):
                 node.log.write_bytes(b"")
                 node.data.mkdir(parents=True)
                 config = node.data / "server.properties"
-                config.write_text(node.properties(voters, self.replication_factor))
+                config.write_text(node.properties(voters, self.replication_factor, self.security))
                 self._java(node, "kafka.tools.StorageTool", "format", "--cluster-id", cluster_id,
-                           "--config", str(config), wait=True)  # fmt: skip
+                           "--config", str(config), *scram, wait=True)  # fmt: skip
             for node in self.nodes:
                 self.start_node(node.node_id, wait=False)
             self._wait_ready(timeout_s)
@@ -238,7 +267,9 @@ class ApacheKafka(LocalBroker):
 
     def _registered_brokers(self) -> int:
         try:
-            admin = KafkaAdminClient(bootstrap_servers=self.bootstrap, client_id="ipasn-dev")
+            admin = KafkaAdminClient(
+                bootstrap_servers=self.bootstrap, client_id="ipasn-dev", **self.client_options
+            )
         except KafkaError:
             return 0
         try:

@@ -7,7 +7,7 @@ import socket
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from types import TracebackType
+from types import MappingProxyType, TracebackType
 from typing import Self
 
 from kafka import KafkaAdminClient
@@ -38,6 +38,8 @@ class LocalBroker(ABC):
 
     name: str
     replication_factor = 1
+    # kafka-python's options for connecting to it (security); none for a plain broker.
+    client_options: Mapping[str, object] = MappingProxyType({})
 
     def __init__(self, port: int) -> None:
         self.port = port or free_port()
@@ -57,7 +59,9 @@ class LocalBroker(ABC):
 
         Returns once every broker's metadata lists them, so a client can use them at once.
         """
-        admin = KafkaAdminClient(bootstrap_servers=self.bootstrap, client_id="ipasn-dev")
+        admin = KafkaAdminClient(
+            bootstrap_servers=self.bootstrap, client_id="ipasn-dev", **self.client_options
+        )
         try:
             for name, partitions in topics.items():
                 with contextlib.suppress(TopicAlreadyExistsError):

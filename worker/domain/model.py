@@ -32,7 +32,12 @@ class Statement:
     event_id: str
     time: datetime
     sequence: int | None
-    values: Values | None  # None: the source deleted it
+    values: Values | None  # None: the source deleted it (or, released, ended its pin)
+    # A steward's override (source "steward", contracts §7): who decided and why. Released: the
+    # steward's pin on the record ends, and the other sources decide again.
+    actor: str | None = None
+    reason: str | None = None
+    released: bool = False
 
     @property
     def key(self) -> tuple[Kind, str | None]:
@@ -71,6 +76,7 @@ class Conflict:
     loser_source: str
     loser_event_id: str
     loser_values: Values | None
+    rule: str = ""  # how the winner was chosen, for the steward reading it
 
     @property
     def key(self) -> tuple[str, str | None, str, str, str, str]:

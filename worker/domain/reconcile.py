@@ -9,6 +9,7 @@ statement, for a fraction of the work.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -21,7 +22,7 @@ from worker.domain.model import (
     Statement,
     recency,
 )
-from worker.domain.rules import RuleSet, regional_agency
+from worker.domain.rules import STEWARD, RuleSet, regional_agency
 
 RecordKey = tuple[Kind, str | None]
 PROFILE: RecordKey = ("profile", None)
@@ -61,14 +62,50 @@ def _precedence_order(rules: RuleSet, kind: Kind) -> Any:
     return order
 
 
+def _folded(value: object) -> object:
+    """A free-text value as compared for agreement: Unicode NFC, letter case folded, runs of
+    spaces as one, none around it (contracts §2 rule 4)."""
+    if isinstance(value, str):
+        return " ".join(unicodedata.normalize("NFC", value).casefold().split())
+    return value
+
+
+def agree(a: Mapping[str, Any] | None, b: Mapping[str, Any] | None) -> bool:
+    """Whether two statements' values say the same (a delete agrees only with a delete)."""
+    if a == b:
+        return True
+    if a is None or b is None or a.keys() != b.keys():
+        return False
+    return all(_folded(a[k]) == _folded(b[k]) for k in a)
+
+
+def closing_reason(conflict: Conflict, now: Resolution, latest: Latest) -> str:
+    """Why a conflict the reconciled state no longer has closed: "steward" (a steward's pin
+    decides the record), "agrees" (the losing source now says what the record says) or
+    "superseded" (a statement of either side was replaced)."""
+    key: RecordKey = (conflict.kind, conflict.record_id)
+    by_source = latest.get(key, {})
+    pin = by_source.get(STEWARD)
+    if pin is not None and not pin.released:
+        return "steward"
+    record = now.keyed().get(key)
+    loser = by_source.get(conflict.loser_source)
+    if loser is not None and agree(loser.values, record.values if record else None):
+        return "agrees"
+    return "superseded"
+
+
 def _pick(
     nip: str, kind: Kind, candidates: Iterable[Statement], rules: RuleSet
 ) -> tuple[Statement | None, list[Conflict]]:
-    """Rules 2 and 4: the winning statement of one record and the conflicts with it."""
-    allowed = [s for s in candidates if rules.may_send(s.source, kind)]
+    """Rules 2 and 4: the winning statement of one record and the conflicts with it. A
+    steward's release is silent; a steward's pin has no conflicts: the steward decided."""
+    allowed = [s for s in candidates if not s.released and rules.may_send(s.source, kind)]
     if len(allowed) < 2:  # most records: one source, nothing to weigh
         return (allowed[0] if allowed else None), []
     winner = max(allowed, key=_precedence_order(rules, kind))
+    if winner.source == STEWARD:
+        return winner, []
     conflicts = [
         Conflict(
             nip=nip,
@@ -80,9 +117,10 @@ def _pick(
             loser_source=s.source,
             loser_event_id=s.event_id,
             loser_values=s.values,
+            rule=rules.rule_between(winner.source, s.source, kind),
         )
         for s in sorted(allowed, key=lambda s: s.source)
-        if s is not winner and s.values != winner.values
+        if s is not winner and not agree(s.values, winner.values)
     ]
     return winner, conflicts
 
@@ -179,7 +217,11 @@ def _pick_record(
     if len(by_source) == 1:
         # Most records have one source: nothing to weigh, no conflict (the fast path).
         (only,) = by_source.values()
-        allowed = _in_scope(only.source, agency_code) and rules.may_send(only.source, kind)
+        allowed = (
+            not only.released
+            and _in_scope(only.source, agency_code)
+            and rules.may_send(only.source, kind)
+        )
         if allowed and (record := _as_record(only)) is not None:
             records[key] = record
         return

@@ -13,6 +13,8 @@ from decimal import Decimal
 from worker.domain.model import Band, Kind, PositionType
 
 REGIONAL_PREFIX = "simpeg:"
+# A data steward's overrides outrank every source for every kind (contracts §7).
+STEWARD = "steward"
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +67,8 @@ class RuleSet:
     )
 
     def rank(self, source: str, kind: Kind) -> int | None:
-        """Position of the source in the kind's precedence (0 is highest); None: not allowed."""
+        """Position of the source in the kind's precedence (0 is highest, -1 the steward's,
+        above all); None: not allowed."""
         try:
             return self._ranks[(source, kind)]
         except KeyError:
@@ -73,6 +76,8 @@ class RuleSet:
             return found
 
     def _find_rank(self, source: str, kind: Kind) -> int | None:
+        if source == STEWARD:
+            return -1
         for position, pattern in enumerate(self.precedence[kind]):
             if pattern == source:
                 return position
@@ -82,6 +87,14 @@ class RuleSet:
 
     def may_send(self, source: str, kind: Kind) -> bool:
         return self.rank(source, kind) is not None
+
+    def rule_between(self, winner: str, loser: str, kind: Kind) -> str:
+        """Which rule made `winner` win over `loser` (contracts §2 rule 2), in words."""
+        won, lost = self.rank(winner, kind), self.rank(loser, kind)
+        if won is not None and lost is not None and won < lost:
+            order = self.precedence[kind]
+            return f"precedence for {kind}: {order[won]} over {order[lost]}"
+        return f"equal precedence for {kind}: the latest statement (time, sequence, id)"
 
 
 def regional_agency(source: str) -> str | None:
