@@ -3,7 +3,8 @@
 Upstream teams validate what they send against schemas/json/change-event.schema.json (a data
 steward's overrides: schemas/json/steward-event.schema.json);
 downstream teams read schemas/json/ipasn-recalculated.schema.json and
-schemas/json/personnel-reconciled.schema.json. A test keeps the committed
+schemas/json/personnel-reconciled.schema.json and schemas/json/agency-recalculated.schema.json.
+A test keeps the committed
 files equal to what the models generate.
 """
 
@@ -14,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from schemas.agency import AgencyRecalculated
 from schemas.events import change_event
 from schemas.recalculated import IndexRecalculated
 from schemas.reconciled import PersonnelReconciled
@@ -32,11 +34,14 @@ def documents() -> dict[str, dict[str, Any]]:
     outbound["title"] = "asn.ipasn.recalculated (CloudEvents 1.0, structured JSON)"
     snapshot = PersonnelReconciled.model_json_schema(mode="serialization")
     snapshot["title"] = "asn.personnel.reconciled (CloudEvents 1.0, structured JSON)"
+    agency = AgencyRecalculated.model_json_schema(mode="serialization", by_alias=True)
+    agency["title"] = "asn.ipasn.agency.recalculated (CloudEvents 1.0, structured JSON)"
     found = {
         "change-event.schema.json": inbound,
         "steward-event.schema.json": override,
         "ipasn-recalculated.schema.json": outbound,
         "personnel-reconciled.schema.json": snapshot,
+        "agency-recalculated.schema.json": agency,
     }
     for name, doc in found.items():
         doc["$schema"] = "https://json-schema.org/draft/2020-12/schema"

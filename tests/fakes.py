@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import copy
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from worker.domain.model import Conflict, IndexRevision, Kind, Record, Statement
+from worker.domain.agencies import AgencyKey, Figures
+from worker.domain.model import Conflict, IndexResult, IndexRevision, Kind, Record, Statement
 from worker.ports import (
     Message,
     NewRevision,
     NewSnapshot,
     Origin,
+    OutboxEvent,
     OutboxRow,
     RecordChanges,
     RefusedValue,
@@ -39,8 +41,10 @@ class _State:
     indexes: dict[tuple[str, int, str], IndexRevision] = field(default_factory=dict)
     closed: dict[tuple[str, str, str | None, str, str, str, str], str] = field(default_factory=dict)
     snapshots: dict[str, tuple[int, str]] = field(default_factory=dict)
+    agencies: dict[AgencyKey, tuple[Figures, int]] = field(default_factory=dict)
     outbox: list[OutboxRow] = field(default_factory=list)
     sent: set[int] = field(default_factory=set)
+    locked: set[str] = field(default_factory=set)  # employees ever locked by lock_employees
 
 
 class FakeUnit:
@@ -58,6 +62,9 @@ class FakeUnit:
                 self.state.statements[key] = s
                 new.append(s)
         return new
+
+    def lock_employees(self, nips: Iterable[str]) -> None:
+        self.state.locked.update(nips)
 
     def statements_of(self, nips: Iterable[str]) -> dict[str, list[Statement]]:
         wanted = set(nips)
@@ -115,6 +122,36 @@ class FakeUnit:
             self.state.snapshots[n.nip] = (n.version, n.digest)
             self.state.outbox.append(
                 OutboxRow(len(self.state.outbox) + 1, n.topic, n.nip, n.payload)
+            )
+
+    def move_indexes(self, moved: Sequence[IndexResult]) -> None:
+        for i in moved:
+            key = (i.nip, i.measurement_year, i.rule_version)
+            held = self.state.indexes[key]
+            self.state.indexes[key] = replace(
+                held, index=replace(held.index, agency_code=i.agency_code)
+            )
+
+    def add_to_agencies(
+        self, changes: Mapping[AgencyKey, Figures]
+    ) -> list[tuple[AgencyKey, Figures, int]]:
+        result = []
+        for key in sorted(changes):
+            figures, version = self.state.agencies.get(key, (Figures(), 0))
+            change = changes[key]
+            total = Figures(
+                figures.employees + change.employees,
+                figures.score_sum + change.score_sum,
+                {b: figures.bands[b] + change.bands[b] for b in figures.bands},
+            )
+            self.state.agencies[key] = (total, version + 1)
+            result.append((key, total, version + 1))
+        return result
+
+    def add_to_outbox(self, events: Sequence[OutboxEvent]) -> None:
+        for e in events:
+            self.state.outbox.append(
+                OutboxRow(len(self.state.outbox) + 1, e.topic, e.key, e.payload)
             )
 
     def save_revisions(self, new: Sequence[NewRevision]) -> None:

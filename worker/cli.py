@@ -17,6 +17,7 @@ from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
 
 from schemas.rules import RulesFileError, load_rules
+from worker.agency_table import add_agencies_parser, show_agencies
 from worker.bench import PARTS, BenchOptions, run_bench
 from worker.compose import run_worker
 from worker.conflicts import add_conflicts_parser, list_conflicts
@@ -30,6 +31,7 @@ from worker.logs import configure_logging
 from worker.override import add_override_parser, publish_override
 from worker.ports import TransientError
 from worker.quality import add_quality_parser, show_quality
+from worker.recompute import add_recompute_parser, run_recompute
 from worker.settings import Settings, SettingsError, load_settings
 from worker.signing import signing_secrets
 
@@ -164,6 +166,8 @@ def build_parser() -> Parser:
     add_override_parser(commands, _common)
     add_conflicts_parser(commands)
     add_quality_parser(commands)
+    add_agencies_parser(commands)
+    add_recompute_parser(commands, _common)
     return parser
 
 
@@ -297,7 +301,7 @@ def cmd_dev_broker(args: argparse.Namespace, settings: Settings) -> int:
         print(f"starting {broker.name}; the first start fetches it with Maven", flush=True)
     topics = dict.fromkeys(settings.input_topics, args.partitions)
     topics |= {settings.output_topic: args.partitions, settings.dlq_topic: 1}
-    topics |= {settings.reconciled_topic: args.partitions}
+    topics |= {settings.reconciled_topic: args.partitions, settings.agency_topic: 1}
     try:
         with broker:
             broker.create_topics(topics)
@@ -352,6 +356,11 @@ def cmd_dlq(args: argparse.Namespace, settings: Settings) -> int:
     return replay_dead_letters(args, settings, Console())
 
 
+def cmd_recompute(args: argparse.Namespace, settings: Settings) -> int:
+    Shutdown()  # a signal stops it at once: the chunk in hand is rolled back, the rest stays
+    return run_recompute(args, settings, Console())
+
+
 COMMANDS = {
     "run": cmd_run,
     "publish": cmd_publish,
@@ -364,6 +373,8 @@ COMMANDS = {
     "override": publish_override,
     "conflicts": list_conflicts,
     "quality": show_quality,
+    "agencies": show_agencies,
+    "recompute": cmd_recompute,
 }
 
 

@@ -156,6 +156,7 @@ def run_worker(
         settings.output_topic,
         EmployeeCache(settings.statement_cache_employees),
         reconciled_topic=settings.reconciled_topic,
+        agency_topic=settings.agency_topic,
     )
     worker = Worker(
         source=source,

@@ -292,6 +292,7 @@ class Worker:
         sent = self._retrying("publish", drain)
         recalculated = sent.get(self.service.output_topic, 0)
         snapshots = sent.get(self.service.reconciled_topic, 0)
+        self.metrics.agency_events_published.inc(sent.get(self.service.agency_topic, 0))
         self.metrics.published.inc(recalculated)
         self.metrics.snapshots_published.inc(snapshots)
         self.totals.published += recalculated

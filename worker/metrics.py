@@ -148,6 +148,11 @@ class WorkerMetrics:
             "asn.personnel.reconciled snapshots published (acknowledged by the broker).",
             registry=registry,
         )
+        self.agency_events_published = Counter(
+            "ipasn_agency_events_published_total",
+            "asn.ipasn.agency.recalculated events published (acknowledged by the broker).",
+            registry=registry,
+        )
         self.outbox_pending = Gauge(
             "ipasn_outbox_pending_events",
             "Recalculated events stored but not yet published, counted before each drain.",

@@ -7,12 +7,13 @@ The loop and the service see only these types: kafka-python and SQLAlchemy stay 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, Protocol
 
+from worker.domain.agencies import AgencyKey, Figures
 from worker.domain.model import (
     Conflict,
     IndexResult,
@@ -85,6 +86,14 @@ class NewRevision:
     caused_by: list[dict[str, str]]
     event_id: str
     topic: str
+    payload: str
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxEvent:
+    event_id: str
+    topic: str
+    key: str
     payload: str
 
 
@@ -165,6 +174,10 @@ class Unit(Protocol):
     def add_statements(self, incoming: Sequence[tuple[Statement, Origin]]) -> list[Statement]:
         """Store the statements not seen before; return those, in the order given."""
 
+    def lock_employees(self, nips: Iterable[str]) -> None:
+        """Hold these employees until the transaction ends, so that no other transaction
+        computes one of them meanwhile (add_statements does this for its own)."""
+
     def statements_of(self, nips: Iterable[str]) -> dict[str, list[Statement]]: ...
 
     def statement_counts(self, nips: Iterable[str]) -> dict[str, int]:
@@ -192,6 +205,18 @@ class Unit(Protocol):
 
     def save_snapshots(self, new: Sequence[NewSnapshot]) -> None:
         """Each NIP's new snapshot version and its outbox row."""
+
+    def move_indexes(self, moved: Sequence[IndexResult]) -> None:
+        """Current indexes whose agency alone changed: the agency, not a new revision."""
+
+    def add_to_agencies(
+        self, changes: Mapping[AgencyKey, Figures]
+    ) -> list[tuple[AgencyKey, Figures, int]]:
+        """Add the changes to the agencies' figures (in agency order, each row locked until
+        the transaction ends); return each one's new figures and version."""
+
+    def add_to_outbox(self, events: Sequence[OutboxEvent]) -> None:
+        """Events to publish after the transaction, in this order."""
 
     def save_revisions(self, new: Sequence[NewRevision]) -> None:
         """The new current index, its revision and its outbox row, for each."""

@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from schemas.agency import agency_payload
 from schemas.recalculated import CausedBy, recalculated_event, recalculation
 from schemas.reconciled import NOTHING_DIGEST, digest, reconciled_payload
 from worker.cache import EmployeeCache, Known
+from worker.domain.agencies import AgencyKey, Figures, Move
+from worker.domain.agencies import changes as agency_changes
 from worker.domain.index import score
 from worker.domain.model import Conflict, IndexResult, IndexRevision, Resolution, Statement
-from worker.domain.reconcile import closing_reason, re_resolve, resolve_latest
+from worker.domain.reconcile import closing_reason, re_resolve, resolve, resolve_latest
 from worker.domain.rules import RuleSet
-from worker.ports import NewRevision, NewSnapshot, Origin, RecordChanges, Store, Unit
+from worker.ports import (
+    NewRevision,
+    NewSnapshot,
+    Origin,
+    OutboxEvent,
+    RecordChanges,
+    Store,
+    Unit,
+)
 
 
 @dataclass(slots=True)
@@ -26,6 +37,19 @@ class BatchOutcome:
     conflicts: dict[str, int] = field(default_factory=dict)  # newly stored, by record kind
     closed: dict[str, int] = field(default_factory=dict)  # conflicts closed, by why
     snapshots: int = 0  # new reconciled snapshot versions
+    agencies: int = 0  # agencies whose figures changed
+
+
+@dataclass(slots=True)
+class Scored:
+    """Employees' indexes computed again: each one's current index before (None: none) and
+    the index now, the revisions to write, and the changes of the agencies' figures."""
+
+    indexes: list[tuple[IndexResult | None, IndexResult]] = field(default_factory=list)
+    revisions: list[NewRevision] = field(default_factory=list)
+    moved: list[IndexResult] = field(default_factory=list)  # the agency alone changed
+    moves: list[Move] = field(default_factory=list)  # for the agencies' figures
+    agencies: int = 0  # agencies whose figures changed (recompute)
 
 
 def _changed(before: IndexRevision | None, after: IndexResult) -> bool:
@@ -62,12 +86,14 @@ class IndexService:
         output_topic: str,
         cache: EmployeeCache | None = None,
         reconciled_topic: str = "asn.personnel.reconciled",
+        agency_topic: str = "asn.ipasn.agency.recalculated",
     ) -> None:
         self.store = store
         self.rules = rules
         self.measurement_year = measurement_year
         self.output_topic = output_topic
         self.reconciled_topic = reconciled_topic
+        self.agency_topic = agency_topic
         self.cache = cache if cache is not None else EmployeeCache(0)
 
     def apply(
@@ -95,15 +121,8 @@ class IndexService:
                 if resolution is not known.stored:  # else nothing the index depends on moved
                     _changes(known.stored, resolution, changes)
                     resolved.append((resolution, known))
-            current = unit.current_indexes(
-                [r.nip for r, _ in resolved], self.measurement_year, self.rules.version
-            )
-            for resolution, _ in resolved:
-                result = score(resolution, self.measurement_year, self.rules)
-                before = current.get(resolution.nip)
-                if _changed(before, result):
-                    revision = self._revision(result, before, causes[resolution.nip], now)
-                    outcome.revisions.append(revision)
+            scored = self._scored(unit, [r for r, _ in resolved], causes, now)
+            outcome.revisions = scored.revisions
             unit.write_records(changes)
             opened, closing = self._conflict_changes(unit, resolved)
             outcome.conflicts = unit.add_conflicts(opened)
@@ -111,12 +130,63 @@ class IndexService:
             outcome.closed = dict(Counter(reason for _, reason in closing))
             outcome.recalculated = len(committed)
             unit.save_revisions(outcome.revisions)
+            unit.move_indexes(scored.moved)
             snapshots = self._snapshots(unit, [r for r, _ in resolved], causes, now)
             unit.save_snapshots(snapshots)
             outcome.snapshots = len(snapshots)
+            # Last: the agencies' rows stay locked only until the commit that follows.
+            outcome.agencies = self._agency_events(unit, agency_changes(scored.moves), now)
         if commit:
             self.cache.remember(committed)  # only what the database now holds
         return outcome
+
+    def recompute(self, nips: Sequence[str], now: datetime, *, dry_run: bool = False) -> Scored:
+        """Compute these employees' index again from their stored statements, under this
+        service's year and rules (contracts §9), in one transaction: a revision and an outbox
+        row for each index that changed, and the agencies' figures kept in step. Their
+        reconciled records, conflicts and snapshots stay as the worker keeps them.
+
+        The employees are locked first, as add_statements locks them. dry_run: nothing is
+        locked or written; the outcome says what would have been.
+        """
+        with self.store.unit(now, commit=not dry_run) as unit:
+            if not dry_run:
+                unit.lock_employees(nips)
+            read = unit.statements_of(nips)
+            resolutions = [resolve(nip, read[nip], self.rules) for nip in sorted(read)]
+            scored = self._scored(unit, resolutions, {}, now)
+            if not dry_run:
+                unit.save_revisions(scored.revisions)
+                unit.move_indexes(scored.moved)
+                scored.agencies = self._agency_events(unit, agency_changes(scored.moves), now)
+        return scored
+
+    def _scored(
+        self,
+        unit: Unit,
+        resolutions: Sequence[Resolution],
+        causes: Mapping[str, Sequence[CausedBy]],
+        now: datetime,
+    ) -> Scored:
+        """Each employee's index, against the current one: a revision where the score, band
+        or a dimension changed, the agency alone moved where only it did."""
+        current = unit.current_indexes(
+            [r.nip for r in resolutions], self.measurement_year, self.rules.version
+        )
+        scored = Scored()
+        for resolution in resolutions:
+            result = score(resolution, self.measurement_year, self.rules)
+            before = current.get(resolution.nip)
+            was = before.index if before else None
+            scored.indexes.append((was, result))
+            if _changed(before, result):
+                caused_by = causes.get(resolution.nip, ())
+                scored.revisions.append(self._revision(result, before, caused_by, now))
+                scored.moves.append((was, result))
+            elif was and was.has_index and was.agency_code != result.agency_code:
+                scored.moved.append(result)
+                scored.moves.append((was, result))
+        return scored
 
     def _conflict_changes(
         self, unit: Unit, resolved: Sequence[tuple[Resolution, Known]]
@@ -172,6 +242,15 @@ class IndexService:
             )
         return new
 
+    def _agency_events(self, unit: Unit, changed: dict[AgencyKey, Figures], now: datetime) -> int:
+        """The agencies' new figures, each published once for this batch (contracts §10)."""
+        events = []
+        for key, figures, version in unit.add_to_agencies(changed):
+            event_id, payload = agency_payload(key, figures, version, now)
+            events.append(OutboxEvent(event_id, self.agency_topic, key[0], payload))
+        unit.add_to_outbox(events)
+        return len(events)
+
     def _known(self, unit: Unit, new: Sequence[Statement]) -> dict[str, Known]:
         """What is known of each NIP with a new statement: from the cache where the database
         vouches for it, else its statements read."""
@@ -192,7 +271,7 @@ class IndexService:
         self,
         result: IndexResult,
         before: IndexRevision | None,
-        caused_by: list[CausedBy],
+        caused_by: Sequence[CausedBy],
         now: datetime,
     ) -> NewRevision:
         current = IndexRevision(result, before.revision + 1 if before else 1, now)

@@ -80,6 +80,7 @@ class Settings(BaseSettings):
     output_topic: str = "asn.ipasn.recalculated"
     dlq_topic: str = "asn.personnel.changes.dlq"
     reconciled_topic: str = "asn.personnel.reconciled"
+    agency_topic: str = "asn.ipasn.agency.recalculated"
     consumer_group: str = "ipasn-worker"
     metrics_port: Annotated[int, Field(ge=0, le=65535)] = 9108
     # /healthz fails once the processing loop has not completed an iteration for this long.
@@ -139,7 +140,12 @@ class Settings(BaseSettings):
         return value
 
     @field_validator(
-        "kafka_bootstrap_servers", "output_topic", "dlq_topic", "reconciled_topic", "consumer_group"
+        "kafka_bootstrap_servers",
+        "output_topic",
+        "dlq_topic",
+        "reconciled_topic",
+        "agency_topic",
+        "consumer_group",
     )
     @classmethod
     def _not_blank(cls, value: str) -> str:

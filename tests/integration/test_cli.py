@@ -178,6 +178,7 @@ def test_the_demo_shows_results_dead_letters_and_metrics(tmp_path: Path) -> None
     assert "the record now comes from siasn" in act
     assert "the conflict is open" in act
     assert act.count('"type": "asn.personnel.reconciled"') == 2
+    assert "Agencies, measurement year 2025" in out  # the figures agencies are judged by
 
 
 def test_show_on_a_database_without_the_schema_says_so_in_one_line(tmp_path: Path) -> None:

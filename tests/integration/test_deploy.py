@@ -59,6 +59,7 @@ METRICS = {
     "ipasn_recalculations_total": "counter",
     "ipasn_recalculations_published_total": "counter",
     "ipasn_snapshots_published_total": "counter",
+    "ipasn_agency_events_published_total": "counter",
     "ipasn_conflicts_closed_total": "counter",
     "ipasn_outbox_pending_events": "gauge",
     "ipasn_publish_failures_total": "counter",

@@ -63,7 +63,7 @@ def test_offsets_are_committed_after_the_database_and_the_dead_letters_then_it_p
         "database commit",
         "dead letters flushed",
         "offsets committed to 3",
-        "published 2",  # the index revised and the reconciled snapshot
+        "published 3",  # the index revised, the reconciled snapshot, the agency's figures
     ]
     assert [r.reason for _, r in world.dead.sent] == ["not_json"]
 

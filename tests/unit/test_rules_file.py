@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from importlib.resources import files
@@ -93,3 +94,21 @@ def test_a_bad_rules_file_is_refused_with_one_line_naming_the_problem(
 def test_a_missing_rules_file_is_refused(tmp_path: Path) -> None:
     with pytest.raises(RulesFileError, match="cannot read"):
         load_rules(tmp_path / "absent.toml")
+
+
+def test_the_example_rule_change_differs_from_bkn_8_2019_only_where_its_header_says() -> None:
+    path = files("worker").joinpath("rules/example-2026.toml")
+    assert "EXAMPLE ONLY, NOT A REGULATION" in path.read_text("utf-8").splitlines()[0]
+    example, bkn = load_rules(str(path)), load_rules()
+
+    assert example.version == "example-2026"
+    changed = {level: example.qualification[level] for level in ("S2", "S1", "D4")}
+    assert changed == {"S2": Decimal("22.5"), "S1": Decimal("17.5"), "D4": Decimal("17.5")}
+    assert example.technical_min_hours == Decimal(16)
+    same = replace(
+        example,
+        version=bkn.version,
+        qualification=bkn.qualification,
+        technical_min_hours=bkn.technical_min_hours,
+    )
+    assert same == bkn

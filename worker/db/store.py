@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import (
@@ -22,6 +23,7 @@ from sqlalchemy import (
     delete,
     func,
     select,
+    tuple_,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -29,6 +31,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from worker.db.bulk import copy_rows, insert_new, track_staging, upsert
 from worker.db.errors import translated
 from worker.db.tables import (
+    BAND_COLUMNS,
+    PointSums,
+    agency_aggregates,
     conflicts,
     employees,
     indexes,
@@ -38,6 +43,7 @@ from worker.db.tables import (
     revisions,
     statements,
 )
+from worker.domain.agencies import BANDS, AgencyKey, Figures
 from worker.domain.model import (
     DIMENSIONS,
     KINDS,
@@ -49,7 +55,7 @@ from worker.domain.model import (
     Record,
     Statement,
 )
-from worker.ports import NewRevision, NewSnapshot, Origin, OutboxRow, RecordChanges
+from worker.ports import NewRevision, NewSnapshot, Origin, OutboxEvent, OutboxRow, RecordChanges
 
 T = TypeVar("T")
 
@@ -84,6 +90,9 @@ _LOCK_EMPLOYEES = (
     f"INSERT INTO {employees.name} (nip) SELECT unnest(%(nips)s::text[]) "
     "ON CONFLICT (nip) DO UPDATE SET nip = EXCLUDED.nip WHERE false"
 )
+# SQLite has one writer at a time, and a transaction that read before it writes fails should
+# another commit in between: this write of nothing makes the transaction the writer first.
+_WRITE_LOCK_SQLITE = f"UPDATE {employees.name} SET nip = nip WHERE 0"  # noqa: S608 - constants
 # How long a transaction waits for another's lock (an employee's row, a statement being stored)
 # before it fails as transient and is retried: bounds a batch's time behind a worker that stopped
 # in the middle of its transaction. And how long such a transaction may sit idle before
@@ -138,11 +147,8 @@ class SqlUnit:
         On PostgreSQL the employees' rows are locked first (see _LOCK_EMPLOYEES). SQLite takes
         one writer at a time, and this is each transaction's first write.
         """
-        if self.postgres and incoming:
-            self.conn.exec_driver_sql(_TIMEOUTS)
-            self.conn.exec_driver_sql(
-                _LOCK_EMPLOYEES, {"nips": sorted({s.nip for s, _ in incoming})}
-            )
+        if self.postgres:
+            self.lock_employees(s.nip for s, _ in incoming)
         unique: dict[tuple[str, str], tuple[Statement, Origin]] = {}
         for s, origin in incoming:
             unique.setdefault((s.source, s.event_id), (s, origin))
@@ -162,6 +168,18 @@ class SqlUnit:
             )
             stored.update((r.source, r.event_id) for r in self.conn.execute(stmt, list(chunk)))
         return [s for key, (s, _) in unique.items() if key in stored]
+
+    def lock_employees(self, nips: Iterable[str]) -> None:
+        """PostgreSQL: the employees' rows locked (see _LOCK_EMPLOYEES). SQLite: its one write
+        lock taken now, before anything is read (by a write that changes nothing)."""
+        every = sorted(set(nips))
+        if not every:
+            return
+        if not self.postgres:
+            self.conn.exec_driver_sql(_WRITE_LOCK_SQLITE)
+            return
+        self.conn.exec_driver_sql(_TIMEOUTS)
+        self.conn.exec_driver_sql(_LOCK_EMPLOYEES, {"nips": every})
 
     def _statement_row(self, s: Statement, origin: Origin) -> dict[str, Any]:
         return {
@@ -358,6 +376,118 @@ class SqlUnit:
                 set_={c: stmt.excluded[c] for c in ("version", "digest", "changed_at")},
             )
             self.conn.execute(stmt, list(chunk))
+        for chunk in _chunks(pending):
+            self.conn.execute(outbox.insert(), list(chunk))
+
+    def move_indexes(self, moved: Sequence[IndexResult]) -> None:
+        if not moved:
+            return
+        stmt = (
+            update(indexes)
+            .where(
+                indexes.c.nip == bindparam("b_nip"),
+                indexes.c.measurement_year == bindparam("b_year"),
+                indexes.c.rule_version == bindparam("b_rule_version"),
+            )
+            .values(agency_code=bindparam("b_agency_code"))
+        )
+        params = [
+            {
+                "b_nip": i.nip,
+                "b_year": i.measurement_year,
+                "b_rule_version": i.rule_version,
+                "b_agency_code": i.agency_code,
+            }
+            for i in moved
+        ]
+        self.conn.execute(stmt, params)
+
+    def add_to_agencies(
+        self, changes: Mapping[AgencyKey, Figures]
+    ) -> list[tuple[AgencyKey, Figures, int]]:
+        keys = sorted(changes)
+        if not keys:
+            return []
+        # Rows for agencies seen the first time, then every row locked in agency order (two
+        # transactions never wait for each other), read, added to and written back: in
+        # Python, as SQLite keeps exact decimals as text.
+        empty = [
+            {"agency_code": a, "measurement_year": y, "rule_version": r, "employees": 0,
+             "score_sum": Decimal(0), **dict.fromkeys(BAND_COLUMNS, 0), "version": 0,
+             "changed_at": self.now}
+            for a, y, r in keys
+        ]  # fmt: skip
+        for chunk in _chunks(empty):
+            self.conn.execute(
+                _insert(self.conn, agency_aggregates).on_conflict_do_nothing(), list(chunk)
+            )
+        held: dict[AgencyKey, Any] = {}
+        key_columns = tuple_(
+            agency_aggregates.c.agency_code,
+            agency_aggregates.c.measurement_year,
+            agency_aggregates.c.rule_version,
+        )
+        for part in _chunks(keys):
+            query = select(agency_aggregates).where(key_columns.in_(part))
+            query = query.order_by(*agency_aggregates.primary_key.columns)
+            if self.postgres:
+                query = query.with_for_update()
+            held.update(
+                ((r.agency_code, r.measurement_year, r.rule_version), r)
+                for r in self.conn.execute(query)
+            )
+        result: list[tuple[AgencyKey, Figures, int]] = []
+        for key in keys:
+            row, change = held[key], changes[key]
+            figures = Figures(
+                employees=row.employees + change.employees,
+                score_sum=row.score_sum + change.score_sum,
+                bands={
+                    b: getattr(row, c) + change.bands[b]
+                    for b, c in zip(BANDS, BAND_COLUMNS, strict=True)
+                },
+            )
+            result.append((key, figures, row.version + 1))
+        stmt = (
+            update(agency_aggregates)
+            .where(
+                agency_aggregates.c.agency_code == bindparam("b_agency_code"),
+                agency_aggregates.c.measurement_year == bindparam("b_measurement_year"),
+                agency_aggregates.c.rule_version == bindparam("b_rule_version"),
+            )
+            .values(
+                employees=bindparam("b_employees"),
+                score_sum=bindparam("b_score_sum", type_=PointSums()),
+                version=bindparam("b_version"),
+                changed_at=bindparam("b_changed_at"),
+                **{c: bindparam(f"b_{c}") for c in BAND_COLUMNS},
+            )
+        )
+        self.conn.execute(
+            stmt,
+            [
+                {
+                    "b_agency_code": a, "b_measurement_year": y, "b_rule_version": r,
+                    "b_employees": f.employees, "b_score_sum": f.score_sum, "b_version": v,
+                    "b_changed_at": self.now,
+                    **{f"b_{c}": f.bands[b] for b, c in zip(BANDS, BAND_COLUMNS, strict=True)},
+                }
+                for (a, y, r), f, v in result
+            ],
+        )  # fmt: skip
+        return result
+
+    def add_to_outbox(self, events: Sequence[OutboxEvent]) -> None:
+        pending = [
+            {"event_id": e.event_id, "topic": e.topic, "key": e.key, "payload": e.payload,
+             "created_at": self.now}
+            for e in events
+        ]  # fmt: skip
+        if not pending:
+            return
+        if self.postgres:
+            copy_rows(self.conn, outbox, list(pending[0]), pending)
+            return
         for chunk in _chunks(pending):
             self.conn.execute(outbox.insert(), list(chunk))
 

@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import DateTime, TypeDecorator, TypeEngine
 
+from worker.domain.agencies import BANDS as BAND_NAMES
 from worker.domain.model import DIMENSIONS
 
 metadata = MetaData(
@@ -61,11 +62,12 @@ class Points(TypeDecorator[Decimal]):
 
     impl = Numeric(6, 2)
     cache_ok = True
+    digits = 6
 
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name == "sqlite":
-            return dialect.type_descriptor(String(12))
-        return dialect.type_descriptor(Numeric(6, 2))
+            return dialect.type_descriptor(String(self.digits + 6))
+        return dialect.type_descriptor(Numeric(self.digits, 2))
 
     def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> Any:
         if value is None:
@@ -75,6 +77,14 @@ class Points(TypeDecorator[Decimal]):
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
         # normalize() so that 15.00 from NUMERIC(6,2) and "15" from text compare and print alike.
         return None if value is None else _plain(Decimal(value))
+
+
+class PointSums(Points):
+    """A sum of points over millions of employees (an agency's): 14 digits before the point."""
+
+    impl = Numeric(16, 2)
+    cache_ok = True  # not inherited: SQLAlchemy asks each TypeDecorator class itself
+    digits = 16
 
 
 def _plain(value: Decimal) -> Decimal:
@@ -191,6 +201,25 @@ reconciled = Table(
 )
 
 
+# Per agency, measurement year and rule version: the employees with a current index, the sum of
+# their scores and the count per band (contracts §10), kept from index changes in the
+# transaction that makes them; `version` counts the figures published.
+BAND_COLUMNS = tuple(f"band_{b.lower().replace(' ', '_')}" for b in BAND_NAMES)
+agency_aggregates = Table(
+    "agency_aggregates",
+    metadata,
+    Column("agency_code", String(40), nullable=False),
+    Column("measurement_year", Integer, nullable=False),
+    Column("rule_version", String(40), nullable=False),
+    Column("employees", Integer, nullable=False),
+    Column("score_sum", PointSums(), nullable=False),
+    *(Column(c, Integer, nullable=False) for c in BAND_COLUMNS),
+    Column("version", Integer, nullable=False),
+    Column("changed_at", UtcDateTime(), nullable=False),
+    PrimaryKeyConstraint("agency_code", "measurement_year", "rule_version"),
+)
+
+
 def _index_columns() -> list[Column[Any]]:
     return [
         Column("nip", NIP, nullable=False),
@@ -233,7 +262,7 @@ outbox = Table(
     ),
     Column("event_id", String(120), nullable=False, unique=True),
     Column("topic", String(255), nullable=False),
-    Column("key", String(18), nullable=False),
+    Column("key", String(40), nullable=False),  # a NIP, or an agency code (contracts §10)
     Column("payload", Text, nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("sent_at", UtcDateTime()),

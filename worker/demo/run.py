@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import secrets
 import threading
+from importlib.resources import as_file, files
 from pathlib import Path
 
 from prometheus_client import CollectorRegistry
@@ -13,12 +14,16 @@ from rich.progress import Progress
 
 from consumers.reader import read_topic
 from producers.kafka_sink import KafkaPublisher
+from schemas.rules import load_rules
+from worker.agency_table import figures, render
 from worker.compose import run_worker
+from worker.db.engine import make_engine
 from worker.demo.report import report
 from worker.demo.sample import sample_events
 from worker.demo.stewardship import steward_act
 from worker.devbroker.tansu import TansuBroker
-from worker.settings import load_settings
+from worker.recompute import run_recompute
+from worker.settings import Settings, load_settings
 
 IDLE_S = 2.0
 
@@ -59,6 +64,7 @@ def run_demo(args: argparse.Namespace, console: Console) -> int:
                 settings.output_topic: 3,
                 settings.dlq_topic: 1,
                 settings.reconciled_topic: 3,
+                settings.agency_topic: 1,
             }
         )
         messages = sample_events(args.employees, measurement_year=settings.measurement_year)
@@ -81,4 +87,32 @@ def run_demo(args: argparse.Namespace, console: Console) -> int:
         dead = read_topic(broker.bootstrap, settings.dlq_topic)
         report(console, settings, totals, published, dead, registry)
         steward_act(console, settings, IDLE_S)
+    _agencies(console, settings)
     return 0
+
+
+def _agencies(console: Console, settings: Settings) -> None:
+    """The figures each agency is judged by, as `ipasn-worker agencies` prints them."""
+    engine = make_engine(settings.database_url.get_secret_value())
+    try:
+        found = figures(engine, settings.measurement_year, load_rules(settings.rules_file).version)
+    finally:
+        engine.dispose()
+    console.rule("[bold]Agencies (ipasn-worker agencies), kept from index changes")
+    render(found, settings.measurement_year, console)
+    example = files("worker").joinpath("rules/example-2026.toml")
+    console.rule("[bold]What an example rule change would do (recompute --dry-run)")
+    console.print(
+        f"[dim]ipasn-worker recompute --year {settings.measurement_year} --rules "
+        "worker/rules/example-2026.toml --dry-run[/]  (an example, not a regulation)"
+    )
+    with as_file(example) as path:
+        args = argparse.Namespace(
+            year=settings.measurement_year,
+            rules=path,
+            agency=None,
+            dry_run=True,
+            json=False,
+            chunk=2000,
+        )
+        run_recompute(args, settings, console)
