@@ -142,3 +142,17 @@ def test_a_secured_node_serves_clients_sasl_ssl_and_mutual_tls_and_itself_plaint
 def test_a_password_the_storage_tool_would_misread_is_refused() -> None:
     with pytest.raises(ValueError, match="without"):
         BrokerSecurity(Path("ca.pem"), Path("broker.pem"), {"ipasn": "a,b"})
+
+
+def test_a_port_already_in_use_is_refused_before_anything_starts() -> None:
+    import socket
+
+    from worker.devbroker import DevBrokerError
+    from worker.devbroker.apache_kafka import ApacheKafka
+
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        port = held.getsockname()[1]
+        with pytest.raises(DevBrokerError, match=f"port {port} is in use"):
+            ApacheKafka(port).start()

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from consumers.changes import decode
 from producers.kafka_sink import KafkaDeadLetters
-from tests.factories import BKN_8_2019, NIP, cloud_event, encoded, profile_data
+from tests.factories import BKN_8_2019, NIP, cloud_event, encoded, profile_data, training_data
 from tests.fakes import FakePublisher
 from worker.domain.model import Statement
 from worker.ports import Message, Rejection
@@ -292,3 +292,28 @@ def test_original_headers_count_towards_the_dead_letters_size_limit() -> None:
     assert value is None
     assert ("ipasn-dlq-value-omitted", b"600000") in headers
     assert big in headers
+
+
+def test_a_signed_regional_source_still_cannot_change_another_agencys_employee() -> None:
+    """A signature proves who sent an event, not that the sender may say it (contracts §2
+    rule 3): simpeg:7317, signing with its own secret, neither claims an employee of 3201 nor
+    changes one."""
+    from worker.domain.reconcile import resolve
+
+    luwu = b"simpeg-7317-secret"
+    secrets = SourceSecrets({"siasn": SIASN_SECRET, "simpeg:7317": luwu})
+    claim = encoded(cloud_event("profile", profile_data("3201"), source="simpeg:7317"))
+    training = encoded(
+        cloud_event("training", training_data("T-9", hours=40), source="simpeg:7317")
+    )
+    profile = decoded(VALUE, header(sign(SIASN_SECRET, VALUE)), secrets)  # 3201 by SIASN
+
+    refused = decoded(claim, header(sign(luwu, claim)), secrets)
+    accepted = decoded(training, header(sign(luwu, training)), secrets)
+
+    assert isinstance(refused, Rejection)
+    assert refused.reason == "not_authorised"
+    assert isinstance(profile, Statement)
+    assert isinstance(accepted, Statement)  # signed and well formed: stored, kept…
+    found = resolve(NIP, [profile, accepted], BKN_8_2019)
+    assert found.records("training") == ()  # …and without effect on 3201's employee

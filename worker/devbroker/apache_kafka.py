@@ -23,7 +23,7 @@ from pathlib import Path
 from kafka import KafkaAdminClient
 from kafka.errors import KafkaError
 
-from worker.devbroker.base import DevBrokerError, LocalBroker, free_port, wait_for_port
+from worker.devbroker.base import DevBrokerError, LocalBroker, free_port, port_taken, wait_for_port
 from worker.devbroker.secured import BrokerSecurity
 
 KAFKA_VERSION = "4.1.1"
@@ -181,6 +181,10 @@ class ApacheKafka(LocalBroker):
         return ",".join(f"127.0.0.1:{n.tls_port}" for n in self.nodes)
 
     def start(self, timeout_s: float = 120.0) -> ApacheKafka:
+        first = self._listen_port or self.port
+        if first and port_taken(first):
+            # Else the new node fails to bind while the old one answers in its place.
+            raise DevBrokerError(f"port {first} is in use: is a broker already running there?")
         _require("java", "Java 17 or newer")
         self._classpath = classpath()
         self._workdir = Path(tempfile.mkdtemp(prefix="ipasn-kafka-"))

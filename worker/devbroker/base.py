@@ -25,6 +25,13 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def port_taken(port: int) -> bool:
+    """Whether something already listens on the local port (a broker left running, say)."""
+    with socket.socket() as s:
+        s.settimeout(1)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
 def wait_for_port(port: int, timeout_s: float) -> bool:
     try:
         socket.create_connection(("127.0.0.1", port), timeout=timeout_s).close()
