@@ -31,11 +31,11 @@ from schemas.steward import (
     steward_event,
 )
 from schemas.wire import SOURCE
+from worker.config.secrets import SIGNATURE_HEADER, SourceSecrets, verify
 from worker.domain.model import Kind, Statement
 from worker.domain.nip import InvalidNip, validate_nip
 from worker.domain.rules import STEWARD, RuleSet, regional_agency
-from worker.ports import Reason, Rejection
-from worker.signing import SIGNATURE_HEADER, SourceSecrets, verify
+from worker.pipeline.ports import Reason, Rejection
 
 Event = ChangeEvent | StewardEvent
 

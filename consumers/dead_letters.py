@@ -21,9 +21,9 @@ from typing import Any
 from kafka import KafkaConsumer, TopicPartition
 from kafka.structs import OffsetAndMetadata
 
-from worker.kafka_errors import translated
-from worker.kafka_security import PLAINTEXT, KafkaOptions
-from worker.ports import TransientError
+from worker.kafka.errors import translated
+from worker.kafka.security import PLAINTEXT, KafkaOptions
+from worker.pipeline.ports import TransientError
 
 CLIENT_ID = "ipasn-dlq-replay"
 # No record and no progress for this long while short of the end offsets: give up.

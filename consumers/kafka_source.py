@@ -11,10 +11,10 @@ from kafka import ConsumerRebalanceListener, KafkaConsumer, TopicPartition
 from kafka.errors import CommitFailedError, RebalanceInProgressError
 from kafka.structs import OffsetAndMetadata
 
-from worker.kafka_errors import translated
-from worker.kafka_security import PLAINTEXT, KafkaOptions
-from worker.ports import Message, TransientError
-from worker.settings import SettingsError
+from worker.config.settings import SettingsError
+from worker.kafka.errors import translated
+from worker.kafka.security import PLAINTEXT, KafkaOptions
+from worker.pipeline.ports import Message, TransientError
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ class KafkaSource:
         client_id: str = "ipasn-worker",
         security: KafkaOptions = PLAINTEXT,
     ) -> None:
-        """`security`: kafka-python's security options (worker/kafka_security.py)."""
+        """`security`: kafka-python's security options (worker/kafka/security.py)."""
         self._consumer: Any = KafkaConsumer(
             bootstrap_servers=bootstrap_servers.split(","),
             group_id=group_id,

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from kafka import KafkaConsumer, TopicPartition
 
-from worker.kafka_security import PLAINTEXT, KafkaOptions
+from worker.kafka.security import PLAINTEXT, KafkaOptions
 
 
 @dataclass(frozen=True, slots=True)

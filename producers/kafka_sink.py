@@ -7,9 +7,9 @@ from typing import Any
 
 from kafka import KafkaProducer
 
-from worker.kafka_errors import translated
-from worker.kafka_security import PLAINTEXT, KafkaOptions
-from worker.ports import Message, Publisher, Rejection
+from worker.kafka.errors import translated
+from worker.kafka.security import PLAINTEXT, KafkaOptions
+from worker.pipeline.ports import Message, Publisher, Rejection
 
 FLUSH_TIMEOUT_S = 60.0
 
@@ -24,7 +24,7 @@ class KafkaPublisher:
         *,
         security: KafkaOptions = PLAINTEXT,
     ) -> None:
-        """`security`: kafka-python's security options (worker/kafka_security.py)."""
+        """`security`: kafka-python's security options (worker/kafka/security.py)."""
         self._producer: Any = KafkaProducer(
             bootstrap_servers=bootstrap_servers.split(","),
             client_id=client_id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from worker.ports import Outbox, Publisher
+from worker.pipeline.ports import Outbox, Publisher
 
 
 class OutboxRelay:

@@ -21,9 +21,9 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from worker.devbroker import DevBrokerError, GivenBroker, LocalBroker
-from worker.devbroker.apache_kafka import ApacheKafka, java_missing
-from worker.devbroker.tansu import TansuBroker
+from worker.dev.brokers import DevBrokerError, GivenBroker, LocalBroker
+from worker.dev.brokers.apache_kafka import ApacheKafka, java_missing
+from worker.dev.brokers.tansu import TansuBroker
 
 POSTGRES_URL = os.environ.get(
     "IPASN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

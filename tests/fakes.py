@@ -1,4 +1,5 @@
-"""In-memory adapters of the ports in worker/ports.py, for unit tests of the loop and service.
+"""In-memory adapters of the ports in worker/pipeline/ports.py, for unit tests of the loop and
+service.
 
 Fakes, not mocks: they keep state (what is stored, committed, dead-lettered, published) and the
 tests check that state. `journal` records the order of the effects that must not be reordered:
@@ -16,7 +17,7 @@ from datetime import datetime
 
 from worker.domain.agencies import AgencyKey, Figures
 from worker.domain.model import Conflict, IndexResult, IndexRevision, Kind, Record, Statement
-from worker.ports import (
+from worker.pipeline.ports import (
     Message,
     NewRevision,
     NewSnapshot,

@@ -17,23 +17,23 @@ from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
 
 from schemas.rules import RulesFileError, load_rules
-from worker.agency_table import add_agencies_parser, show_agencies
-from worker.bench import PARTS, BenchOptions, run_bench
-from worker.compose import run_worker
-from worker.conflicts import add_conflicts_parser, list_conflicts
-from worker.devbroker import DevBrokerError, LocalBroker
-from worker.devbroker.apache_kafka import ApacheKafka
-from worker.devbroker.tansu import TansuBroker
-from worker.dlq import add_dlq_parser, replay_dead_letters
-from worker.kafka_errors import watch_refusals
-from worker.kafka_security import kafka_options
-from worker.logs import configure_logging
-from worker.override import add_override_parser, publish_override
-from worker.ports import TransientError
-from worker.quality import add_quality_parser, show_quality
-from worker.recompute import add_recompute_parser, run_recompute
-from worker.settings import Settings, SettingsError, load_settings
-from worker.signing import signing_secrets
+from worker.bootstrap.worker import run_worker
+from worker.commands.agencies import add_agencies_parser, show_agencies
+from worker.commands.conflicts import add_conflicts_parser, list_conflicts
+from worker.commands.dlq.replay import add_dlq_parser, replay_dead_letters
+from worker.commands.override import add_override_parser, publish_override
+from worker.commands.quality import add_quality_parser, show_quality
+from worker.commands.recompute import add_recompute_parser, run_recompute
+from worker.config.secrets import signing_secrets
+from worker.config.settings import Settings, SettingsError, load_settings
+from worker.dev.bench import PARTS, BenchOptions, run_bench
+from worker.dev.brokers import DevBrokerError, LocalBroker
+from worker.dev.brokers.apache_kafka import ApacheKafka
+from worker.dev.brokers.tansu import TansuBroker
+from worker.kafka.errors import watch_refusals
+from worker.kafka.security import kafka_options
+from worker.observability.logs import configure_logging
+from worker.pipeline.ports import TransientError
 
 log = logging.getLogger("ipasn_worker")
 
@@ -220,7 +220,7 @@ class Shutdown:
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if args.processes > 1:
-        from worker.processes import run_processes
+        from worker.bootstrap.processes import run_processes
 
         return run_processes(settings, args.processes, args.until_idle)
     shutdown = Shutdown()
@@ -244,7 +244,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
-    from worker.publish import publish_file
+    from worker.commands.publish import publish_file
 
     topic = args.topic or settings.input_topics[0]
     secrets = signing_secrets(settings.source_secrets_file, "publish --sign") if args.sign else None
@@ -259,8 +259,8 @@ def cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
+    from worker.commands.show import dumps, employee_view, render
     from worker.db.engine import make_engine
-    from worker.show import dumps, employee_view, render
 
     rules = load_rules(settings.rules_file)
     engine = make_engine(settings.database_url.get_secret_value())
@@ -319,7 +319,7 @@ def cmd_dev_broker(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     # The demo makes settings of its own: its local broker, its SQLite file.
-    from worker.demo.run import run_demo
+    from worker.dev.demo.run import run_demo
 
     return run_demo(args, Console())
 

@@ -13,7 +13,7 @@ from tests.fuzz.events import DRAFTS
 from tests.fuzz.extras import JSON_VALUES, big_string
 from tests.fuzz.scalars import pick
 from worker.domain.model import HISTORY_KINDS, Statement
-from worker.ports import Reason
+from worker.pipeline.ports import Reason
 
 OPAQUE_FIELDS = frozenset(
     {"id", "record_id", "name", "unit_code", "institution", "position_name", "decree_number"}

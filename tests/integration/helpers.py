@@ -22,10 +22,10 @@ from prometheus_client import CollectorRegistry
 from consumers.reader import read_topic
 from tests.conftest import Topics
 from tests.integration.stream import Msg
-from worker.compose import SourceFactory, kafka_source, run_worker
-from worker.devbroker import LocalBroker
-from worker.loop import Totals
-from worker.settings import Settings, load_settings
+from worker.bootstrap.worker import SourceFactory, kafka_source, run_worker
+from worker.config.settings import Settings, load_settings
+from worker.dev.brokers import LocalBroker
+from worker.pipeline.loop import Totals
 
 IDLE_S = 1.5
 

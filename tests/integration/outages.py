@@ -17,7 +17,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from worker.devbroker import free_port
+from worker.dev.brokers import free_port
 
 PG_BIN = Path("/usr/lib/postgresql")
 

@@ -15,7 +15,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from worker.devbroker import free_port
+from worker.dev.brokers import free_port
 
 READY_TIMEOUT_S = 30.0
 

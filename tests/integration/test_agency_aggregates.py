@@ -14,14 +14,14 @@ import pytest
 from sqlalchemy import Engine, select
 
 from tests.factories import BKN_8_2019, T0, education_values, position_values, profile_values
-from worker.cache import EmployeeCache
 from worker.db.engine import make_engine, migrate
 from worker.db.store import SqlStore
 from worker.db.tables import BAND_COLUMNS, agency_aggregates, indexes, outbox
 from worker.domain.agencies import BANDS, recount
 from worker.domain.model import IndexResult, Statement
-from worker.ports import Origin
-from worker.service import IndexService
+from worker.pipeline.cache import EmployeeCache
+from worker.pipeline.ports import Origin
+from worker.pipeline.service import IndexService
 
 NOW = datetime(2026, 1, 5, tzinfo=UTC)
 AGENCIES = ("3201", "7317", "1371")

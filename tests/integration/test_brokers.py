@@ -17,8 +17,8 @@ from kafka.admin import ConfigResource, ConfigResourceType
 
 from consumers.kafka_source import KafkaSource
 from tests.conftest import missing
-from worker.devbroker import LocalBroker, free_port
-from worker.devbroker.apache_kafka import ApacheKafka, java_missing
+from worker.dev.brokers import LocalBroker, free_port
+from worker.dev.brokers.apache_kafka import ApacheKafka, java_missing
 
 DEFAULT_TOPICS = {"asn.personnel.changes", "asn.ipasn.recalculated", "asn.personnel.changes.dlq"}
 

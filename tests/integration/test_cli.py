@@ -17,7 +17,7 @@ import pytest
 from tests.conftest import Topics
 from tests.integration.helpers import http_answer, http_get, start_worker
 from tests.integration.stream import A, B, D, phase_one
-from worker.devbroker import LocalBroker, free_port
+from worker.dev.brokers import LocalBroker, free_port
 
 
 def cli(

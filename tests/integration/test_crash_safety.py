@@ -11,10 +11,10 @@ from producers import outbox
 from tests.conftest import Topics
 from tests.integration.helpers import data_by_nip, publish, published, run, settings_for
 from tests.integration.stream import A, B, D, phase_one
-from worker.compose import kafka_source
+from worker.bootstrap.worker import kafka_source
 from worker.db.store import OutboxBatch
-from worker.devbroker import LocalBroker
-from worker.ports import Message
+from worker.dev.brokers import LocalBroker
+from worker.pipeline.ports import Message
 
 pytestmark = pytest.mark.kafka
 

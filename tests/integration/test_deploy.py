@@ -30,7 +30,7 @@ import pytest
 import yaml
 
 from tests.conftest import missing
-from worker.settings import Settings
+from worker.config.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
@@ -41,8 +41,8 @@ PROMETHEUS_CONFIG = DEPLOY / "prometheus" / "prometheus.yml"
 PROMETHEUS_KUBERNETES = DEPLOY / "prometheus" / "prometheus-kubernetes.yml"
 DASHBOARD = DEPLOY / "grafana" / "dashboards" / "ipasn-worker.json"
 
-# The worker's metrics (README "Metrics"), copied rather than read from worker/metrics.py so
-# that a rename on either side shows.
+# The worker's metrics (README "Metrics"), copied rather than read from
+# worker/observability/metrics.py so that a rename on either side shows.
 METRICS = {
     "ipasn_events_consumed_total": "counter",
     "ipasn_dead_letters_total": "counter",

@@ -18,12 +18,12 @@ from tests.conftest import Topics
 from tests.integration.helpers import publish, run, settings_for
 from tests.integration.stream import EXPECTED_REASONS, A, C, malformed, phase_one
 from tests.integration.test_cli import cli, service_env
-from worker import dlq as dlq_module
 from worker.cli import build_parser
+from worker.commands.dlq import replay as dlq_module
+from worker.commands.dlq.replay import replay_dead_letters
 from worker.db.tables import statements
-from worker.devbroker import LocalBroker
-from worker.dlq import replay_dead_letters
-from worker.ports import TransientError
+from worker.dev.brokers import LocalBroker
+from worker.pipeline.ports import TransientError
 
 pytestmark = pytest.mark.kafka
 

@@ -42,15 +42,15 @@ from tests.factories import BKN_8_2019, education_values, employee, statement
 from tests.integration.helpers import publish, run, settings_for
 from tests.integration.stream import phase_one
 from tests.integration.test_cli import service_env
-from worker.bench.services import publish_sample
-from worker.cache import EmployeeCache
 from worker.db.engine import make_engine, migrate
 from worker.db.store import SqlStore, SqlUnit
 from worker.db.tables import indexes, outbox, reconciled, records, revisions, statements
-from worker.demo.sample import sample_events
-from worker.devbroker import LocalBroker
-from worker.ports import NewRevision, Origin
-from worker.service import IndexService
+from worker.dev.bench.services import publish_sample
+from worker.dev.brokers import LocalBroker
+from worker.dev.demo.sample import sample_events
+from worker.pipeline.cache import EmployeeCache
+from worker.pipeline.ports import NewRevision, Origin
+from worker.pipeline.service import IndexService
 
 NOW = datetime(2025, 12, 1, tzinfo=UTC)
 CRASH_POINTS = ("before-offset-commit", "before-publish", "before-mark-sent")
@@ -518,7 +518,7 @@ def test_run_until_idle_never_assigned_a_partition_exits_1_and_says_why(
     keep.start()
     for name, value in service_env(broker, topics, f"sqlite:///{tmp_path}/x.db").items():
         monkeypatch.setenv(name, value)
-    monkeypatch.setattr("worker.loop.ASSIGNMENT_GRACE_S", 8.0)  # 90 s otherwise
+    monkeypatch.setattr("worker.pipeline.loop.ASSIGNMENT_GRACE_S", 8.0)  # 90 s otherwise
     handlers = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
     try:
         status = main(["run", "--until-idle", "1"])

@@ -23,7 +23,7 @@ from tests.conftest import Topics
 from tests.fuzz import Case, messages
 from tests.integration.helpers import run, settings_for
 from worker.db.tables import statements
-from worker.devbroker import LocalBroker
+from worker.dev.brokers import LocalBroker
 from worker.domain.model import Statement
 
 pytestmark = pytest.mark.kafka

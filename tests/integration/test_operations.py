@@ -19,8 +19,8 @@ from tests.integration.helpers import http_answer, http_get, publish, running_wo
 from tests.integration.stream import A, phase_one
 from tests.integration.test_cli import service_env
 from worker.db.tables import conflicts, indexes, revisions
-from worker.devbroker import LocalBroker, free_port
-from worker.metrics import package_version
+from worker.dev.brokers import LocalBroker, free_port
+from worker.observability.metrics import package_version
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 Samples = dict[str, list[tuple[dict[str, str], float]]]

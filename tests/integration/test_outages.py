@@ -31,10 +31,10 @@ from tests.integration.helpers import http_answer, run, settings_for
 from tests.integration.outages import PostgresServer, Proxy
 from tests.integration.test_cli import service_env
 from tests.integration.test_faults import _tables as faults_tables
-from worker.bench.services import publish_sample
 from worker.db.tables import statements
-from worker.devbroker import LocalBroker, free_port
-from worker.devbroker.apache_kafka import ApacheKafka, java_missing
+from worker.dev.bench.services import publish_sample
+from worker.dev.brokers import LocalBroker, free_port
+from worker.dev.brokers.apache_kafka import ApacheKafka, java_missing
 
 pytestmark = [pytest.mark.kafka, pytest.mark.chaos]
 EMPLOYEES = 250  # about 2,800 events

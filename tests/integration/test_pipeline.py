@@ -20,7 +20,7 @@ from tests.integration.stream import (
     phase_one,
     phase_two,
 )
-from worker.devbroker import LocalBroker
+from worker.dev.brokers import LocalBroker
 
 pytestmark = pytest.mark.kafka
 

@@ -11,10 +11,10 @@ from consumers.reader import read_topic
 from tests.conftest import Topics
 from tests.integration.helpers import data_by_nip, publish, published, run, settings_for
 from tests.integration.stream import A, B, D, phase_one
-from worker.devbroker import LocalBroker
+from worker.dev.brokers import LocalBroker
 from worker.domain.model import Statement
-from worker.ports import Origin, RefusedValue
-from worker.service import BatchOutcome, IndexService
+from worker.pipeline.ports import Origin, RefusedValue
+from worker.pipeline.service import BatchOutcome, IndexService
 
 pytestmark = pytest.mark.kafka
 

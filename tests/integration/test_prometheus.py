@@ -17,7 +17,7 @@ from tests.integration.prometheus_server import (
 )
 from tests.integration.stream import phase_one
 from tests.integration.test_cli import service_env
-from worker.devbroker import LocalBroker, free_port
+from worker.dev.brokers import LocalBroker, free_port
 
 JOB = "ipasn-worker"
 WORKER_START_TIMEOUT_S = 90.0

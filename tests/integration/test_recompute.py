@@ -31,7 +31,8 @@ from tests.factories import BKN_8_2019
 from tests.fakes import FakePublisher
 from tests.integration.test_agency_aggregates import _kept, _recounted
 from tests.integration.test_cli import cli, service_env
-from worker.cache import EmployeeCache
+from worker.commands.recompute import recompute_all
+from worker.commands.recompute.report import Report
 from worker.db.engine import make_engine, migrate
 from worker.db.store import SqlStore, statement_of
 from worker.db.tables import (
@@ -43,16 +44,15 @@ from worker.db.tables import (
     revisions,
     statements,
 )
-from worker.demo.sample import sample_events
-from worker.devbroker import LocalBroker
+from worker.dev.brokers import LocalBroker
+from worker.dev.demo.sample import sample_events
 from worker.domain.index import score
 from worker.domain.model import IndexResult, Statement
 from worker.domain.reconcile import resolve
 from worker.domain.rules import RuleSet
-from worker.ports import Origin
-from worker.recompute import recompute_all
-from worker.recompute_report import Report
-from worker.service import IndexService
+from worker.pipeline.cache import EmployeeCache
+from worker.pipeline.ports import Origin
+from worker.pipeline.service import IndexService
 
 NOW = datetime(2026, 1, 5, tzinfo=UTC)
 EXAMPLE_FILE = str(files("worker").joinpath("rules/example-2026.toml"))

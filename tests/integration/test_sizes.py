@@ -22,7 +22,7 @@ from tests.conftest import Topics
 from tests.factories import NIP, cloud_event
 from tests.integration.helpers import run, settings_for
 from worker.db.tables import statements
-from worker.devbroker import LocalBroker
+from worker.dev.brokers import LocalBroker
 from worker.domain.model import Kind, Statement
 
 pytestmark = pytest.mark.kafka

@@ -20,14 +20,14 @@ from sqlalchemy import Engine, insert
 from tests.factories import BKN_8_2019, education_values, employee, statement
 from tests.integration.test_cli import cli
 from worker.cli import COMMANDS, build_parser
+from worker.config.settings import load_settings
 from worker.db.engine import make_engine, migrate
 from worker.db.store import SqlStore
 from worker.db.tables import conflicts, records, statements
+from worker.db.views.quality import QualityCensus
 from worker.domain.model import Statement
-from worker.ports import Origin
-from worker.service import IndexService
-from worker.settings import load_settings
-from worker.source_quality import QualityCensus
+from worker.pipeline.ports import Origin
+from worker.pipeline.service import IndexService
 
 T0 = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
 NOW = datetime(2025, 12, 1, tzinfo=UTC)

@@ -8,9 +8,9 @@ import pytest
 
 from worker.db.engine import make_engine, migrate
 from worker.db.store import SqlStore
-from worker.devbroker import free_port
+from worker.dev.brokers import free_port
 from worker.domain.model import Statement
-from worker.ports import Origin, RefusedValue, TransientError
+from worker.pipeline.ports import Origin, RefusedValue, TransientError
 
 T = datetime(2025, 1, 20, 9, 0, tzinfo=UTC)
 

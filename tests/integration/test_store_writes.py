@@ -20,15 +20,15 @@ from sqlalchemy import Engine, select
 
 from consumers.changes import decode
 from tests.factories import BKN_8_2019
-from worker.cache import EmployeeCache
 from worker.db.engine import make_engine, migrate
 from worker.db.store import SqlStore
 from worker.db.tables import conflicts, indexes, records
-from worker.demo.sample import sample_events
+from worker.dev.demo.sample import sample_events
 from worker.domain.model import KINDS, Statement
 from worker.domain.reconcile import resolve
-from worker.ports import Origin
-from worker.service import IndexService
+from worker.pipeline.cache import EmployeeCache
+from worker.pipeline.ports import Origin
+from worker.pipeline.service import IndexService
 
 NOW = datetime(2025, 12, 1, tzinfo=UTC)
 

@@ -19,8 +19,8 @@ from tests.fakes import FakeStore
 from tests.property.test_convergence import NIPS, streams
 from worker.domain.model import Statement
 from worker.domain.reconcile import resolve
-from worker.ports import Origin
-from worker.service import IndexService
+from worker.pipeline.ports import Origin
+from worker.pipeline.service import IndexService
 
 NOW = datetime(2026, 1, 5, tzinfo=UTC)
 TOPIC = "reconciled"

@@ -7,7 +7,7 @@ from typing import Any
 from consumers.changes import decode
 from tests.factories import BKN_8_2019, NIP, encoded
 from worker.domain.model import Statement
-from worker.ports import Rejection
+from worker.pipeline.ports import Rejection
 
 KEY = NIP.encode()
 

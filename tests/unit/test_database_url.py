@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-from worker.settings import SettingsError, as_environment, load_settings
+from worker.config.settings import SettingsError, as_environment, load_settings
 
 PASSWORD = "p@ss w:rd/%é#?"  # noqa: S105 - every character a URL would misread
 USERLESS = "postgresql+psycopg://db.internal:5432/ipasn"

@@ -19,7 +19,7 @@ from tests.factories import (
     training_data,
 )
 from worker.domain.model import Kind, Statement
-from worker.ports import Rejection
+from worker.pipeline.ports import Rejection
 
 KEY = NIP.encode()
 

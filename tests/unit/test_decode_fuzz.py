@@ -20,7 +20,7 @@ from tests.factories import BKN_8_2019, NIP, cloud_event, encoded, profile_data
 from tests.fuzz import Case, invalid_messages, valid_messages
 from tests.fuzz.extras import nested
 from worker.domain.model import KINDS, Statement
-from worker.ports import Rejection
+from worker.pipeline.ports import Rejection
 
 SOURCE = re.compile(SOURCE_PATTERN)
 VALID = encoded(cloud_event("profile", profile_data("3201")))

@@ -15,7 +15,7 @@ import pytest
 from consumers.changes import decode
 from tests.factories import BKN_8_2019, NAME, NIP, cloud_event, encoded, profile_data, training_data
 from worker.domain.model import Statement
-from worker.ports import Rejection
+from worker.pipeline.ports import Rejection
 
 KEY = NIP.encode()
 VALID = encoded(cloud_event("profile", profile_data("3201")))

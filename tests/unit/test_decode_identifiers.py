@@ -15,7 +15,7 @@ from tests.factories import cloud_event, profile_data
 from tests.unit.decoding import decoded as decode_event
 from worker.db.tables import conflicts, records, statements
 from worker.domain.model import Statement
-from worker.ports import Rejection
+from worker.pipeline.ports import Rejection
 
 UNUSUAL = [
     "simpeg:7318-pend-2802-0",

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from consumers.changes import decode
 from tests.factories import BKN_8_2019, NIP, cloud_event, profile_data, training_data
 from worker.domain.model import Statement
-from worker.ports import Rejection
+from worker.pipeline.ports import Rejection
 
 KEY = NIP.encode()
 EXAMPLES = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

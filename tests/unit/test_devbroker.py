@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import choose_broker
-from worker.devbroker import DevBrokerError, GivenBroker
-from worker.devbroker.apache_kafka import ApacheKafka, _Node, java_missing, new_cluster_id
-from worker.devbroker.secured import BrokerSecurity
-from worker.devbroker.tansu import TansuBroker
+from worker.dev.brokers import DevBrokerError, GivenBroker
+from worker.dev.brokers.apache_kafka import ApacheKafka, _Node, java_missing, new_cluster_id
+from worker.dev.brokers.secured import BrokerSecurity
+from worker.dev.brokers.tansu import TansuBroker
 
 
 @pytest.fixture
@@ -147,8 +147,8 @@ def test_a_password_the_storage_tool_would_misread_is_refused() -> None:
 def test_a_port_already_in_use_is_refused_before_anything_starts() -> None:
     import socket
 
-    from worker.devbroker import DevBrokerError
-    from worker.devbroker.apache_kafka import ApacheKafka
+    from worker.dev.brokers import DevBrokerError
+    from worker.dev.brokers.apache_kafka import ApacheKafka
 
     with socket.socket() as held:
         held.bind(("127.0.0.1", 0))

@@ -6,11 +6,11 @@ from datetime import UTC, date, datetime, timedelta
 
 from tests.factories import BKN_8_2019, NIP, T0, education_values, profile_values, statement
 from tests.fakes import FakeStore
-from worker.cache import EmployeeCache, Known
 from worker.domain.model import Resolution, Statement
 from worker.domain.reconcile import latest_per_source, resolve
-from worker.ports import Origin
-from worker.service import IndexService
+from worker.pipeline.cache import EmployeeCache, Known
+from worker.pipeline.ports import Origin
+from worker.pipeline.service import IndexService
 
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
 HOUR = timedelta(hours=1)

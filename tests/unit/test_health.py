@@ -13,11 +13,11 @@ import pytest
 from prometheus_client import CollectorRegistry
 from prometheus_client.parser import text_string_to_metric_families
 
-from worker.bands import OTHER, capped
 from worker.db.engine import make_engine, migrate
-from worker.devbroker import free_port
-from worker.health import DatabaseCheck, Health, LoopState, ReadyCollector, serving
-from worker.metrics import WorkerMetrics
+from worker.dev.brokers import free_port
+from worker.observability.bands import OTHER, capped
+from worker.observability.health import DatabaseCheck, Health, LoopState, ReadyCollector, serving
+from worker.observability.metrics import WorkerMetrics
 
 NOW = 1_800_000_000.0
 
@@ -182,8 +182,8 @@ def test_band_counts_keep_the_largest_agencies_and_sum_the_rest_as_other() -> No
 def test_the_band_census_counts_current_indexes_of_the_year_and_rules(tmp_path: Path) -> None:
     from sqlalchemy import insert
 
-    from worker.bands import BandCensus
     from worker.db.tables import indexes
+    from worker.observability.bands import BandCensus
 
     engine = make_engine(f"sqlite:///{tmp_path}/x.db")
     migrate(engine)

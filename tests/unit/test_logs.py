@@ -15,8 +15,8 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from worker.logs import configure_logging, mask_nips
-from worker.settings import SettingsError, as_environment, load_settings
+from worker.config.settings import SettingsError, as_environment, load_settings
+from worker.observability.logs import configure_logging, mask_nips
 
 NIP = "198703142010121001"
 MASKED = "1987***********001"  # mask_nip(NIP)

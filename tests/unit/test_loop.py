@@ -12,13 +12,13 @@ from prometheus_client import CollectorRegistry
 from producers.outbox import OutboxRelay
 from tests.factories import BKN_8_2019, cloud_event, encoded, profile_data
 from tests.fakes import FakeDeadLetters, FakePublisher, FakeSource, FakeStore
-from worker.compose import ATTEMPT_LIMITS_S, POLL_MARGIN_S, retries
-from worker.loop import Worker
-from worker.metrics import WorkerMetrics
-from worker.ports import Message, TransientError
-from worker.retries import Retries
-from worker.service import IndexService
-from worker.settings import SettingsError, load_settings
+from worker.bootstrap.worker import ATTEMPT_LIMITS_S, POLL_MARGIN_S, retries
+from worker.config.settings import SettingsError, load_settings
+from worker.observability.metrics import WorkerMetrics
+from worker.pipeline.loop import Worker
+from worker.pipeline.ports import Message, TransientError
+from worker.pipeline.retries import Retries
+from worker.pipeline.service import IndexService
 
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
 POSITION = {"position_type": "pelaksana", "position_name": "Analis SDM", "tmt": "2021-04-01"}
@@ -138,7 +138,7 @@ class Unassigned(FakeSource):
 def test_until_idle_without_any_partition_ends_unfinished_and_says_why(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("worker.loop.ASSIGNMENT_GRACE_S", 0.3)
+    monkeypatch.setattr("worker.pipeline.loop.ASSIGNMENT_GRACE_S", 0.3)
     world = World()
     world.worker.source = Unassigned(world.journal, settled=True)
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from producers.outbox import OutboxRelay
 from tests.fakes import FakePublisher, FakeStore
-from worker.ports import OutboxRow
+from worker.pipeline.ports import OutboxRow
 
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
 

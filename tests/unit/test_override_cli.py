@@ -13,9 +13,9 @@ import pytest
 from consumers.changes import decode
 from tests.factories import BKN_8_2019, NIP
 from worker.cli import main
+from worker.commands.override import override_event
+from worker.config.secrets import SIGNATURE_HEADER, SourceSecrets, sign
 from worker.domain.model import Statement
-from worker.override import override_event
-from worker.signing import SIGNATURE_HEADER, SourceSecrets, sign
 
 SECRET = "cli-steward-secret"  # noqa: S105 - a test secret
 NOWHERE = "127.0.0.1:9"  # discard: nothing to publish to

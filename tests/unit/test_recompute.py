@@ -22,11 +22,11 @@ from tests.factories import (
     training_values,
 )
 from tests.fakes import FakeStore
+from worker.commands.recompute.report import NO_INDEX, Report
 from worker.domain.model import Statement
 from worker.domain.rules import RuleSet
-from worker.ports import Origin
-from worker.recompute_report import NO_INDEX, Report
-from worker.service import IndexService
+from worker.pipeline.ports import Origin
+from worker.pipeline.service import IndexService
 
 EXAMPLE = load_rules(str(files("worker").joinpath("rules/example-2026.toml")))
 NOW = datetime(2026, 1, 5, tzinfo=UTC)

@@ -22,8 +22,8 @@ from tests.factories import (
 )
 from tests.fakes import FakeStore
 from worker.domain.model import Statement
-from worker.ports import Origin
-from worker.service import IndexService
+from worker.pipeline.ports import Origin
+from worker.pipeline.service import IndexService
 
 HERE = Origin("changes", 0, 0)
 

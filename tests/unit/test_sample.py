@@ -1,4 +1,4 @@
-"""The demo sample (worker.demo.sample): valid where it says so, dead-lettered with the reason
+"""The demo sample (worker.dev.demo.sample): valid where it says so, dead-lettered with the reason
 its note names, deterministic, and spread over every band through resolve() and score()."""
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ import pytest
 
 from consumers.changes import decode
 from schemas.rules import load_rules
-from worker.demo.sample import SampleMessage, expected_reason, sample_events, write_jsonl
+from worker.dev.demo.sample import SampleMessage, expected_reason, sample_events, write_jsonl
 from worker.domain.index import score
 from worker.domain.model import IndexResult, Statement
 from worker.domain.reconcile import resolve
 from worker.domain.rules import RuleSet
-from worker.ports import Rejection
+from worker.pipeline.ports import Rejection
 
 YEAR = 2025
 BANDS = {"Sangat Tinggi", "Tinggi", "Sedang", "Rendah", "Sangat Rendah"}
@@ -92,7 +92,7 @@ def test_the_sample_is_deterministic(messages: list[SampleMessage]) -> None:
 
 
 # sha256 of sample_events(300): per message its key, value and note joined by NUL bytes, then a
-# newline. Editing the generator or worker/demo/data/ so that the stream changes must change
+# newline. Editing the generator or worker/dev/demo/data/ so that the stream changes must change
 # this digest on purpose.
 SAMPLE_300_SHA256 = "b6c60169853d5aabf8b5cb4f366aa54419245c5879367bda314059ba9680de28"
 

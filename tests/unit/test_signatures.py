@@ -17,10 +17,10 @@ from consumers.changes import decode
 from producers.kafka_sink import KafkaDeadLetters
 from tests.factories import BKN_8_2019, NIP, cloud_event, encoded, profile_data, training_data
 from tests.fakes import FakePublisher
+from worker.config.secrets import SIGNATURE_HEADER, SourceSecrets, load_source_secrets, sign, verify
+from worker.config.settings import SettingsError
 from worker.domain.model import Statement
-from worker.ports import Message, Rejection
-from worker.settings import SettingsError
-from worker.signing import SIGNATURE_HEADER, SourceSecrets, load_source_secrets, sign, verify
+from worker.pipeline.ports import Message, Rejection
 
 KEY = NIP.encode()
 SIASN_SECRET = b"s1asn-very-secret-key"

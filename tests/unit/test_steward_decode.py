@@ -11,9 +11,9 @@ import pytest
 from consumers.changes import decode
 from tests.factories import BKN_8_2019, NIP, cloud_event, encoded
 from tests.unit.test_decode import DATA
+from worker.config.secrets import SIGNATURE_HEADER, SourceSecrets, sign
 from worker.domain.model import HISTORY_KINDS, KINDS, Kind, Statement
-from worker.ports import Rejection
-from worker.signing import SIGNATURE_HEADER, SourceSecrets, sign
+from worker.pipeline.ports import Rejection
 
 KEY = NIP.encode()
 STEWARD_SECRET = b"steward-secret-for-tests"

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from worker.conflicts import differing
-from worker.quality import duration
-from worker.source_quality import SourceQuality
+from worker.commands.conflicts import differing
+from worker.commands.quality import duration
+from worker.db.views.quality import SourceQuality
 
 
 @pytest.mark.parametrize(

@@ -27,8 +27,8 @@ from tests.factories import (
 from tests.fakes import FakeStore
 from worker.domain.model import Statement
 from worker.domain.reconcile import agree, resolve
-from worker.ports import Origin
-from worker.service import IndexService
+from worker.pipeline.ports import Origin
+from worker.pipeline.service import IndexService
 
 NOW = datetime(2026, 1, 5, tzinfo=UTC)
 EDUCATION = education_values("S1", date(2010, 8, 1))

@@ -1,4 +1,4 @@
-"""SQLAlchemy's errors as the project's own (worker.ports), at the edge of the store."""
+"""SQLAlchemy's errors as the project's own (worker.pipeline.ports), at the edge of the store."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 
-from worker.ports import RefusedValue, TransientError
+from worker.pipeline.ports import RefusedValue, TransientError
 
 # A unique key taken by another transaction: PostgreSQL's SQLSTATE, SQLite's extended codes.
 _UNIQUE_VIOLATIONS = {"23505", "SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"}

@@ -55,7 +55,14 @@ from worker.domain.model import (
     Record,
     Statement,
 )
-from worker.ports import NewRevision, NewSnapshot, Origin, OutboxEvent, OutboxRow, RecordChanges
+from worker.pipeline.ports import (
+    NewRevision,
+    NewSnapshot,
+    Origin,
+    OutboxEvent,
+    OutboxRow,
+    RecordChanges,
+)
 
 T = TypeVar("T")
 

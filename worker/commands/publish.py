@@ -1,0 +1,103 @@
+"""`ipasn-worker publish FILE`: a JSON-lines file of change events onto the input topic."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import Progress
+
+from producers.kafka_sink import KafkaPublisher
+from worker.config.secrets import SIGNATURE_HEADER, SourceSecrets, sign
+from worker.kafka.security import PLAINTEXT, KafkaOptions
+
+FLUSH_EVERY = 5000
+
+
+def _event(line: bytes) -> dict[str, Any] | None:
+    try:
+        event = json.loads(line)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return event if isinstance(event, dict) else None
+
+
+def key_of(line: bytes) -> bytes | None:
+    """The event's subject (its NIP) as the key; None where the line has none to give."""
+    subject = (_event(line) or {}).get("subject")
+    return subject.encode() if isinstance(subject, str) else None
+
+
+def _secret_of(line: bytes, secrets: SourceSecrets) -> bytes | str:
+    """The secret of the line's source, or why there is none (one phrase, no secret)."""
+    source = (_event(line) or {}).get("source")
+    if not isinstance(source, str):
+        return "no source to sign for (not a JSON object with a string source)"
+    secret = secrets.secret(source)
+    return secret if secret is not None else f"no secret for source {source[:60]!r}"
+
+
+def _unsignable(path: Path, secrets: SourceSecrets) -> str | None:
+    """The first line that cannot be signed, as one line of text; checked before any send, so
+    that a file is never half published for want of a secret."""
+    with path.open("rb") as lines:
+        for number, raw in enumerate(lines, 1):
+            line = raw.rstrip(b"\r\n")
+            if line.strip() and isinstance(why := _secret_of(line, secrets), str):
+                return f"{path} line {number}: {why}"
+    return None
+
+
+def publish_file(
+    path: Path,
+    topic: str,
+    bootstrap_servers: str,
+    console: Console,
+    secrets: SourceSecrets | None = None,
+    *,
+    security: KafkaOptions = PLAINTEXT,
+) -> int:
+    """Every non-blank line is sent as it is: the worker, not this tool, judges validity,
+    and dead-letters what it cannot accept. The file is streamed, not read whole. With
+    `secrets` (publish --sign), each line carries the `ipasn-signature` of its source's secret,
+    and a line whose source has none stops the command before anything is sent (exit 2)."""
+    if secrets is not None and (problem := _unsignable(path, secrets)):
+        print(f"ipasn-worker: publish --sign: {problem}; nothing was published", file=sys.stderr)
+        return 2
+    publisher = KafkaPublisher(bootstrap_servers, client_id="ipasn-publish", security=security)
+    sent = keyless = 0
+    try:
+        with path.open("rb") as lines, Progress(console=console, transient=True) as progress:
+            task = progress.add_task(f"publishing to {topic}", total=path.stat().st_size)
+            for raw in lines:
+                line = raw.rstrip(b"\r\n")
+                if not line.strip():
+                    continue
+                key = key_of(line)
+                keyless += key is None
+                publisher.send(topic, key, line, _signature(line, secrets))
+                sent += 1
+                if sent % FLUSH_EVERY == 0:
+                    publisher.flush()
+                    progress.update(task, completed=lines.tell())
+            publisher.flush()
+    finally:
+        publisher.close()
+    console.print(
+        f"published {sent} events to {topic}"
+        + (" (signed)" if secrets is not None else "")
+        + (f" ({keyless} without a subject: the worker will dead-letter them)" if keyless else "")
+    )
+    return 0
+
+
+def _signature(line: bytes, secrets: SourceSecrets | None) -> list[tuple[str, bytes]]:
+    if secrets is None:
+        return []
+    secret = _secret_of(line, secrets)
+    if isinstance(secret, str):  # the file changed since it was checked: one line, exit 2
+        raise OSError(f"publish --sign: the file changed while it was published: {secret}")
+    return [(SIGNATURE_HEADER, sign(secret, line).encode())]

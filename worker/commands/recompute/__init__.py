@@ -1,0 +1,233 @@
+"""`ipasn-worker recompute --year N [--rules FILE] [--agency CODE] [--dry-run]` (contracts §9).
+
+Every employee's index (or one agency's employees') computed again from the statements stored,
+never from Kafka, under that measurement year and rule set: a revision and an outbox row for
+each index that changed (revision 1 for a year or rule version computed the first time), the
+agencies' figures kept in step, and the outbox published as the worker publishes it.
+
+The employees are read in NIP order, a chunk at a time (keyset pages on `statements.nip`, their
+statements in one query), one transaction a chunk that locks the chunk's employees first, as
+the worker's transactions do: a worker running at the same time never computes one employee at
+once with it, and whatever either commits, the other reads. Running it again publishes nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any, TypeVar
+
+from rich.console import Console
+from rich.progress import MofNCompleteColumn, Progress, TimeElapsedColumn, TimeRemainingColumn
+from sqlalchemy import ColumnElement, Engine, Select, and_, distinct, func, inspect, select
+
+from schemas.rules import load_rules
+from worker.commands.agencies import figures
+from worker.commands.recompute.report import Report, dumps, render
+from worker.config.settings import Settings
+from worker.db.tables import records, statements
+from worker.pipeline.ports import Relay
+from worker.pipeline.retries import Retries, retrying
+from worker.pipeline.service import IndexService, Scored
+
+T = TypeVar("T")
+CHUNK = 2000  # employees a transaction
+AGENCY = re.compile(r"^[A-Za-z0-9]{1,40}$")
+
+DESCRIPTION = """\
+Compute every employee's index again from the statements stored (never from Kafka) under a
+measurement year and a rule set (--rules, default IPASN_RULES_FILE or the packaged
+bkn-8-2019), or only the employees whose reconciled profile is of one agency (--agency). Each
+index whose score, band or a dimension changed gets a revision (revision 1 for a year or rule
+version computed the first time) and an asn.ipasn.recalculated event, the agencies' figures
+follow, and the events are published as the worker publishes them. Reconciled records,
+conflicts and snapshots are left as the worker keeps them. A second run publishes nothing.
+
+--dry-run writes and publishes nothing (no broker needed) and shows what would change. Both
+print the employees computed, the indexes changed (new, changed, withdrawn), the band
+transitions and the agencies most affected (--json: as JSON); a progress bar runs on a
+terminal, and a summary line ends the run on stderr.
+
+Exit status: 0; 1 a database without the ipasn schema, or a failure (the chunks committed
+stay, and their events are published by the next run or the worker); 2 a bad argument."""
+
+
+def _year(text: str) -> int:
+    value = int(text)
+    if not 2000 <= value <= 2100:
+        raise argparse.ArgumentTypeError(f"{value} is not a measurement year (2000 to 2100)")
+    return value
+
+
+def _agency(text: str) -> str:
+    if not AGENCY.match(text):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an agency code (1 to 40 letters, digits)"
+        )
+    return text
+
+
+def _chunk(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= 20_000:
+        raise argparse.ArgumentTypeError(f"must be 1 to 20000, not {value}")
+    return value
+
+
+def add_recompute_parser(commands: Any, common: Callable[..., None]) -> None:
+    p = commands.add_parser(
+        "recompute",
+        help="compute the indexes again from the stored statements (a year, a rule change)",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--year", type=_year, required=True, help="the measurement year N")
+    p.add_argument("--rules", help="a rules file (default IPASN_RULES_FILE, else bkn-8-2019)")
+    p.add_argument("--agency", type=_agency, help="only the employees of this agency")
+    p.add_argument("--dry-run", action="store_true", help="write and publish nothing")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--chunk", type=_chunk, default=CHUNK, help="employees a transaction")
+    p.add_argument("--database-url", help="SQLAlchemy URL (IPASN_DATABASE_URL)")
+    common(p, kafka=True)
+
+
+def _page(agency: str | None, after: str, size: int) -> Select[tuple[str]]:
+    """The next `size` NIPs after `after`: of every employee with a statement, or of those
+    whose reconciled profile is of `agency`."""
+    if agency is None:
+        column = statements.c.nip
+        query = select(column).where(column > after).distinct()
+    else:
+        column = records.c.nip
+        query = select(column).where(_of_agency(agency), column > after)
+    return query.order_by(column).limit(size)
+
+
+def _of_agency(agency: str) -> ColumnElement[bool]:
+    return and_(
+        records.c.kind == "profile", records.c["values"]["agency_code"].as_string() == agency
+    )
+
+
+def nip_pages(engine: Engine, agency: str | None, size: int) -> Iterator[list[str]]:
+    after = ""
+    while True:
+        with engine.connect() as conn:
+            nips = [str(nip) for nip in conn.execute(_page(agency, after, size)).scalars()]
+        if nips:
+            yield nips
+        if len(nips) < size:
+            return
+        after = nips[-1]
+
+
+def count_nips(engine: Engine, agency: str | None) -> int:
+    if agency is None:
+        query = select(func.count(distinct(statements.c.nip)))
+    else:
+        query = select(func.count()).select_from(records).where(_of_agency(agency))
+    with engine.connect() as conn:
+        return int(conn.execute(query).scalar_one())
+
+
+def _retried(step: Callable[[], T]) -> T:
+    """A transient failure (a lock held past its timeout by a worker stopped mid-transaction,
+    a lost connection, a broker not answering) is retried, as the worker retries it."""
+    retries = Retries()
+    deadline = time.monotonic() + retries.within_s
+    for attempt in retrying(retries, deadline, threading.Event()):
+        with attempt:
+            return step()
+    raise AssertionError("unreachable: the last attempt's error propagates")
+
+
+@contextmanager
+def _progress(total: Callable[[], int], shown: bool) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr where it is a terminal; else nothing."""
+    if not shown:
+        yield lambda _: None
+        return
+    columns = (*Progress.get_default_columns()[:2], MofNCompleteColumn())
+    bar = Progress(
+        *columns, TimeElapsedColumn(), TimeRemainingColumn(), console=Console(stderr=True)
+    )
+    with bar:
+        task = bar.add_task("employees", total=total())
+        yield lambda n: bar.advance(task, n)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def recompute_all(
+    service: IndexService,
+    engine: Engine,
+    relay: Relay | None,
+    report: Report,
+    chunk: int,
+    advance: Callable[[int], None],
+) -> None:
+    """Every chunk in its own transaction, its events published once it commits."""
+    started = time.monotonic()
+
+    def computed(nips: list[str]) -> Scored:
+        return service.recompute(nips, now(), dry_run=report.dry_run)
+
+    for nips in nip_pages(engine, report.agency, chunk):
+        report.add(_retried(partial(computed, nips)))
+        if relay is not None:
+            report.published.update(_retried(relay.drain))
+        advance(len(nips))
+        report.seconds = time.monotonic() - started
+
+
+def run_recompute(args: argparse.Namespace, settings: Settings, console: Console) -> int:
+    from producers.kafka_sink import KafkaPublisher
+    from producers.outbox import OutboxRelay
+    from worker.db.engine import make_engine, migrate
+    from worker.db.store import SqlStore
+    from worker.kafka.security import kafka_options
+
+    rules = load_rules(args.rules or settings.rules_file)
+    engine = make_engine(settings.database_url.get_secret_value())
+    try:
+        if not inspect(engine).has_table(statements.name):
+            print("ipasn-worker: no statements in this database yet "
+                  "(ipasn-worker migrate, or run the worker)", file=sys.stderr)  # fmt: skip
+            return 1
+        if not args.dry_run:
+            migrate(engine)  # as `run` does: the agencies' table may be newer than the data
+        store = SqlStore(engine)
+        service = IndexService(
+            store, rules, args.year, settings.output_topic, agency_topic=settings.agency_topic
+        )
+        before = {key[0]: f for key, f, _ in figures(engine, args.year, rules.version)}
+        report = Report(args.year, rules.version, args.dry_run, args.agency, before)
+        publisher = None
+        if not args.dry_run:
+            publisher = KafkaPublisher(
+                settings.kafka_bootstrap_servers, security=kafka_options(settings)
+            )
+        try:
+            relay = None if publisher is None else OutboxRelay(store, publisher, now)
+            with _progress(lambda: count_nips(engine, args.agency), sys.stderr.isatty()) as step:
+                recompute_all(service, engine, relay, report, args.chunk, step)
+        finally:
+            if publisher is not None:
+                publisher.close()
+    finally:
+        engine.dispose()
+    if args.json:
+        print(dumps(report))
+    else:
+        render(report, console)
+    print(report.summary(), file=sys.stderr)
+    return 0

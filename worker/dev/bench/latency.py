@@ -1,0 +1,103 @@
+"""Latency: one worker process (`ipasn-worker run`), the demo sample offered at a steady rate.
+
+For every change event that led to a recalculation: the time from handing it to the producer to
+the receipt of the first `asn.ipasn.recalculated` event naming it in `caused_by`.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+
+from kafka import KafkaConsumer
+
+from producers.kafka_sink import KafkaPublisher
+from worker.dev.bench.runs import worker_env
+from worker.dev.brokers import LocalBroker
+from worker.dev.demo.sample import sample_events
+
+
+def offer(bootstrap: str, topic: str, employees: int, rate: float) -> dict[str, float]:
+    """Publish at `rate` events/s; the time each (source, id) was handed to the producer."""
+    publisher = KafkaPublisher(bootstrap, client_id="latency-upstream")
+    sent: dict[str, float] = {}
+    started = time.monotonic()
+    for n, m in enumerate(sample_events(employees, measurement_year=2025)):
+        due = started + n / rate
+        if (wait := due - time.monotonic()) > 0:
+            time.sleep(wait)
+        try:
+            event = json.loads(m.value)
+            sent[f"{event['source']}/{event['id']}"] = time.monotonic()
+        except (ValueError, KeyError, TypeError):
+            pass  # a malformed sample message: dead-lettered, no recalculation
+        publisher.send(topic, m.key, m.value)
+        if n % 200 == 0:
+            publisher.flush()
+    publisher.flush()
+    publisher.close()
+    return sent
+
+
+def receive(bootstrap: str, topic: str, until: threading.Event, seen: dict[str, float]) -> None:
+    """Into `seen`: the first time each cause appears in a recalculated event's caused_by."""
+    consumer = KafkaConsumer(
+        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", group_id=None
+    )
+    while not until.is_set():
+        for records in consumer.poll(timeout_ms=100).values():
+            now = time.monotonic()
+            for r in records:
+                for cause in json.loads(r.value)["data"]["caused_by"]:
+                    seen.setdefault(f"{cause['source']}/{cause['id']}", now)
+    consumer.close()
+
+
+@dataclass
+class Latency:
+    offered: int
+    recalculated: int
+    rate: float
+    seconds: list[float]  # sorted
+
+    def percentile(self, p: int) -> float:
+        return statistics.quantiles(self.seconds, n=100)[p - 1] if len(self.seconds) > 1 else 0.0
+
+
+def measure(
+    broker: LocalBroker, database_url: str, employees: int, rate: float, partitions: int
+) -> Latency:
+    """Run one worker process, offer the sample at `rate`, and time each recalculation."""
+    tag = uuid.uuid4().hex[:8]
+    changes, output, dlq = f"latency-changes-{tag}", f"latency-out-{tag}", f"latency-dlq-{tag}"
+    broker.create_topics({changes: partitions, output: partitions, dlq: 1})
+    bootstrap = broker.bootstrap
+    env = worker_env(bootstrap, changes, database_url)
+    env |= {"IPASN_OUTPUT_TOPIC": output, "IPASN_DLQ_TOPIC": dlq}
+    worker = subprocess.Popen([sys.executable, "-m", "worker.cli", "run"], env=env)
+    try:
+        time.sleep(8)  # the worker joins its group before the clock starts
+        done = threading.Event()
+        seen: dict[str, float] = {}
+        reader = threading.Thread(target=receive, args=(bootstrap, output, done, seen))
+        reader.start()
+        sent = offer(bootstrap, changes, employees, rate)
+        quiet_until = time.monotonic() + 5
+        while time.monotonic() < quiet_until:  # until no recalculation for 5 s
+            count = len(seen)
+            time.sleep(0.5)
+            if len(seen) != count:
+                quiet_until = time.monotonic() + 5
+        done.set()
+        reader.join()
+    finally:
+        worker.terminate()
+        worker.wait(timeout=60)
+    latencies = sorted(seen[k] - sent[k] for k in seen if k in sent)
+    return Latency(len(sent), len(latencies), rate, latencies)

@@ -1,0 +1,118 @@
+"""`ipasn-worker demo`: local broker, SQLite, a realistic sample, the worker, the results."""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+import threading
+from importlib.resources import as_file, files
+from pathlib import Path
+
+from prometheus_client import CollectorRegistry
+from rich.console import Console
+from rich.progress import Progress
+
+from consumers.reader import read_topic
+from producers.kafka_sink import KafkaPublisher
+from schemas.rules import load_rules
+from worker.bootstrap.worker import run_worker
+from worker.commands.agencies import figures, render
+from worker.commands.recompute import run_recompute
+from worker.config.settings import Settings, load_settings
+from worker.db.engine import make_engine
+from worker.dev.brokers.tansu import TansuBroker
+from worker.dev.demo.report import report
+from worker.dev.demo.sample import sample_events
+from worker.dev.demo.stewardship import steward_act
+
+IDLE_S = 2.0
+
+
+def _fresh(database: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+
+
+def _steward_secret(database: Path) -> Path:
+    """A secrets file beside the database with a fresh steward secret: the demo's overrides
+    are signed and checked as in production (contracts §8)."""
+    path = Path(f"{database}.secrets.toml")
+    path.write_text(f'steward = "{secrets.token_hex(32)}"\n', encoding="utf-8")
+    path.chmod(0o600)
+    return path
+
+
+def run_demo(args: argparse.Namespace, console: Console) -> int:
+    _fresh(args.database)
+    with TansuBroker(0) as broker:
+        settings = load_settings(
+            source_secrets_file=_steward_secret(args.database),
+            kafka_bootstrap_servers=broker.bootstrap,
+            database_url=f"sqlite:///{args.database}",
+            measurement_year=args.measurement_year,
+            metrics_port=args.metrics_port,
+            consumer_group="ipasn-demo",
+            kafka_session_timeout_ms=6000,
+        )
+        console.print(
+            f"[bold]ipasn-worker demo[/]: local broker on {broker.bootstrap}, "
+            f"SQLite {args.database}, measurement year {settings.measurement_year}"
+        )
+        broker.create_topics(
+            {
+                settings.input_topics[0]: 3,
+                settings.output_topic: 3,
+                settings.dlq_topic: 1,
+                settings.reconciled_topic: 3,
+                settings.agency_topic: 1,
+            }
+        )
+        messages = sample_events(args.employees, measurement_year=settings.measurement_year)
+        publisher = KafkaPublisher(broker.bootstrap, client_id="ipasn-demo-upstream")
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task("publishing sample change events", total=len(messages))
+            for m in messages:
+                publisher.send(settings.input_topics[0], m.key, m.value)
+                progress.advance(task)
+            publisher.flush()
+        publisher.close()
+        console.print(
+            f"published {len(messages)} change events from SIASN, e-Kinerja and "
+            "two regional SIMPEGs"
+        )
+        registry = CollectorRegistry()
+        with console.status("worker consuming, reconciling, recomputing, publishing…"):
+            totals = run_worker(settings, IDLE_S, threading.Event(), registry)
+        published = read_topic(broker.bootstrap, settings.output_topic)
+        dead = read_topic(broker.bootstrap, settings.dlq_topic)
+        report(console, settings, totals, published, dead, registry)
+        steward_act(console, settings, IDLE_S)
+    _agencies(console, settings)
+    return 0
+
+
+def _agencies(console: Console, settings: Settings) -> None:
+    """The figures each agency is judged by, as `ipasn-worker agencies` prints them."""
+    engine = make_engine(settings.database_url.get_secret_value())
+    try:
+        found = figures(engine, settings.measurement_year, load_rules(settings.rules_file).version)
+    finally:
+        engine.dispose()
+    console.rule("[bold]Agencies (ipasn-worker agencies), kept from index changes")
+    render(found, settings.measurement_year, console)
+    example = files("worker").joinpath("rules/example-2026.toml")
+    console.rule("[bold]What an example rule change would do (recompute --dry-run)")
+    console.print(
+        f"[dim]ipasn-worker recompute --year {settings.measurement_year} --rules "
+        "worker/rules/example-2026.toml --dry-run[/]  (an example, not a regulation)"
+    )
+    with as_file(example) as path:
+        args = argparse.Namespace(
+            year=settings.measurement_year,
+            rules=path,
+            agency=None,
+            dry_run=True,
+            json=False,
+            chunk=2000,
+        )
+        run_recompute(args, settings, console)

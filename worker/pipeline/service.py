@@ -1,0 +1,287 @@
+"""Statements in, reconciled records, indexes and outbox rows out: one database transaction."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from schemas.agency import agency_payload
+from schemas.recalculated import CausedBy, recalculated_event, recalculation
+from schemas.reconciled import NOTHING_DIGEST, digest, reconciled_payload
+from worker.domain.agencies import AgencyKey, Figures, Move
+from worker.domain.agencies import changes as agency_changes
+from worker.domain.index import score
+from worker.domain.model import Conflict, IndexResult, IndexRevision, Resolution, Statement
+from worker.domain.reconcile import closing_reason, re_resolve, resolve, resolve_latest
+from worker.domain.rules import RuleSet
+from worker.pipeline.cache import EmployeeCache, Known
+from worker.pipeline.ports import (
+    NewRevision,
+    NewSnapshot,
+    Origin,
+    OutboxEvent,
+    RecordChanges,
+    Store,
+    Unit,
+)
+
+
+@dataclass(slots=True)
+class BatchOutcome:
+    new: list[Statement] = field(default_factory=list)  # stored now, not seen before
+    duplicates: int = 0
+    recalculated: int = 0  # NIPs whose index was computed again
+    revisions: list[NewRevision] = field(default_factory=list)
+    conflicts: dict[str, int] = field(default_factory=dict)  # newly stored, by record kind
+    closed: dict[str, int] = field(default_factory=dict)  # conflicts closed, by why
+    snapshots: int = 0  # new reconciled snapshot versions
+    agencies: int = 0  # agencies whose figures changed
+
+
+@dataclass(slots=True)
+class Scored:
+    """Employees' indexes computed again: each one's current index before (None: none) and
+    the index now, the revisions to write, and the changes of the agencies' figures."""
+
+    indexes: list[tuple[IndexResult | None, IndexResult]] = field(default_factory=list)
+    revisions: list[NewRevision] = field(default_factory=list)
+    moved: list[IndexResult] = field(default_factory=list)  # the agency alone changed
+    moves: list[Move] = field(default_factory=list)  # for the agencies' figures
+    agencies: int = 0  # agencies whose figures changed (recompute)
+
+
+def _changed(before: IndexRevision | None, after: IndexResult) -> bool:
+    """Only a changed score, band or dimension is published (contracts §4): not the agency
+    alone, and no withdrawal of an index that is not there."""
+    was = before.index if before else None
+    if was is None or not was.has_index:
+        return after.has_index
+    return (was.score, was.band, was.dimensions) != (after.score, after.band, after.dimensions)
+
+
+def _changes(stored: Resolution | None, resolution: Resolution, changes: RecordChanges) -> None:
+    """Add what to write of the resolution to `changes`."""
+    if stored is None:
+        changes.rewritten.append(resolution)
+        return
+    changed, gone = resolution.changes_since(stored)
+    changes.changed += [(resolution.nip, r) for r in changed]
+    changes.gone += [(resolution.nip, r) for r in gone]
+
+
+def _resolved(nip: str, known: Known, rules: RuleSet) -> Resolution:
+    if known.stored is None:
+        return resolve_latest(nip, known.latest, rules)
+    return re_resolve(known.stored, known.latest, known.touched, rules)
+
+
+class IndexService:
+    def __init__(
+        self,
+        store: Store,
+        rules: RuleSet,
+        measurement_year: int,
+        output_topic: str,
+        cache: EmployeeCache | None = None,
+        reconciled_topic: str = "asn.personnel.reconciled",
+        agency_topic: str = "asn.ipasn.agency.recalculated",
+    ) -> None:
+        self.store = store
+        self.rules = rules
+        self.measurement_year = measurement_year
+        self.output_topic = output_topic
+        self.reconciled_topic = reconciled_topic
+        self.agency_topic = agency_topic
+        self.cache = cache if cache is not None else EmployeeCache(0)
+
+    def apply(
+        self, incoming: Sequence[tuple[Statement, Origin]], now: datetime, *, commit: bool = True
+    ) -> BatchOutcome:
+        """Store new statements and recompute the index of only the NIPs they touch.
+
+        commit=False rolls it all back: a trial that tells whether the database accepts it.
+        """
+        outcome = BatchOutcome()
+        committed: dict[str, tuple[Known, Resolution]] = {}
+        with self.store.unit(now, commit=commit) as unit:
+            new = outcome.new = unit.add_statements(incoming)
+            outcome.duplicates = len(incoming) - len(new)
+            causes: dict[str, list[CausedBy]] = {}
+            for s in new:
+                causes.setdefault(s.nip, []).append(CausedBy(source=s.source, id=s.event_id))
+            if not causes:
+                return outcome
+            changes = RecordChanges()
+            resolved: list[tuple[Resolution, Known]] = []
+            for nip, known in sorted(self._known(unit, new).items()):
+                resolution = _resolved(nip, known, self.rules)
+                committed[nip] = (known, resolution)
+                if resolution is not known.stored:  # else nothing the index depends on moved
+                    _changes(known.stored, resolution, changes)
+                    resolved.append((resolution, known))
+            scored = self._scored(unit, [r for r, _ in resolved], causes, now)
+            outcome.revisions = scored.revisions
+            unit.write_records(changes)
+            opened, closing = self._conflict_changes(unit, resolved)
+            outcome.conflicts = unit.add_conflicts(opened)
+            unit.close_conflicts(closing)
+            outcome.closed = dict(Counter(reason for _, reason in closing))
+            outcome.recalculated = len(committed)
+            unit.save_revisions(outcome.revisions)
+            unit.move_indexes(scored.moved)
+            snapshots = self._snapshots(unit, [r for r, _ in resolved], causes, now)
+            unit.save_snapshots(snapshots)
+            outcome.snapshots = len(snapshots)
+            # Last: the agencies' rows stay locked only until the commit that follows.
+            outcome.agencies = self._agency_events(unit, agency_changes(scored.moves), now)
+        if commit:
+            self.cache.remember(committed)  # only what the database now holds
+        return outcome
+
+    def recompute(self, nips: Sequence[str], now: datetime, *, dry_run: bool = False) -> Scored:
+        """Compute these employees' index again from their stored statements, under this
+        service's year and rules (contracts §9), in one transaction: a revision and an outbox
+        row for each index that changed, and the agencies' figures kept in step. Their
+        reconciled records, conflicts and snapshots stay as the worker keeps them.
+
+        The employees are locked first, as add_statements locks them. dry_run: nothing is
+        locked or written; the outcome says what would have been.
+        """
+        with self.store.unit(now, commit=not dry_run) as unit:
+            if not dry_run:
+                unit.lock_employees(nips)
+            read = unit.statements_of(nips)
+            resolutions = [resolve(nip, read[nip], self.rules) for nip in sorted(read)]
+            scored = self._scored(unit, resolutions, {}, now)
+            if not dry_run:
+                unit.save_revisions(scored.revisions)
+                unit.move_indexes(scored.moved)
+                scored.agencies = self._agency_events(unit, agency_changes(scored.moves), now)
+        return scored
+
+    def _scored(
+        self,
+        unit: Unit,
+        resolutions: Sequence[Resolution],
+        causes: Mapping[str, Sequence[CausedBy]],
+        now: datetime,
+    ) -> Scored:
+        """Each employee's index, against the current one: a revision where the score, band
+        or a dimension changed, the agency alone moved where only it did."""
+        current = unit.current_indexes(
+            [r.nip for r in resolutions], self.measurement_year, self.rules.version
+        )
+        scored = Scored()
+        for resolution in resolutions:
+            result = score(resolution, self.measurement_year, self.rules)
+            before = current.get(resolution.nip)
+            was = before.index if before else None
+            scored.indexes.append((was, result))
+            if _changed(before, result):
+                caused_by = causes.get(resolution.nip, ())
+                scored.revisions.append(self._revision(result, before, caused_by, now))
+                scored.moves.append((was, result))
+            elif was and was.has_index and was.agency_code != result.agency_code:
+                scored.moved.append(result)
+                scored.moves.append((was, result))
+        return scored
+
+    def _conflict_changes(
+        self, unit: Unit, resolved: Sequence[tuple[Resolution, Known]]
+    ) -> tuple[list[Conflict], list[tuple[Conflict, str]]]:
+        """The conflicts to open and those to close (with why), against those open now: the
+        stored resolution's, or for an employee rewritten whole, the database's."""
+        rewritten = [r.nip for r, known in resolved if known.stored is None]
+        in_database = unit.open_conflicts(rewritten) if rewritten else {}
+        opened: list[Conflict] = []
+        closing: list[tuple[Conflict, str]] = []
+        for resolution, known in resolved:
+            if known.stored is None:
+                was = {c.key: c for c in in_database.get(resolution.nip, ())}
+            else:
+                was = {c.key: c for c in known.stored.conflicts}
+            now = {c.key: c for c in resolution.conflicts}
+            opened += [c for key, c in now.items() if key not in was]
+            closing += [
+                (c, closing_reason(c, resolution, known.latest))
+                for key, c in was.items()
+                if key not in now
+            ]
+        return opened, closing
+
+    def _snapshots(
+        self,
+        unit: Unit,
+        resolved: Sequence[Resolution],
+        causes: dict[str, list[CausedBy]],
+        now: datetime,
+    ) -> list[NewSnapshot]:
+        """A new snapshot version of each employee whose records, their values or their
+        sources changed since the version last published (contracts §6)."""
+        said = {r.nip: digest(r) for r in resolved}
+        last = unit.snapshot_versions(said)
+        new: list[NewSnapshot] = []
+        for resolution in resolved:
+            version, was = last.get(resolution.nip, (0, NOTHING_DIGEST))
+            if said[resolution.nip] == was:
+                continue
+            event_id, payload = reconciled_payload(
+                resolution, version + 1, causes[resolution.nip], now
+            )
+            new.append(
+                NewSnapshot(
+                    nip=resolution.nip,
+                    version=version + 1,
+                    digest=said[resolution.nip],
+                    event_id=event_id,
+                    topic=self.reconciled_topic,
+                    payload=payload,
+                )
+            )
+        return new
+
+    def _agency_events(self, unit: Unit, changed: dict[AgencyKey, Figures], now: datetime) -> int:
+        """The agencies' new figures, each published once for this batch (contracts §10)."""
+        events = []
+        for key, figures, version in unit.add_to_agencies(changed):
+            event_id, payload = agency_payload(key, figures, version, now)
+            events.append(OutboxEvent(event_id, self.agency_topic, key[0], payload))
+        unit.add_to_outbox(events)
+        return len(events)
+
+    def _known(self, unit: Unit, new: Sequence[Statement]) -> dict[str, Known]:
+        """What is known of each NIP with a new statement: from the cache where the database
+        vouches for it, else its statements read."""
+        added: dict[str, list[Statement]] = {}
+        for s in new:
+            added.setdefault(s.nip, []).append(s)
+        stored = unit.statement_counts(added)
+        known: dict[str, Known] = {}
+        for nip, mine in added.items():
+            found = self.cache.current(nip, stored.get(nip, 0), mine)
+            if found is not None:
+                known[nip] = found
+        read = unit.statements_of(nip for nip in added if nip not in known)
+        known.update((nip, Known.read(every)) for nip, every in read.items())
+        return known
+
+    def _revision(
+        self,
+        result: IndexResult,
+        before: IndexRevision | None,
+        caused_by: Sequence[CausedBy],
+        now: datetime,
+    ) -> NewRevision:
+        current = IndexRevision(result, before.revision + 1 if before else 1, now)
+        previous = before.index if before else None
+        event = recalculated_event(recalculation(current, previous, caused_by), now)
+        return NewRevision(
+            current=current,
+            previous=previous,
+            caused_by=[c.model_dump() for c in caused_by],
+            event_id=event.id,
+            topic=self.output_topic,
+            payload=event.model_dump_json(),
+        )
