@@ -22,7 +22,9 @@ from typing import Any, cast
 from pydantic import ValidationError
 from pydantic_core import from_json
 
+from schemas.dead_letter import Reason, Rejection
 from schemas.events import EVENT_TYPES, ChangeEvent, ProfileUpserted, change_event
+from schemas.signature import SIGNATURE_HEADER, SourceSecrets, verify
 from schemas.steward import (
     RELEASE_TYPES,
     STEWARD_EVENT_TYPES,
@@ -31,11 +33,9 @@ from schemas.steward import (
     steward_event,
 )
 from schemas.wire import SOURCE
-from worker.config.secrets import SIGNATURE_HEADER, SourceSecrets, verify
 from worker.domain.model import Kind, Statement
 from worker.domain.nip import InvalidNip, validate_nip
 from worker.domain.rules import STEWARD, RuleSet, regional_agency
-from worker.pipeline.ports import Reason, Rejection
 
 Event = ChangeEvent | StewardEvent
 

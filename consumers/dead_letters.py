@@ -21,11 +21,11 @@ from typing import Any
 from kafka import KafkaConsumer, TopicPartition
 from kafka.structs import OffsetAndMetadata
 
+from worker.kafka import clients
+from worker.kafka.clients import PLAINTEXT, KafkaOptions
 from worker.kafka.errors import translated
-from worker.kafka.security import PLAINTEXT, KafkaOptions
 from worker.pipeline.ports import TransientError
 
-CLIENT_ID = "ipasn-dlq-replay"
 # No record and no progress for this long while short of the end offsets: give up.
 STALL_S = 30.0
 
@@ -61,7 +61,7 @@ class DeadLetterTopic:
         self._security = security
         self._consumer: Any = KafkaConsumer(
             bootstrap_servers=self._bootstrap,
-            client_id=CLIENT_ID,
+            client_id=clients.DLQ_REPLAY,
             group_id=None,
             enable_auto_commit=False,
             allow_auto_create_topics=False,
@@ -141,7 +141,7 @@ class DeadLetterTopic:
         if group not in self._groups:
             self._groups[group] = KafkaConsumer(
                 bootstrap_servers=self._bootstrap,
-                client_id=CLIENT_ID,
+                client_id=clients.DLQ_REPLAY,
                 group_id=group,
                 enable_auto_commit=False,
                 allow_auto_create_topics=False,

@@ -11,9 +11,9 @@ from kafka import ConsumerRebalanceListener, KafkaConsumer, TopicPartition
 from kafka.errors import CommitFailedError, RebalanceInProgressError
 from kafka.structs import OffsetAndMetadata
 
-from worker.config.settings import SettingsError
-from worker.kafka.errors import translated
-from worker.kafka.security import PLAINTEXT, KafkaOptions
+from worker.kafka import clients
+from worker.kafka.clients import PLAINTEXT, KafkaOptions
+from worker.kafka.errors import MissingTopics, translated
 from worker.pipeline.ports import Message, TransientError
 
 log = logging.getLogger(__name__)
@@ -70,10 +70,10 @@ class KafkaSource:
         session_timeout_ms: int = 10_000,
         heartbeat_interval_ms: int = 1_000,
         max_poll_interval_ms: int = 300_000,
-        client_id: str = "ipasn-worker",
+        client_id: str = clients.WORKER,
         security: KafkaOptions = PLAINTEXT,
     ) -> None:
-        """`security`: kafka-python's security options (worker/kafka/security.py)."""
+        """`security`: kafka-python's security options (worker/kafka/clients.py)."""
         self._consumer: Any = KafkaConsumer(
             bootstrap_servers=bootstrap_servers.split(","),
             group_id=group_id,
@@ -107,7 +107,7 @@ class KafkaSource:
             missing = sorted(set(self._topics) - set(self._consumer.topics()))
         if missing:
             self._consumer.close(autocommit=False)
-            raise SettingsError(
+            raise MissingTopics(
                 f"IPASN_INPUT_TOPICS: the broker has no topic {', '.join(missing)} "
                 "(create the topics first; the worker does not)"
             )

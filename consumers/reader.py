@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from kafka import KafkaConsumer, TopicPartition
 
-from worker.kafka.security import PLAINTEXT, KafkaOptions
+from worker.kafka.clients import PLAINTEXT, KafkaOptions
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,9 +7,12 @@ from typing import Any
 
 from kafka import KafkaProducer
 
+from schemas import dead_letter
+from schemas.dead_letter import Rejection
+from worker.kafka import clients
+from worker.kafka.clients import PLAINTEXT, KafkaOptions
 from worker.kafka.errors import translated
-from worker.kafka.security import PLAINTEXT, KafkaOptions
-from worker.pipeline.ports import Message, Publisher, Rejection
+from worker.pipeline.ports import Message, Publisher
 
 FLUSH_TIMEOUT_S = 60.0
 
@@ -20,11 +23,11 @@ class KafkaPublisher:
     def __init__(
         self,
         bootstrap_servers: str,
-        client_id: str = "ipasn-worker",
+        client_id: str = clients.WORKER,
         *,
         security: KafkaOptions = PLAINTEXT,
     ) -> None:
-        """`security`: kafka-python's security options (worker/kafka/security.py)."""
+        """`security`: kafka-python's security options (worker/kafka/clients.py)."""
         self._producer: Any = KafkaProducer(
             bootstrap_servers=bootstrap_servers.split(","),
             client_id=client_id,
@@ -64,7 +67,6 @@ class KafkaPublisher:
 # Such a copy leaves the value out and says how large it was; the original stays on its input
 # topic at the partition and offset the copy names, for as long as that topic keeps it.
 DLQ_RECORD_LIMIT = 1_048_576 - 1_024  # bytes of key, value and headers; 1 KiB for framing
-DLQ_HEADER = "ipasn-dlq-"
 
 
 def _size(headers: Sequence[tuple[str, bytes]]) -> int:
@@ -80,22 +82,22 @@ class KafkaDeadLetters:
 
     def send(self, message: Message, rejection: Rejection) -> None:
         headers = [
-            ("ipasn-dlq-reason", rejection.reason.encode()),
-            ("ipasn-dlq-detail", rejection.detail.encode()),
-            ("ipasn-dlq-topic", message.topic.encode()),
-            ("ipasn-dlq-partition", str(message.partition).encode()),
-            ("ipasn-dlq-offset", str(message.offset).encode()),
+            (dead_letter.REASON, rejection.reason.encode()),
+            (dead_letter.DETAIL, rejection.detail.encode()),
+            (dead_letter.TOPIC, message.topic.encode()),
+            (dead_letter.PARTITION, str(message.partition).encode()),
+            (dead_letter.OFFSET, str(message.offset).encode()),
         ]
         # The original's own headers follow ours, so that a replay sends them back with it
         # (its `ipasn-signature` still verifies); ipasn-dlq-* ones are never the sender's to set.
-        own = [(n, v) for n, v in message.headers if not n.startswith(DLQ_HEADER)]
+        own = [(n, v) for n, v in message.headers if not dead_letter.is_dead_letter_header(n)]
         value = message.value
         size = len(message.key or b"") + len(value or b"") + _size(headers) + _size(own)
         if value is not None and size > DLQ_RECORD_LIMIT:
-            headers.append(("ipasn-dlq-value-omitted", str(len(value)).encode()))
+            headers.append((dead_letter.VALUE_OMITTED, str(len(value)).encode()))
             value = None
         if len(message.key or b"") + _size(headers) + _size(own) > DLQ_RECORD_LIMIT:
-            headers.append(("ipasn-dlq-headers-omitted", str(len(own)).encode()))
+            headers.append((dead_letter.HEADERS_OMITTED, str(len(own)).encode()))
             own = []
         self.publisher.send(self.topic, message.key, value, headers + own)
 

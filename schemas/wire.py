@@ -56,6 +56,9 @@ Source = Annotated[str, StringConstraints(pattern=SYSTEM_SOURCE)]
 SOURCE = f"^(steward|siasn|ekinerja|simpeg:{AGENCY_CODE})$"
 """Every source name: the upstream systems' and `steward`, a data steward's overrides (§7)."""
 
+SOURCE_FILTER = f"^(steward|siasn|ekinerja|simpeg|simpeg:{AGENCY_CODE})$"
+"""A source name, or `simpeg` for any regional system: what the commands' --source takes."""
+
 # Explicit [0-9]: Python's \d also matches other scripts' digits.
 DATE_FORM = r"([0-9]{4})-([0-9]{2})-([0-9]{2})"
 # RFC 3339 §5.6 date-time. "T" and "Z" may be lower case (§5.6 note); a space instead of "T"

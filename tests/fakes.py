@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from schemas.dead_letter import Rejection
 from worker.domain.agencies import AgencyKey, Figures
 from worker.domain.model import Conflict, IndexResult, IndexRevision, Kind, Record, Statement
 from worker.pipeline.ports import (
@@ -26,7 +27,6 @@ from worker.pipeline.ports import (
     OutboxRow,
     RecordChanges,
     RefusedValue,
-    Rejection,
     TransientError,
 )
 

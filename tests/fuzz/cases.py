@@ -8,12 +8,12 @@ from dataclasses import dataclass, replace
 
 from hypothesis import strategies as st
 
+from schemas.dead_letter import Reason
 from tests.fuzz.draft import ENVELOPE, FIELDS, Draft, encode
 from tests.fuzz.events import DRAFTS
 from tests.fuzz.extras import JSON_VALUES, big_string
 from tests.fuzz.scalars import pick
 from worker.domain.model import HISTORY_KINDS, Statement
-from worker.pipeline.ports import Reason
 
 OPAQUE_FIELDS = frozenset(
     {"id", "record_id", "name", "unit_code", "institution", "position_name", "decree_number"}

@@ -19,7 +19,6 @@ from tests.integration.helpers import publish, run, settings_for
 from tests.integration.stream import EXPECTED_REASONS, A, C, malformed, phase_one
 from tests.integration.test_cli import cli, service_env
 from worker.cli import build_parser
-from worker.commands.dlq import replay as dlq_module
 from worker.commands.dlq.replay import replay_dead_letters
 from worker.db.tables import statements
 from worker.dev.brokers import LocalBroker
@@ -226,7 +225,6 @@ def test_a_dead_letter_naming_no_input_topic_goes_to_the_first_and_keeps_its_own
 def test_a_send_the_broker_does_not_acknowledge_is_a_failure_and_not_remembered(
     broker: LocalBroker,
     topics: Topics,
-    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     publish(broker.bootstrap, topics.dlq, malformed()[:1])  # no reason header: not selected
@@ -239,11 +237,14 @@ def test_a_send_the_broker_does_not_acknowledge_is_a_failure_and_not_remembered(
         def flush(self) -> None:
             raise TransientError("Kafka: KafkaTimeoutError")
 
-    monkeypatch.setattr(dlq_module, "KafkaPublisher", Unacknowledged)
     settings = settings_for(broker, topics, "sqlite://")
     args = build_parser().parse_args(["dlq", "replay"])
 
-    assert replay_dead_letters(args, settings, Console()) == 1
+    publisher = Unacknowledged(broker.bootstrap)
+    try:
+        assert replay_dead_letters(args, settings, Console(), publisher) == 1
+    finally:
+        publisher.close()
     assert capsys.readouterr().err.splitlines() == [
         "ipasn-worker: dlq replay stopped by a broker failure (TransientError: Kafka: "
         "KafkaTimeoutError) after 0 sends were acknowledged; run it again to send the rest "

@@ -14,10 +14,11 @@ from sqlalchemy import Engine, select
 
 from tests.factories import BKN_8_2019, NIP
 from tests.unit.test_revisions import PAYLOADS, batches
-from worker.commands.show import employee_view, render
+from worker.commands.show import render
 from worker.db.engine import make_engine, migrate
 from worker.db.store import SqlStore
 from worker.db.tables import indexes, outbox, revisions
+from worker.db.views.employees import employee_view
 from worker.pipeline.service import IndexService
 
 KEY = (NIP, 2025, "bkn-8-2019")

@@ -25,11 +25,12 @@ from tests.conftest import Topics, missing
 from tests.integration.helpers import http_get, run, running_worker, settings_for
 from tests.integration.stream import A, B, D, Msg, phase_one
 from tests.integration.tls import Certificates, make_certificates
+from worker.config.kafka import kafka_options
 from worker.config.settings import Settings
 from worker.dev.brokers import DevBrokerError, free_port
 from worker.dev.brokers.apache_kafka import ApacheKafka, java_missing
 from worker.dev.brokers.secured import BrokerSecurity
-from worker.kafka.security import KafkaOptions, kafka_options
+from worker.kafka.clients import KafkaOptions
 
 pytestmark = pytest.mark.kafka
 

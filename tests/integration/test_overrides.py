@@ -12,11 +12,11 @@ import pytest
 from kafka import KafkaProducer
 
 from consumers.reader import read_topic
+from schemas.signature import SIGNATURE_HEADER, sign
 from tests.conftest import Topics
 from tests.integration.helpers import publish, published, run, settings_for
 from tests.integration.stream import A, C, Msg, phase_one
 from tests.integration.test_cli import cli, service_env
-from worker.config.secrets import SIGNATURE_HEADER, sign
 from worker.dev.brokers import LocalBroker
 
 pytestmark = pytest.mark.kafka

@@ -345,5 +345,6 @@ def test_a_database_without_the_schema_is_one_line_and_exit_1(tmp_path: Path) ->
 
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
-        "ipasn-worker: no statements in this database yet (ipasn-worker migrate, or run the worker)"
+        f"ipasn-worker: sqlite:///{tmp_path}/empty.db has no ipasn schema yet "
+        "(ipasn-worker migrate, or run the worker)"
     ]

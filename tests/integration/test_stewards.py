@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import pytest
@@ -19,13 +20,14 @@ from sqlalchemy import Engine, insert
 
 from tests.factories import BKN_8_2019, education_values, employee, statement
 from tests.integration.test_cli import cli
-from worker.cli import COMMANDS, build_parser
+from worker.cli import build_parser, run_command
 from worker.config.settings import load_settings
 from worker.db.engine import make_engine, migrate
 from worker.db.store import SqlStore
 from worker.db.tables import conflicts, records, statements
-from worker.db.views.quality import QualityCensus
+from worker.db.views.quality import measure
 from worker.domain.model import Statement
+from worker.observability.quality import QualityCensus
 from worker.pipeline.ports import Origin
 from worker.pipeline.service import IndexService
 
@@ -44,8 +46,8 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 def command(capsys: pytest.CaptureFixture[str], url: str, *argv: str) -> tuple[int, str, str]:
     """A command of the console script, in this process: exit status, stdout, stderr."""
-    args = build_parser().parse_args(list(argv))
-    code = COMMANDS[args.command](args, load_settings(database_url=url))
+    args = build_parser(argv).parse_args(argv)
+    code = run_command(args, load_settings(database_url=url))
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -366,7 +368,7 @@ def test_the_quality_tables_have_a_row_per_system_then_per_agency(
 
 
 def test_the_census_gives_the_gauges_per_system(sources: str, engine: Engine) -> None:
-    census = QualityCensus(engine, every_s=0)
+    census = QualityCensus(partial(measure, engine, timeliness=False), every_s=0)
     census.measure()
     registry = CollectorRegistry()
     registry.register(census)
@@ -389,7 +391,7 @@ def test_the_census_gives_the_gauges_per_system(sources: str, engine: Engine) ->
 
 
 def test_the_census_thread_measures_and_stops(sources: str, engine: Engine) -> None:
-    census = QualityCensus(engine, every_s=0.05)
+    census = QualityCensus(partial(measure, engine, timeliness=False), every_s=0.05)
     census.start()
     try:
         registry = CollectorRegistry()

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from consumers.changes import decode
+from schemas.dead_letter import Rejection
 from tests.factories import BKN_8_2019, NIP, encoded
 from worker.domain.model import Statement
-from worker.pipeline.ports import Rejection
 
 KEY = NIP.encode()
 

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from consumers.changes import decode
+from schemas.dead_letter import Rejection
 from tests.factories import (
     BKN_8_2019,
     NAME,
@@ -19,7 +20,6 @@ from tests.factories import (
     training_data,
 )
 from worker.domain.model import Kind, Statement
-from worker.pipeline.ports import Rejection
 
 KEY = NIP.encode()
 

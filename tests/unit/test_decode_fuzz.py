@@ -15,12 +15,12 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from consumers.changes import decode
+from schemas.dead_letter import Rejection
 from schemas.wire import SOURCE as SOURCE_PATTERN
 from tests.factories import BKN_8_2019, NIP, cloud_event, encoded, profile_data
 from tests.fuzz import Case, invalid_messages, valid_messages
 from tests.fuzz.extras import nested
 from worker.domain.model import KINDS, Statement
-from worker.pipeline.ports import Rejection
 
 SOURCE = re.compile(SOURCE_PATTERN)
 VALID = encoded(cloud_event("profile", profile_data("3201")))

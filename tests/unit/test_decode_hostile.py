@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from consumers.changes import decode
+from schemas.dead_letter import Rejection
 from tests.factories import BKN_8_2019, NAME, NIP, cloud_event, encoded, profile_data, training_data
 from worker.domain.model import Statement
-from worker.pipeline.ports import Rejection
 
 KEY = NIP.encode()
 VALID = encoded(cloud_event("profile", profile_data("3201")))

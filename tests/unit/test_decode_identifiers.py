@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
+from schemas.dead_letter import Rejection
 from schemas.wire import Opaque
 from tests.factories import cloud_event, profile_data
 from tests.unit.decoding import decoded as decode_event
 from worker.db.tables import conflicts, records, statements
 from worker.domain.model import Statement
-from worker.pipeline.ports import Rejection
 
 UNUSUAL = [
     "simpeg:7318-pend-2802-0",

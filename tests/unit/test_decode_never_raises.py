@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from consumers.changes import decode
+from schemas.dead_letter import Rejection
 from tests.factories import BKN_8_2019, NIP, cloud_event, profile_data, training_data
 from worker.domain.model import Statement
-from worker.pipeline.ports import Rejection
 
 KEY = NIP.encode()
 EXAMPLES = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

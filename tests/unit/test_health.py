@@ -13,7 +13,7 @@ import pytest
 from prometheus_client import CollectorRegistry
 from prometheus_client.parser import text_string_to_metric_families
 
-from worker.db.engine import make_engine, migrate
+from worker.db.engine import make_engine, migrate, ping
 from worker.dev.brokers import free_port
 from worker.observability.bands import OTHER, capped
 from worker.observability.health import DatabaseCheck, Health, LoopState, ReadyCollector, serving
@@ -80,11 +80,12 @@ def test_the_database_check_says_why_without_the_url_and_asks_again_only_after_a
 ) -> None:
     clock = [0.0]
     dead = make_engine("postgresql+psycopg://ipasn:secret@127.0.0.1:1/none?connect_timeout=2")
-    check = DatabaseCheck(dead, clock=lambda: clock[0])
+    alive = make_engine(f"sqlite:///{tmp_path}/x.db")
+    engine = [dead]
+    check = DatabaseCheck(lambda: ping(engine[0]), clock=lambda: clock[0])
     assert check() == "no answer (OperationalError)"
 
-    alive = make_engine(f"sqlite:///{tmp_path}/x.db")
-    check.engine = alive
+    engine[0] = alive
     assert check() == "no answer (OperationalError)"  # the answer stands a few seconds
     clock[0] += 10
     assert check() is None
@@ -183,6 +184,7 @@ def test_the_band_census_counts_current_indexes_of_the_year_and_rules(tmp_path: 
     from sqlalchemy import insert
 
     from worker.db.tables import indexes
+    from worker.db.views.bands import band_counts
     from worker.observability.bands import BandCensus
 
     engine = make_engine(f"sqlite:///{tmp_path}/x.db")
@@ -213,7 +215,7 @@ def test_the_band_census_counts_current_indexes_of_the_year_and_rules(tmp_path: 
     with engine.begin() as conn:
         conn.execute(insert(indexes), rows)
 
-    census = BandCensus(engine, 2025, "bkn-8-2019", every_s=0)
+    census = BandCensus(lambda: band_counts(engine, 2025, "bkn-8-2019"), every_s=0)
     assert census.count() == {
         ("3201", "Tinggi"): 2,
         ("7317", "Rendah"): 1,

@@ -13,9 +13,9 @@ from kafka.errors import KafkaConnectionError, SaslAuthenticationFailedError
 
 from tests.integration.tls import Certificates, make_certificates
 from worker.cli import main
+from worker.config.kafka import kafka_options
 from worker.config.settings import SettingsError, as_environment, load_settings
 from worker.kafka.errors import refusal, watch_refusals
-from worker.kafka.security import kafka_options
 
 PASSWORD = "k4fka-Pa55word-never-shown"  # noqa: S105 - a test secret
 SASL = {

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from consumers.changes import decode
+from schemas.signature import SIGNATURE_HEADER, SourceSecrets, sign
 from tests.factories import BKN_8_2019, NIP
 from worker.cli import main
 from worker.commands.override import override_event
-from worker.config.secrets import SIGNATURE_HEADER, SourceSecrets, sign
 from worker.domain.model import Statement
 
 SECRET = "cli-steward-secret"  # noqa: S105 - a test secret

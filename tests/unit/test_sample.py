@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 
 from consumers.changes import decode
+from schemas.dead_letter import Rejection
 from schemas.rules import load_rules
 from worker.dev.demo.sample import SampleMessage, expected_reason, sample_events, write_jsonl
 from worker.domain.index import score
 from worker.domain.model import IndexResult, Statement
 from worker.domain.reconcile import resolve
 from worker.domain.rules import RuleSet
-from worker.pipeline.ports import Rejection
 
 YEAR = 2025
 BANDS = {"Sangat Tinggi", "Tinggi", "Sedang", "Rendah", "Sangat Rendah"}

@@ -15,12 +15,14 @@ from hypothesis import strategies as st
 
 from consumers.changes import decode
 from producers.kafka_sink import KafkaDeadLetters
+from schemas.dead_letter import Rejection
+from schemas.signature import SIGNATURE_HEADER, SourceSecrets, sign, verify
 from tests.factories import BKN_8_2019, NIP, cloud_event, encoded, profile_data, training_data
 from tests.fakes import FakePublisher
-from worker.config.secrets import SIGNATURE_HEADER, SourceSecrets, load_source_secrets, sign, verify
+from worker.config.secrets import load_source_secrets
 from worker.config.settings import SettingsError
 from worker.domain.model import Statement
-from worker.pipeline.ports import Message, Rejection
+from worker.pipeline.ports import Message
 
 KEY = NIP.encode()
 SIASN_SECRET = b"s1asn-very-secret-key"

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 
 from consumers.changes import decode
+from schemas.dead_letter import Rejection
+from schemas.signature import SIGNATURE_HEADER, SourceSecrets, sign
 from tests.factories import BKN_8_2019, NIP, cloud_event, encoded
 from tests.unit.test_decode import DATA
-from worker.config.secrets import SIGNATURE_HEADER, SourceSecrets, sign
 from worker.domain.model import HISTORY_KINDS, KINDS, Kind, Statement
-from worker.pipeline.ports import Rejection
 
 KEY = NIP.encode()
 STEWARD_SECRET = b"steward-secret-for-tests"

@@ -10,7 +10,7 @@ import pytest
 
 from worker.commands.conflicts import differing
 from worker.commands.quality import duration
-from worker.db.views.quality import SourceQuality
+from worker.domain.quality import SourceQuality
 
 
 @pytest.mark.parametrize(

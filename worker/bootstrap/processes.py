@@ -23,9 +23,9 @@ from prometheus_client import CollectorRegistry
 from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 
 from schemas.rules import load_rules
+from worker.bootstrap import bootstrap
 from worker.bootstrap.worker import metrics_port
 from worker.config.settings import Settings, as_environment
-from worker.db.engine import make_engine
 from worker.observability.health import LoopState
 
 log = logging.getLogger(__name__)
@@ -44,15 +44,13 @@ def run_processes(settings: Settings, count: int, until_idle: float | None) -> i
         }
         registry = CollectorRegistry()
         MultiProcessCollector(registry, path=metrics)  # type: ignore[no-untyped-call]
-        engine = make_engine(settings.database_url.get_secret_value())
         rule_version = load_rules(settings.rules_file).version
-        children = [subprocess.Popen(command, env=env) for _ in range(count)]  # noqa: S603
-        try:
-            with metrics_port(settings, registry, engine, rule_version, _loops(metrics)):
+        # The schema made here, once, before the processes start (each would otherwise try).
+        with bootstrap(settings, database="create") as app:
+            children = [subprocess.Popen(command, env=env) for _ in range(count)]  # noqa: S603
+            with metrics_port(settings, registry, app.engine, rule_version, _loops(metrics)):
                 log.info("started %d worker processes", count)
                 return _supervise(children, metrics)
-        finally:
-            engine.dispose()
 
 
 def _loops(metrics: str) -> Callable[[], LoopState]:

@@ -1,4 +1,5 @@
-"""The composition root: settings in; a worker wired to Kafka, the database and metrics out."""
+"""`run`'s worker: the loop wired to Kafka, the database and the metrics port, from the
+settings (the adapters come from bootstrap())."""
 
 from __future__ import annotations
 
@@ -7,21 +8,22 @@ import logging
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from functools import partial
 
 from prometheus_client import CollectorRegistry
-from sqlalchemy import Engine
 
 from consumers.kafka_source import COMMIT_TIMEOUT_S, KafkaSource
-from producers.kafka_sink import FLUSH_TIMEOUT_S, KafkaDeadLetters, KafkaPublisher
-from producers.outbox import OutboxRelay
+from producers.kafka_sink import FLUSH_TIMEOUT_S, KafkaDeadLetters
 from schemas.rules import load_rules
+from worker.bootstrap import bootstrap, now
+from worker.config.kafka import kafka_options
 from worker.config.secrets import load_source_secrets
 from worker.config.settings import Settings
-from worker.db.engine import make_engine, migrate
-from worker.db.store import LOCK_TIMEOUT_S, SqlStore
-from worker.db.views.quality import QualityCensus
-from worker.kafka.security import kafka_options
+from worker.db.engine import Engine, ping
+from worker.db.store import LOCK_TIMEOUT_S
+from worker.db.views.bands import band_counts
+from worker.db.views.quality import measure
+from worker.kafka import clients
 from worker.observability.bands import BandCensus
 from worker.observability.health import (
     DatabaseCheck,
@@ -32,18 +34,14 @@ from worker.observability.health import (
     serving,
 )
 from worker.observability.metrics import WorkerMetrics
+from worker.observability.quality import QualityCensus
 from worker.pipeline.cache import EmployeeCache
 from worker.pipeline.loop import Totals, Worker
 from worker.pipeline.ports import MessageSource
 from worker.pipeline.retries import Retries
-from worker.pipeline.service import IndexService
 
 log = logging.getLogger("ipasn_worker")
 SourceFactory = Callable[[Settings], MessageSource]
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 def kafka_source(settings: Settings) -> KafkaSource:
@@ -104,18 +102,21 @@ def metrics_port(
 ) -> Iterator[Health]:
     """/metrics, /healthz and /readyz on the metrics port, with `ipasn_ready` and the band
     counts added to the page, while the block runs."""
-    health = Health(loop, DatabaseCheck(engine), live_within_s=settings.health_loop_timeout_s)
+    health = Health(
+        loop, DatabaseCheck(partial(ping, engine)), live_within_s=settings.health_loop_timeout_s
+    )
     if not settings.metrics_port:  # a process of `run --processes N`: its parent serves
         yield health
         return
     census = BandCensus(
-        engine,
-        settings.measurement_year,
-        rule_version,
+        partial(band_counts, engine, settings.measurement_year, rule_version),
         every_s=settings.band_metrics_interval_s,
         max_agencies=settings.band_metrics_max_agencies,
     )
-    quality = QualityCensus(engine, every_s=settings.quality_metrics_interval_s)
+    quality = QualityCensus(
+        partial(measure, engine, timeliness=False),
+        every_s=settings.quality_metrics_interval_s,
+    )
     registry.register(ReadyCollector(health))
     if settings.band_metrics_interval_s:
         registry.register(census)
@@ -149,54 +150,42 @@ def run_worker(
     secrets = load_source_secrets(
         settings.source_secrets_file, required=settings.require_signatures
     )
-    engine = make_engine(settings.database_url.get_secret_value())
-    migrate(engine)
     registry = registry or CollectorRegistry()
     metrics = WorkerMetrics(registry)
-    store = SqlStore(engine)
-    publisher = KafkaPublisher(settings.kafka_bootstrap_servers, security=kafka_options(settings))
-    source = source_factory(settings)
-    service = IndexService(
-        store,
-        rules,
-        settings.measurement_year,
-        settings.output_topic,
-        EmployeeCache(settings.statement_cache_employees),
-        reconciled_topic=settings.reconciled_topic,
-        agency_topic=settings.agency_topic,
-    )
-    worker = Worker(
-        source=source,
-        service=service,
-        dead_letters=KafkaDeadLetters(publisher, settings.dlq_topic),
-        relay=OutboxRelay(store, publisher, now),
-        rules=rules,
-        metrics=metrics,
-        stopping=stopping,
-        clock=now,
-        retries=retries(settings),
-        rejoin_limit_s=rejoin_limit_s(settings),
-        secrets=secrets,
-    )
-    log.info(
-        "consuming %s as group %s; measurement year %d, rules %s",
-        ",".join(settings.input_topics),
-        settings.consumer_group,
-        settings.measurement_year,
-        rules.version,
-    )
+    with bootstrap(settings, database="create", producer=clients.WORKER) as app:
+        source = source_factory(settings)
+        cache = EmployeeCache(settings.statement_cache_employees)
+        worker = Worker(
+            source=source,
+            service=app.index_service(rules, settings.measurement_year, cache),
+            dead_letters=KafkaDeadLetters(app.publisher, settings.dlq_topic),
+            relay=app.relay(),
+            rules=rules,
+            metrics=metrics,
+            stopping=stopping,
+            clock=now,
+            retries=retries(settings),
+            rejoin_limit_s=rejoin_limit_s(settings),
+            secrets=secrets,
+        )
+        log.info(
+            "consuming %s as group %s; measurement year %d, rules %s",
+            ",".join(settings.input_topics),
+            settings.consumer_group,
+            settings.measurement_year,
+            rules.version,
+        )
 
-    def loop() -> LoopState:
-        joined = bool(gauge_value(metrics.group_joined))
-        return LoopState(gauge_value(metrics.loop_iteration), joined)
+        def loop() -> LoopState:
+            joined = bool(gauge_value(metrics.group_joined))
+            return LoopState(gauge_value(metrics.loop_iteration), joined)
 
-    try:
-        with metrics_port(settings, registry, engine, rules.version, loop):
-            looping()
-            tune_gc()
-            return worker.run(until_idle)
-    finally:
-        # Leave the group first so that partitions move on at once, then flush and close.
-        source.close()
-        publisher.close()
-        engine.dispose()
+        try:
+            with metrics_port(settings, registry, app.engine, rules.version, loop):
+                looping()
+                tune_gc()
+                return worker.run(until_idle)
+        finally:
+            # Leave the group first so that partitions move on at once; bootstrap() then
+            # flushes and closes the producer and the database.
+            source.close()

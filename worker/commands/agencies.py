@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from decimal import Decimal
-from typing import Any
 
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import Engine, inspect, select
 
 from schemas.rules import load_rules
+from worker.bootstrap import bootstrap
+from worker.commands.arguments import database_url_flag
 from worker.config.settings import Settings
-from worker.db.tables import BAND_COLUMNS, agency_aggregates
+from worker.db.views.agencies import figures
 from worker.domain.agencies import BANDS, AgencyKey, Figures, as_data
 
 DESCRIPTION = """\
@@ -31,44 +30,10 @@ agency events' data.
 Exit status: 0; 1 a database without the ipasn schema; 2 a bad argument."""
 
 
-def add_agencies_parser(commands: Any) -> None:
-    p = commands.add_parser(
-        "agencies",
-        help="each agency's employees, mean score and bands",
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+def arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--year", type=int, help="measurement year (IPASN_MEASUREMENT_YEAR)")
     p.add_argument("--json", action="store_true", help="a JSON list")
-    p.add_argument("--database-url", help="SQLAlchemy URL (IPASN_DATABASE_URL)")
-
-
-def figures(engine: Engine, year: int, rule_version: str) -> list[tuple[AgencyKey, Figures, int]]:
-    """The agencies' figures of a year and rule version, in agency order; agencies left with
-    no employee with an index are left out."""
-    query = (
-        select(agency_aggregates)
-        .where(
-            agency_aggregates.c.measurement_year == year,
-            agency_aggregates.c.rule_version == rule_version,
-            agency_aggregates.c.employees > 0,
-        )
-        .order_by(agency_aggregates.c.agency_code)
-    )
-    with engine.connect() as conn:
-        rows = conn.execute(query).all()
-    return [
-        (
-            (r.agency_code, r.measurement_year, r.rule_version),
-            Figures(
-                employees=r.employees,
-                score_sum=r.score_sum,
-                bands={b: getattr(r, c) for b, c in zip(BANDS, BAND_COLUMNS, strict=True)},
-            ),
-            r.version,
-        )
-        for r in rows
-    ]
+    database_url_flag(p)
 
 
 def render(found: list[tuple[AgencyKey, Figures, int]], year: int, console: Console) -> None:
@@ -97,19 +62,11 @@ def _json(value: object) -> object:
     raise TypeError(type(value).__name__)
 
 
-def show_agencies(args: argparse.Namespace, settings: Settings) -> int:
-    from worker.db.engine import make_engine
-
-    engine = make_engine(settings.database_url.get_secret_value())
-    try:
-        if not inspect(engine).has_table(agency_aggregates.name):
-            print("ipasn-worker: no agency figures in this database yet "
-                  "(ipasn-worker migrate, or run the worker)", file=sys.stderr)  # fmt: skip
-            return 1
-        year = args.year or settings.measurement_year
-        found = figures(engine, year, load_rules(settings.rules_file).version)
-    finally:
-        engine.dispose()
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    year = args.year or settings.measurement_year
+    rule_version = load_rules(settings.rules_file).version
+    with bootstrap(settings, database="read") as app:
+        found = figures(app.engine, year, rule_version)
     if args.json:
         data = [as_data(key, f, version) for key, f, version in found]
         print(json.dumps(data, default=_json, ensure_ascii=False, indent=2))

@@ -1,30 +1,24 @@
 """`ipasn-worker conflicts`: the data stewards' queue of disagreements between sources.
 
 Oldest first (`detected_at`, then `id`); open ones by default, closed ones too with `--all`.
-The database filters, orders and limits: open conflicts come off the partial index
-`ix_conflicts_open` in order, and an employee's reconciled profile (for the agency) is joined
-row by row on its primary key, so a page costs about its own size whatever the table holds.
-Only `--agency` makes the count of what is left over join the profiles too.
+The queries: worker/db/views/conflicts.py.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Mapping
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import Engine, Select, and_, func, inspect, or_, select
-from sqlalchemy.engine import make_url
 
+from worker.bootstrap import Adapters, bootstrap
+from worker.commands.arguments import agency, database_url_flag, positive, source
 from worker.config.settings import Settings
-from worker.db.tables import conflicts, records
+from worker.db.views.conflicts import Filters, conflict_rows, left_over
 from worker.domain.model import KINDS
 
 DESCRIPTION = """\
@@ -39,51 +33,16 @@ Exit status: 0, also when none match; 1 a database without the ipasn schema; 2 a
 argument."""
 
 TABLE_LIMIT = 50
-SOURCE = re.compile(r"^(siasn|ekinerja|steward|simpeg|simpeg:[A-Za-z0-9]{1,40})$")
-AGENCY = re.compile(r"^[A-Za-z0-9]{1,40}$")
 
 
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
-    return value
-
-
-def _source(text: str) -> str:
-    if not SOURCE.match(text):
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not siasn, ekinerja, steward, simpeg or simpeg:<agency_code>"
-        )
-    return text
-
-
-def _agency(text: str) -> str:
-    if not AGENCY.match(text):
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not an agency code (1 to 40 letters, digits)"
-        )
-    return text
-
-
-def add_database_url(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--database-url", help="SQLAlchemy URL (IPASN_DATABASE_URL)")
-
-
-def add_conflicts_parser(commands: Any) -> None:
-    p = commands.add_parser(
-        "conflicts",
-        help="the data stewards' queue: conflicts between sources, oldest first",
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+def arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "--agency", type=_agency, metavar="CODE", help="employees of this agency (their profile)"
+        "--agency", type=agency, metavar="CODE", help="employees of this agency (their profile)"
     )
     p.add_argument("--kind", choices=KINDS, metavar="KIND", help=f"one of {', '.join(KINDS)}")
     p.add_argument(
         "--source",
-        type=_source,
+        type=source,
         metavar="S",
         help="on either side: siasn, ekinerja, steward, simpeg:<agency>, or simpeg (any)",
     )
@@ -96,114 +55,11 @@ def add_conflicts_parser(commands: Any) -> None:
     p.add_argument("--json", action="store_true", help="print JSON: every field, values in full")
     p.add_argument(
         "--limit",
-        type=_positive,
+        type=positive,
         metavar="N",
         help=f"at most N (default {TABLE_LIMIT} on the table, all with --json)",
     )
-    add_database_url(p)
-
-
-def reader_engine(settings: Settings) -> Engine | None:
-    """The configured database, or None after one line on stderr saying why not."""
-    from worker.db.engine import make_engine
-
-    url = settings.database_url.get_secret_value()
-    engine = make_engine(url)
-    schema = inspect(engine)
-    columns = schema.get_columns("conflicts") if schema.has_table("conflicts") else []
-    if any(c["name"] == "closed_at" for c in columns):
-        return engine
-    engine.dispose()
-    name = make_url(url).render_as_string(hide_password=True)
-    why = "an older ipasn schema" if columns else "no ipasn schema yet"
-    print(
-        f"ipasn-worker: {name} has {why} (ipasn-worker migrate, or run the worker)", file=sys.stderr
-    )
-    return None
-
-
-@dataclass(frozen=True)
-class Filters:
-    agency: str | None = None
-    kind: str | None = None
-    source: str | None = None  # an exact source, or "simpeg": any regional one
-    closed: bool = False  # closed conflicts too
-
-
-# The employee's reconciled profile, for the agency.
-profile = records.alias("profile")
-
-
-def _where(f: Filters) -> list[Any]:
-    where: list[Any] = []
-    if not f.closed:
-        where.append(conflicts.c.closed_at.is_(None))
-    if f.kind:
-        where.append(conflicts.c.kind == f.kind)
-    if f.source == "simpeg":
-        sides = [
-            conflicts.c.winner_source.like("simpeg:%"),
-            conflicts.c.loser_source.like("simpeg:%"),
-        ]
-        where.append(or_(*sides))
-    elif f.source:
-        where.append(
-            or_(conflicts.c.winner_source == f.source, conflicts.c.loser_source == f.source)
-        )
-    if f.agency:
-        where.append(profile.c["values"]["agency_code"].as_string() == f.agency)
-    return where
-
-
-def _joined(query: Select[Any], *, outer: bool) -> Select[Any]:
-    on = and_(
-        profile.c.nip == conflicts.c.nip, profile.c.kind == "profile", profile.c.record_id == ""
-    )
-    return query.select_from(conflicts.join(profile, on, isouter=outer))
-
-
-def page_query(f: Filters, limit: int | None) -> Select[Any]:
-    query = select(conflicts, profile.c["values"].label("profile_values"))
-    query = _joined(query, outer=not f.agency).where(*_where(f))
-    query = query.order_by(conflicts.c.detected_at, conflicts.c.id)
-    return query if limit is None else query.limit(limit)
-
-
-def count_query(f: Filters) -> Select[Any]:
-    query = select(func.count()).where(*_where(f))
-    return _joined(query, outer=False) if f.agency else query.select_from(conflicts)
-
-
-def conflict_json(row: Any) -> dict[str, Any]:
-    """One conflict as --json prints it (`record_id` null for profile and position)."""
-    agency = (row.profile_values or {}).get("agency_code")
-    return {
-        "id": row.id,
-        "detected_at": _iso(row.detected_at),
-        "nip": row.nip,
-        "agency_code": agency,
-        "kind": row.kind,
-        "record_id": row.record_id or None,
-        "winner": side(row, "winner"),
-        "loser": side(row, "loser"),
-        "rule": row.rule,
-        "status": "open" if row.closed_at is None else "closed",
-        "closed_at": _iso(row.closed_at),
-        "closed_reason": row.closed_reason,
-    }
-
-
-def side(row: Any, which: str) -> dict[str, Any]:
-    mapping = row._mapping
-    return {
-        "source": mapping[f"{which}_source"],
-        "event_id": mapping[f"{which}_event_id"],
-        "values": mapping[f"{which}_values"],
-    }
-
-
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
+    database_url_flag(p)
 
 
 def differing(winner: Mapping[str, Any] | None, loser: Mapping[str, Any] | None) -> tuple[str, str]:
@@ -249,48 +105,34 @@ def render(found: list[dict[str, Any]], console: Console) -> None:
     console.print(table)
 
 
-def _rows(engine: Engine, f: Filters, limit: int | None) -> Iterator[dict[str, Any]]:
-    with engine.connect() as conn:
-        result = conn.execution_options(yield_per=1000).execute(page_query(f, limit))
-        for row in result:
-            yield conflict_json(row)
-
-
-def _left_over(engine: Engine, f: Filters, shown: int, limit: int | None) -> int:
-    if limit is None or shown < limit:
-        return 0  # the page was not full: nothing more
-    with engine.connect() as conn:
-        # At least 0: conflicts may have closed since the page was read.
-        return max(0, int(conn.execute(count_query(f)).scalar_one()) - shown)
-
-
-def list_conflicts(args: argparse.Namespace, settings: Settings) -> int:
-    engine = reader_engine(settings)
-    if engine is None:
-        return 1
+def run(args: argparse.Namespace, settings: Settings) -> int:
     f = Filters(args.agency, args.kind, args.source, args.closed)
     limit = args.limit if args.limit or args.json else TABLE_LIMIT
-    shown = 0
-    try:
-        if args.json:
-            # One object a line inside the list: valid JSON, streamed however many there are.
-            print("[", end="")
-            for shown, c in enumerate(_rows(engine, f, limit), 1):
-                print(("\n" if shown == 1 else ",\n") + json.dumps(c, ensure_ascii=False), end="")
-            print("\n]" if shown else "]")
-        else:
-            found = list(_rows(engine, f, limit))
-            shown = len(found)
-            console = Console(width=max(Console().width, 150))  # rows not squeezed
-            if found:
-                render(found, console)
-            else:
-                none = "no conflicts" if f.closed else "no open conflicts"
-                filtered = f.agency or f.kind or f.source
-                console.print(none + (" match these filters" if filtered else ""))
-        more = _left_over(engine, f, shown, limit)
-    finally:
-        engine.dispose()
+    with bootstrap(settings, database="read") as app:
+        shown = _print_json(app, f, limit) if args.json else _print_table(app, f, limit)
+        more = left_over(app.engine, f, shown, limit)
     if more:
         print(f"{more:,} more; --limit to see them", file=sys.stderr if args.json else sys.stdout)
     return 0
+
+
+def _print_json(app: Adapters, f: Filters, limit: int | None) -> int:
+    """One object a line inside the list: valid JSON, streamed however many there are."""
+    shown = 0
+    print("[", end="")
+    for shown, c in enumerate(conflict_rows(app.engine, f, limit), 1):
+        print(("\n" if shown == 1 else ",\n") + json.dumps(c, ensure_ascii=False), end="")
+    print("\n]" if shown else "]")
+    return shown
+
+
+def _print_table(app: Adapters, f: Filters, limit: int | None) -> int:
+    found = list(conflict_rows(app.engine, f, limit))
+    console = Console(width=max(Console().width, 150))  # rows not squeezed
+    if found:
+        render(found, console)
+    else:
+        none = "no conflicts" if f.closed else "no open conflicts"
+        filtered = f.agency or f.kind or f.source
+        console.print(none + (" match these filters" if filtered else ""))
+    return len(found)

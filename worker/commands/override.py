@@ -10,19 +10,20 @@ import argparse
 import json
 import sys
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from consumers.changes import decode
-from producers.kafka_sink import KafkaPublisher
+from schemas.dead_letter import Rejection
 from schemas.rules import load_rules
-from worker.config.secrets import SIGNATURE_HEADER, sign, signing_secrets
+from schemas.signature import SIGNATURE_HEADER, sign
+from worker.bootstrap import bootstrap
+from worker.commands.arguments import kafka_flags
+from worker.config.secrets import signing_secrets
 from worker.config.settings import Settings
 from worker.domain.model import HISTORY_KINDS, KINDS
 from worker.domain.rules import STEWARD
-from worker.kafka.security import kafka_options
-from worker.pipeline.ports import Rejection
+from worker.kafka import clients
 
 DESCRIPTION = """\
 Publish a data steward's override: a change event from source `steward`, signed with the
@@ -39,13 +40,7 @@ class OverrideError(ValueError):
     """An override that cannot be built; the message is one line."""
 
 
-def add_override_parser(commands: Any, common: Callable[..., None]) -> None:
-    override = commands.add_parser(
-        "override",
-        help="publish a data steward's signed override",
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+def arguments(override: argparse.ArgumentParser) -> None:
     override.add_argument("nip")
     override.add_argument("kind", choices=KINDS)
     override.add_argument(
@@ -57,7 +52,7 @@ def add_override_parser(commands: Any, common: Callable[..., None]) -> None:
     what.add_argument("--release", action="store_true", help="end the steward's pin")
     override.add_argument("--reason", required=True, help="why (required; kept with it)")
     override.add_argument("--actor", required=True, help="who decided")
-    common(override, kafka=True)
+    kafka_flags(override)
 
 
 def override_event(args: argparse.Namespace, now: datetime, event_id: str) -> dict[str, Any]:
@@ -121,19 +116,12 @@ def signed_override(args: argparse.Namespace, settings: Settings) -> Signed:
 def send_override(message: Signed, settings: Settings) -> None:
     """Onto the first input topic, acknowledged by the broker."""
     key, value, headers = message
-    publisher = KafkaPublisher(
-        settings.kafka_bootstrap_servers,
-        client_id="ipasn-override",
-        security=kafka_options(settings),
-    )
-    try:
-        publisher.send(settings.input_topics[0], key, value, headers)
-        publisher.flush()
-    finally:
-        publisher.close()
+    with bootstrap(settings, producer=clients.OVERRIDE) as app:
+        app.publisher.send(settings.input_topics[0], key, value, headers)
+        app.publisher.flush()
 
 
-def publish_override(args: argparse.Namespace, settings: Settings) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> int:
     """`ipasn-worker override`: 0 published, 2 refused before anything was sent."""
     try:
         message = signed_override(args, settings)

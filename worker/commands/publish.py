@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -10,11 +11,32 @@ from typing import Any
 from rich.console import Console
 from rich.progress import Progress
 
-from producers.kafka_sink import KafkaPublisher
-from worker.config.secrets import SIGNATURE_HEADER, SourceSecrets, sign
-from worker.kafka.security import PLAINTEXT, KafkaOptions
+from schemas.signature import SIGNATURE_HEADER, SourceSecrets, sign
+from worker.bootstrap import bootstrap
+from worker.commands.arguments import kafka_flags
+from worker.config.secrets import signing_secrets
+from worker.config.settings import Settings
+from worker.kafka import clients
 
+DESCRIPTION = __doc__ or ""
 FLUSH_EVERY = 5000
+
+
+def arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", type=Path)
+    p.add_argument("--topic", help="default: the first of IPASN_INPUT_TOPICS")
+    p.add_argument(
+        "--sign",
+        action="store_true",
+        help="sign each line with its source's secret (IPASN_SOURCE_SECRETS_FILE)",
+    )
+    kafka_flags(p)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    topic = args.topic or settings.input_topics[0]
+    secrets = signing_secrets(settings.source_secrets_file, "publish --sign") if args.sign else None
+    return publish_file(args.file, topic, settings, Console(stderr=True), secrets)
 
 
 def _event(line: bytes) -> dict[str, Any] | None:
@@ -54,11 +76,9 @@ def _unsignable(path: Path, secrets: SourceSecrets) -> str | None:
 def publish_file(
     path: Path,
     topic: str,
-    bootstrap_servers: str,
+    settings: Settings,
     console: Console,
     secrets: SourceSecrets | None = None,
-    *,
-    security: KafkaOptions = PLAINTEXT,
 ) -> int:
     """Every non-blank line is sent as it is: the worker, not this tool, judges validity,
     and dead-letters what it cannot accept. The file is streamed, not read whole. With
@@ -67,9 +87,9 @@ def publish_file(
     if secrets is not None and (problem := _unsignable(path, secrets)):
         print(f"ipasn-worker: publish --sign: {problem}; nothing was published", file=sys.stderr)
         return 2
-    publisher = KafkaPublisher(bootstrap_servers, client_id="ipasn-publish", security=security)
     sent = keyless = 0
-    try:
+    with bootstrap(settings, producer=clients.PUBLISH) as app:
+        publisher = app.publisher
         with path.open("rb") as lines, Progress(console=console, transient=True) as progress:
             task = progress.add_task(f"publishing to {topic}", total=path.stat().st_size)
             for raw in lines:
@@ -84,8 +104,6 @@ def publish_file(
                     publisher.flush()
                     progress.update(task, completed=lines.tell())
             publisher.flush()
-    finally:
-        publisher.close()
     console.print(
         f"published {sent} events to {topic}"
         + (" (signed)" if secrets is not None else "")

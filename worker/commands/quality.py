@@ -1,6 +1,6 @@
 """`ipasn-worker quality`: data quality per source system, then per regional agency.
 
-The figures and how each is counted: worker/db/views/quality.py.
+The figures: worker/domain/quality.py; how each is counted: worker/db/views/quality.py.
 """
 
 from __future__ import annotations
@@ -13,10 +13,13 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from worker.commands.conflicts import add_database_url, reader_engine
+from worker.bootstrap import bootstrap
+from worker.commands.arguments import database_url_flag
 from worker.config.settings import Settings
-from worker.db.views.quality import REGIONAL, SourceQuality, as_json, measure
+from worker.db.views.quality import measure
 from worker.domain.model import KINDS
+from worker.domain.quality import Quality, SourceQuality
+from worker.domain.rules import REGIONAL_PREFIX
 
 DESCRIPTION = """\
 Data quality per source system (siasn, ekinerja, simpeg: all regional systems together,
@@ -37,15 +40,9 @@ SHORT = {
 }
 
 
-def add_quality_parser(commands: Any) -> None:
-    p = commands.add_parser(
-        "quality",
-        help="data quality per source system and regional agency",
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+def arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print JSON")
-    add_database_url(p)
+    database_url_flag(p)
 
 
 def duration(seconds: int | None) -> str:
@@ -90,21 +87,16 @@ def _table(title: str, first: str, rows: Iterable[tuple[str, SourceQuality]]) ->
     return table
 
 
-def show_quality(args: argparse.Namespace, settings: Settings) -> int:
-    engine = reader_engine(settings)
-    if engine is None:
-        return 1
-    try:
-        quality = measure(engine)
-    finally:
-        engine.dispose()
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    with bootstrap(settings, database="read") as app:
+        quality = measure(app.engine)
     if args.json:
         print(json.dumps(as_json(quality), indent=2, ensure_ascii=False))
         return 0
     console = Console(width=max(Console().width, 150))  # tables not wrapped
     systems = quality.systems.items()
     console.print(_table("Data quality by source system (completeness %)", "system", systems))
-    agencies = [(code.removeprefix(REGIONAL), q) for code, q in quality.agencies.items()]
+    agencies = [(code.removeprefix(REGIONAL_PREFIX), q) for code, q in quality.agencies.items()]
     if agencies:
         console.print(_table("Regional systems (simpeg:<agency>)", "agency", agencies))
     console.print(
@@ -113,3 +105,32 @@ def show_quality(args: argparse.Namespace, settings: Settings) -> int:
         highlight=False,
     )
     return 0
+
+
+def source_json(q: SourceQuality) -> dict[str, Any]:
+    return {
+        "source": q.source,
+        "employees": q.employees,
+        "completeness": {k: q.completeness(k) for k in KINDS},
+        "employees_with_upsert": {k: q.upserted.get(k, 0) for k in KINDS},
+        "kinds_sent": [k for k in KINDS if k in q.kinds_sent],
+        "event_age_seconds": {
+            "statements": sum(q.ages.values()),
+            "median": q.age(0.5),
+            "p95": q.age(0.95),
+        },
+        "conflicts": {
+            "won": {"open": q.won_open, "all": q.won},
+            "lost": {"open": q.lost_open, "all": q.lost},
+        },
+    }
+
+
+def as_json(quality: Quality) -> dict[str, Any]:
+    return {
+        "systems": [source_json(q) for q in quality.systems.values()],
+        "agencies": [
+            {"agency_code": code.removeprefix(REGIONAL_PREFIX), **source_json(q)}
+            for code, q in quality.agencies.items()
+        ],
+    }

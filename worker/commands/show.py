@@ -3,94 +3,44 @@ data stewards' overrides (who, why) and the conflicts (open or closed, and the r
 
 from __future__ import annotations
 
+import argparse
 import json
+import sys
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import Engine, func, select
 
-from worker.db.tables import conflicts, indexes, records, revisions, statements
+from schemas.rules import load_rules
+from worker.bootstrap import bootstrap
+from worker.commands.arguments import database_flags
+from worker.config.settings import Settings
+from worker.db.engine import database_name
+from worker.db.views.employees import employee_view
 from worker.domain.model import DIMENSIONS, HISTORY_KINDS
-from worker.domain.rules import STEWARD
+
+DESCRIPTION = __doc__ or ""
 
 
-def _jsonable(row: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in row._mapping.items():
-        if hasattr(value, "isoformat"):
-            value = value.isoformat()
-        elif value is not None and type(value).__name__ == "Decimal":
-            value = str(value)
-        out[key] = value
-    return out
+def arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("nip")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    database_flags(p)
 
 
-def employee_view(engine: Engine, nip: str, year: int, rule_version: str) -> dict[str, Any]:
-    with engine.connect() as conn:
-        recs = conn.execute(
-            select(records)
-            .where(records.c.nip == nip)
-            .order_by(records.c.kind, records.c.record_id)
-        ).all()
-        index = conn.execute(
-            select(indexes).where(
-                indexes.c.nip == nip,
-                indexes.c.measurement_year == year,
-                indexes.c.rule_version == rule_version,
-            )
-        ).first()
-        history = conn.execute(
-            select(revisions)
-            .where(
-                revisions.c.nip == nip,
-                revisions.c.measurement_year == year,
-                revisions.c.rule_version == rule_version,
-            )
-            .order_by(revisions.c.revision)
-        ).all()
-        found = conn.execute(
-            select(conflicts).where(conflicts.c.nip == nip).order_by(conflicts.c.id)
-        ).all()
-        count = len(conn.execute(select(statements.c.id).where(statements.c.nip == nip)).all())
-        steward = conn.execute(
-            select(statements)
-            .where(statements.c.nip == nip, statements.c.source == STEWARD)
-            .order_by(statements.c.time, func.coalesce(statements.c.sequence, -1), statements.c.id)
-        ).all()
-    return {
-        "nip": nip,
-        "measurement_year": year,
-        "rule_version": rule_version,
-        "statements": count,
-        "records": [_jsonable(r) for r in recs],
-        "index": _jsonable(index) if index else None,
-        "revisions": [_jsonable(r) for r in history],
-        "conflicts": [_conflict(c) for c in found],
-        "overrides": [_override(s) for s in steward],
-    }
-
-
-def _conflict(row: Any) -> dict[str, Any]:
-    # Every column, `rule` and `closed_reason` included, and whether it is still open.
-    found = _jsonable(row)
-    found["status"] = "open" if row.closed_at is None else "closed"
-    return found
-
-
-def _override(row: Any) -> dict[str, Any]:
-    """A steward's statement: what it pinned (or released), who decided and why."""
-    operation = "release" if row.released else "delete" if row.deleted else "upsert"
-    return {
-        "time": row.time.isoformat(),
-        "kind": row.kind,
-        "record_id": row.record_id,
-        "operation": operation,
-        "values": row.values,
-        "actor": row.actor,
-        "reason": row.reason,
-        "event_id": row.event_id,
-    }
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    rules = load_rules(settings.rules_file)
+    with bootstrap(settings, database="read") as app:
+        view = employee_view(app.engine, args.nip, settings.measurement_year, rules.version)
+    if not view["records"] and view["index"] is None and not view["statements"]:
+        name = database_name(settings.database_url.get_secret_value())
+        print(f"ipasn-worker: no statements about that NIP in {name}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(dumps(view))
+    else:
+        render(view, Console())
+    return 0
 
 
 def _fields(values: dict[str, Any]) -> str:

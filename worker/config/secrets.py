@@ -1,51 +1,21 @@
-"""Source identity (contracts §8): per-source secrets and the `ipasn-signature` header.
-
-A message whose source has a secret carries the Kafka header
-`ipasn-signature: sha256=<lowercase hex HMAC-SHA256(secret, the message value bytes)>`.
-Secrets come from the TOML file named by IPASN_SOURCE_SECRETS_FILE and appear nowhere else:
-not in a repr, a log line, an error or a dead letter.
+"""The sources' signing secrets (contracts §8), read from IPASN_SOURCE_SECRETS_FILE: a TOML
+table of source names to secrets. What a secret signs: schemas/signature.py.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from schemas.signature import SourceSecrets
 from schemas.wire import SOURCE
 from worker.config.settings import SettingsError
 
-SIGNATURE_HEADER = "ipasn-signature"
 _SOURCE = re.compile(SOURCE)
 _POSITION = re.compile(r"\(at line \d+, column \d+\)|\(at end of document\)")
 VARIABLE = "IPASN_SOURCE_SECRETS_FILE"
-
-
-@dataclass(frozen=True, slots=True)
-class SourceSecrets:
-    """Each source's secret (absent: the source signs nothing), and whether a source without
-    one is refused all the same (IPASN_REQUIRE_SIGNATURES)."""
-
-    by_source: Mapping[str, bytes] = field(default_factory=dict, repr=False)
-    required: bool = False
-
-    def secret(self, source: str) -> bytes | None:
-        return self.by_source.get(source)
-
-
-def sign(secret: bytes, value: bytes) -> str:
-    """The `ipasn-signature` header's value for a message value."""
-    return "sha256=" + hmac.new(secret, value, hashlib.sha256).hexdigest()
-
-
-def verify(secret: bytes, value: bytes, signature: bytes) -> bool:
-    """Whether the header's value is the value's signature, exactly (lowercase hex), compared
-    in constant time."""
-    return hmac.compare_digest(sign(secret, value).encode("ascii"), signature)
 
 
 def load_source_secrets(path: Path | None, *, required: bool = False) -> SourceSecrets:

@@ -18,7 +18,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from worker.config.database_url import resolve_database_url, unset_if_blank
-from worker.kafka.security import SaslMechanism, SecurityProtocol, security_problem
+from worker.config.kafka import SaslMechanism, SecurityProtocol, security_problem
 
 
 def _previous_year() -> int:
@@ -61,7 +61,7 @@ class Settings(BaseSettings):
     )
 
     kafka_bootstrap_servers: str = "localhost:9092"
-    # Kafka's own security (contracts §8), given to every Kafka client: worker/kafka/security.py.
+    # Kafka's own security (contracts §8), given to every Kafka client: worker/config/kafka.py.
     kafka_security_protocol: Annotated[SecurityProtocol, BeforeValidator(_upper)] = "PLAINTEXT"
     kafka_sasl_mechanism: Mechanism = None
     kafka_sasl_username: Annotated[str | None, BlankIsUnset] = None

@@ -1,4 +1,5 @@
-"""Engines and schema migrations (Alembic, run programmatically)."""
+"""Engines, schema migrations (Alembic, run programmatically) and the one check that the schema
+is there."""
 
 from __future__ import annotations
 
@@ -8,8 +9,21 @@ from typing import Any
 import orjson
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+
+__all__ = [
+    "Engine",
+    "SchemaMissing",
+    "alembic_config",
+    "database_name",
+    "make_engine",
+    "migrate",
+    "ping",
+    "require_schema",
+]
 
 # A database that stops answering (a network that drops packets, a host gone) fails a call
 # within about half a minute instead of hanging it: the loop's retries take it from there.
@@ -60,3 +74,37 @@ def alembic_config(engine: Engine | None = None) -> Config:
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest revision; a no-op when it is there already."""
     command.upgrade(alembic_config(engine), "head")
+
+
+class SchemaMissing(Exception):
+    """The database has no ipasn schema, or an older one; the message is one line."""
+
+
+def database_name(url: str) -> str:
+    """The URL as it may be shown: without its password."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _revisions(engine: Engine) -> tuple[set[str], set[str]]:
+    """The schema revisions the database is at, and the newest ones the migrations know."""
+    with engine.connect() as conn:
+        current = set(MigrationContext.configure(conn).get_current_heads())
+    return current, set(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
+def require_schema(engine: Engine, *, current: bool = True) -> None:
+    """SchemaMissing where the database has no ipasn schema, or (`current`) an older one than
+    this version of the worker reads."""
+    at, newest = _revisions(engine)
+    if at == newest or (at and not current):
+        return
+    why = "an older ipasn schema" if at else "no ipasn schema yet"
+    raise SchemaMissing(
+        f"{database_name(str(engine.url))} has {why} (ipasn-worker migrate, or run the worker)"
+    )
+
+
+def ping(engine: Engine) -> None:
+    """Ask the database for `SELECT 1`; its error, if any, propagates."""
+    with engine.connect() as conn:
+        conn.execute(text("SELECT 1"))

@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 
 from worker.pipeline.ports import RefusedValue, TransientError
+
+# What a command catches of a database failure that ends it, without importing SQLAlchemy.
+DatabaseFailure = SQLAlchemyError
 
 # A unique key taken by another transaction: PostgreSQL's SQLSTATE, SQLite's extended codes.
 _UNIQUE_VIOLATIONS = {"23505", "SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"}
@@ -49,3 +52,9 @@ def translated() -> Iterator[None]:
         if e.connection_invalidated or _code(e) == _IDLE_TRANSACTION_ENDED:
             raise TransientError(f"database connection lost ({type(e.orig or e).__name__})") from e
         raise
+
+
+def explained(error: SQLAlchemyError) -> str:
+    """The one line that tells an operator which database failure ended a command: the error's
+    name and the first line of its message (SQLAlchemy's never holds the URL's password)."""
+    return f"{type(error).__name__}: {str(error).splitlines()[0][:300]}"

@@ -15,6 +15,8 @@ from worker.domain.model import Band, Kind, PositionType
 REGIONAL_PREFIX = "simpeg:"
 # A data steward's overrides outrank every source for every kind (contracts §7).
 STEWARD = "steward"
+# The source systems, every regional one as `simpeg`: what quality figures and metrics group by.
+SYSTEMS = ("siasn", "ekinerja", "simpeg", "steward")
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,3 +102,10 @@ class RuleSet:
 def regional_agency(source: str) -> str | None:
     """The agency code of a regional source ("simpeg:3201" → "3201"), else None."""
     return source[len(REGIONAL_PREFIX) :] if source.startswith(REGIONAL_PREFIX) else None
+
+
+def system_of(source: str) -> str | None:
+    """The system a source belongs to ("simpeg:3201" → "simpeg"), None for no known system."""
+    if source.startswith(REGIONAL_PREFIX):
+        return "simpeg"
+    return source if source in ("siasn", "ekinerja", STEWARD) else None

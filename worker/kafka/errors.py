@@ -16,6 +16,13 @@ from kafka.errors import (
 
 from worker.pipeline.ports import TransientError
 
+# What a command catches of a Kafka failure that ends it, without importing kafka-python.
+KafkaFailure = KafkaError
+
+
+class MissingTopics(Exception):
+    """Topics the worker needs are not on the broker; the message is one line naming them."""
+
 
 @contextmanager
 def translated() -> Iterator[None]:
@@ -66,3 +73,18 @@ def watch_refusals() -> Refusals:
     refusals = Refusals()
     kafka.addHandler(refusals)
     return refusals
+
+
+def explained(error: KafkaError, refusals: Refusals) -> tuple[int, str]:
+    """The exit status and the one line that tell an operator why a command ended on a Kafka
+    failure: a configuration error (2) where no broker answered or one refused the connection,
+    else the error's name and first line (1)."""
+    if "bootstrap" in str(error).lower() and refusals.last:
+        # Credentials or certificates: a configuration error, which no retry would cure.
+        return 2, (
+            "the Kafka broker at IPASN_KAFKA_BOOTSTRAP_SERVERS refused the connection "
+            f"({refusals.last})"
+        )
+    if "bootstrap" in str(error).lower():
+        return 2, "no Kafka broker answers at IPASN_KAFKA_BOOTSTRAP_SERVERS"
+    return 1, f"{type(error).__name__}: {str(error).splitlines()[0][:300]}"

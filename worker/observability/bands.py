@@ -1,25 +1,23 @@
 """`ipasn_band_employees{agency,band}`: employees with a current index, per band and agency.
 
-Counted by the database (the indexes of the measurement year and rule set in use), every
-`every_s` seconds in a thread of its own, so a scrape never waits for the count. Agencies come
-from data (some 600), so only the `max_agencies` largest keep a label of their own; the rest
-are summed under agency="other": at most (max_agencies + 1) x 5 series.
+Counted by the database (the indexes of the measurement year and rule set in use; the query:
+worker/db/views/bands.py), every `every_s` seconds in a thread of its own, so a scrape never
+waits for the count. Agencies come from data (some 600), so only the `max_agencies` largest
+keep a label of their own; the rest are summed under agency="other": at most
+(max_agencies + 1) x 5 series.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from prometheus_client import Metric
 from prometheus_client.core import GaugeMetricFamily
-from sqlalchemy import Engine, func, select
 
-from worker.db.tables import indexes
 from worker.observability.periodic import Periodic
 
 OTHER = "other"
-UNKNOWN = "unknown"  # an index whose record names no agency
 
 Census = dict[tuple[str, str], int]
 
@@ -41,18 +39,11 @@ class BandCensus(Periodic):
     what = "band counts"
 
     def __init__(
-        self,
-        engine: Engine,
-        measurement_year: int,
-        rule_version: str,
-        *,
-        every_s: float = 60.0,
-        max_agencies: int = 100,
+        self, count: Callable[[], Census], *, every_s: float = 60.0, max_agencies: int = 100
     ) -> None:
+        """`count` asks the database (worker/db/views/bands.py) for every agency's figures."""
         super().__init__(every_s)
-        self.engine = engine
-        self.measurement_year = measurement_year
-        self.rule_version = rule_version
+        self._count_all = count
         self.max_agencies = max_agencies
         self._counts: Census = {}
 
@@ -61,19 +52,7 @@ class BandCensus(Periodic):
 
     def count(self) -> Census:
         """Count now (also what the thread does every `every_s`)."""
-        query = (
-            select(indexes.c.agency_code, indexes.c.band, func.count())
-            .where(
-                indexes.c.measurement_year == self.measurement_year,
-                indexes.c.rule_version == self.rule_version,
-                indexes.c.score.is_not(None),
-            )
-            .group_by(indexes.c.agency_code, indexes.c.band)
-        )
-        with self.engine.connect() as conn:
-            rows = conn.execute(query).all()
-        counts = {(agency or UNKNOWN, band): int(n) for agency, band, n in rows if band}
-        self._counts = capped(counts, self.max_agencies)
+        self._counts = capped(self._count_all(), self.max_agencies)
         return self._counts
 
     def collect(self) -> Iterable[Metric]:

@@ -22,7 +22,6 @@ from prometheus_client import CollectorRegistry, Metric, make_wsgi_app
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import ThreadingWSGIServer
 from prometheus_client.registry import Collector
-from sqlalchemy import Engine, text
 
 log = logging.getLogger(__name__)
 
@@ -43,10 +42,13 @@ def gauge_value(metric: Collector) -> float:
 
 
 class DatabaseCheck:
-    """Whether the database answers `SELECT 1`, asked at most every DATABASE_EVERY_S."""
+    """Whether the database answers, asked at most every DATABASE_EVERY_S: `ping` asks it
+    (`SELECT 1`, worker/db/engine.py) and raises when it does not answer."""
 
-    def __init__(self, engine: Engine, clock: Callable[[], float] = time.monotonic) -> None:
-        self.engine = engine
+    def __init__(
+        self, ping: Callable[[], object], clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.ping = ping
         self.clock = clock
         self._lock = threading.Lock()
         self._answer: tuple[float, str | None] | None = None  # (asked at, the error or None)
@@ -61,8 +63,7 @@ class DatabaseCheck:
 
     def _ask(self) -> str | None:
         try:
-            with self.engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
+            self.ping()
         except Exception as e:  # noqa: BLE001 - any failure means "not ready", said by name
             return f"no answer ({type(e).__name__})"
         return None

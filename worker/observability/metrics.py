@@ -20,6 +20,7 @@ from prometheus_client import (
     disable_created_metrics,
 )
 
+from worker.domain import rules
 from worker.domain.model import KINDS
 
 # No `_created` series beside each counter and histogram: half as many series, and Prometheus
@@ -27,7 +28,7 @@ from worker.domain.model import KINDS
 disable_created_metrics()  # type: ignore[no-untyped-call]
 
 OUTCOMES = ("processed", "duplicate", "dead_lettered")
-SYSTEMS = ("siasn", "ekinerja", "simpeg", "steward", "unknown")
+SYSTEMS = (*rules.SYSTEMS, "unknown")
 STEPS = ("database", "dead_letters", "commit", "publish")
 OUTPUTS = ("outbox", "dead_letters")
 # Seconds from the event's `time` to its processing: from a live stream (under a second) to a
@@ -38,11 +39,7 @@ PER_EVENT_BUCKETS = (25e-6, 50e-6, 100e-6, 250e-6, 500e-6, 1e-3, 2.5e-3, 5e-3, 0
 
 def system_of(source: str | None) -> str:
     """The metric label of a source: never the agency code (500 regions) nor anything unknown."""
-    if source in ("siasn", "ekinerja", "steward"):
-        return source
-    if source and source.startswith("simpeg:"):
-        return "simpeg"
-    return "unknown"
+    return (rules.system_of(source) if source else None) or "unknown"
 
 
 def kind_label(kind: str | None) -> str:

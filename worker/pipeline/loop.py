@@ -14,19 +14,12 @@ from functools import partial
 from typing import TypeVar
 
 from consumers.changes import decode
-from worker.config.secrets import SourceSecrets
+from schemas.dead_letter import Rejection
+from schemas.signature import SourceSecrets
 from worker.domain.model import Statement
 from worker.domain.rules import RuleSet
 from worker.observability.metrics import WorkerMetrics, kind_label, system_of
-from worker.pipeline.ports import (
-    DeadLetters,
-    Message,
-    MessageSource,
-    Origin,
-    RefusedValue,
-    Rejection,
-    Relay,
-)
+from worker.pipeline.ports import DeadLetters, Message, MessageSource, Origin, RefusedValue, Relay
 from worker.pipeline.retries import Retries, retrying
 from worker.pipeline.service import BatchOutcome, IndexService
 

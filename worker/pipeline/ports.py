@@ -2,7 +2,8 @@
 
 The loop and the service see only these types: kafka-python and SQLAlchemy stay in the adapters
 (`consumers/`, `producers/`, `worker/db/`), which translate their errors into TransientError
-(retry) or RefusedValue (the database refused a value; dead-letter it).
+(retry) or RefusedValue (the database refused a value; dead-letter it). Why a message is
+dead-lettered is part of the dead-letter topic's contract: schemas/dead_letter.py.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal, Protocol
+from typing import Protocol
 
+from schemas.dead_letter import Rejection
 from worker.domain.agencies import AgencyKey, Figures
 from worker.domain.model import (
     Conflict,
@@ -53,27 +55,6 @@ class Origin:
     topic: str
     partition: int
     offset: int
-
-
-Reason = Literal[
-    "not_json",
-    "invalid_event",
-    "unknown_type",
-    "bad_nip",
-    "key_mismatch",
-    "not_authorised",
-    "bad_signature",
-]
-
-
-@dataclass(frozen=True, slots=True)
-class Rejection:
-    """Why a message goes to the dead-letter topic."""
-
-    reason: Reason
-    detail: str  # one line, no personal data
-    source: str | None = None  # a well-formed source name, else None
-    kind: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,24 +6,26 @@ import argparse
 import logging
 import re
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from kafka.errors import KafkaError
 from rich.console import Console
 
 from consumers.dead_letters import DeadLetter, DeadLetterTopic
-from producers.kafka_sink import KafkaPublisher
-from worker.commands.dlq.summary import REASONS, Row, Summary, dumps, render
+from schemas import dead_letter
+from schemas.dead_letter import REASONS
+from worker.bootstrap import bootstrap
+from worker.commands.arguments import kafka_flags
+from worker.commands.dlq.summary import Row, Summary, dumps, render
+from worker.config.kafka import kafka_options
 from worker.config.settings import Settings
 from worker.domain.nip import mask_nip
-from worker.kafka.security import kafka_options
+from worker.kafka import clients
+from worker.kafka.errors import KafkaFailure
 from worker.pipeline.ports import Publisher, TransientError
 
 log = logging.getLogger("ipasn_worker")
-DLQ_HEADER = "ipasn-dlq-"
-REPLAYED_FROM = "ipasn-replayed-from"
 FLUSH_EVERY = 1000  # sends acknowledged, and the cursors advanced, at least this often
 
 DESCRIPTION = """\
@@ -60,15 +62,7 @@ def reasons(text: str) -> list[str]:
     return given
 
 
-def add_dlq_parser(commands: Any, common: Callable[..., None]) -> None:
-    dlq = commands.add_parser("dlq", help="dead letters: replay them after a fix")
-    actions = dlq.add_subparsers(dest="dlq_command", required=True, metavar="ACTION")
-    replay = actions.add_parser(
-        "replay",
-        help="send dead letters back to their input topic",
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+def arguments(replay: argparse.ArgumentParser) -> None:
     replay.add_argument(
         "--reason",
         action="append",
@@ -86,7 +80,7 @@ def add_dlq_parser(commands: Any, common: Callable[..., None]) -> None:
         action="store_true",
         help="also list each message: DLQ offset, reason, detail, masked NIP (no values)",
     )
-    common(replay, kafka=True)
+    kafka_flags(replay)
 
 
 class Replay:
@@ -123,7 +117,7 @@ class Replay:
     def target(self, letter: DeadLetter) -> str | None:
         """The input topic to send this dead letter to, or None where it is not selected."""
         s = self.summary
-        reason = letter.header(f"{DLQ_HEADER}reason")
+        reason = letter.header(dead_letter.REASON)
         if reason not in REASONS:
             s.skipped["no_reason"] += 1
             return None
@@ -133,11 +127,11 @@ class Replay:
         if letter.offset < s.cursors[reason].get(letter.partition, 0):
             s.skipped["replayed_before"] += 1
             return None
-        if letter.header(f"{DLQ_HEADER}value-omitted") is not None:
+        if letter.header(dead_letter.VALUE_OMITTED) is not None:
             # Too large to copy whole (producers/kafka_sink.py): there is nothing to send.
             s.skipped["value_omitted"] += 1
             return None
-        named = letter.header(f"{DLQ_HEADER}topic")
+        named = letter.header(dead_letter.TOPIC)
         topic = named if named is not None and named in self.input_topics else self.input_topics[0]
         s.redirected += topic != named
         row = s.rows.setdefault((reason, topic), Row())
@@ -166,10 +160,12 @@ def replay_headers(letter: DeadLetter, s: Summary) -> list[tuple[str, bytes]]:
     `ipasn-signature` still verifies), and where it was replayed from; never the ipasn-dlq-*
     headers, which would describe a refusal that no longer holds."""
     kept = [
-        (n, v) for n, v in letter.headers if not n.startswith(DLQ_HEADER) and n != REPLAYED_FROM
+        (n, v)
+        for n, v in letter.headers
+        if not dead_letter.is_dead_letter_header(n) and n != dead_letter.REPLAYED_FROM
     ]
     origin = f"{s.dlq_topic}:{letter.partition}:{letter.offset}"
-    return [*kept, (REPLAYED_FROM, origin.encode())]
+    return [*kept, (dead_letter.REPLAYED_FROM, origin.encode())]
 
 
 def masked_key(key: bytes | None) -> str:
@@ -186,14 +182,20 @@ def message_view(letter: DeadLetter, reason: str, topic: str) -> dict[str, Any]:
         "partition": letter.partition,
         "offset": letter.offset,
         "reason": reason,
-        "detail": letter.header(f"{DLQ_HEADER}detail") or "",
+        "detail": letter.header(dead_letter.DETAIL) or "",
         "to_topic": topic,
         "nip": masked_key(letter.key),
     }
 
 
-def replay_dead_letters(args: argparse.Namespace, settings: Settings, console: Console) -> int:
-    """`ipasn-worker dlq replay`; 0 done, 1 a broker failure, 2 a topic missing."""
+def replay_dead_letters(
+    args: argparse.Namespace,
+    settings: Settings,
+    console: Console,
+    publisher: Publisher | None = None,
+) -> int:
+    """`ipasn-worker dlq replay`; 0 done, 1 a broker failure, 2 a topic missing. `publisher`
+    replaces the Kafka producer (tests)."""
     given = {r for group in args.reason or [REASONS] for r in group}
     summary = Summary(
         settings.dlq_topic,
@@ -202,44 +204,44 @@ def replay_dead_letters(args: argparse.Namespace, settings: Settings, console: C
         cursor_prefix=f"{settings.consumer_group}.dlq-replay",
         messages=[] if args.messages else None,
     )
-    security = kafka_options(settings)
     letters = DeadLetterTopic(
         settings.kafka_bootstrap_servers,
         settings.dlq_topic,
         summary.cursor_prefix,
-        security=security,
+        security=kafka_options(settings),
     )
-    publisher: KafkaPublisher | None = None
     try:
-        existing = letters.existing_topics()
-        for topic, variable in [(settings.dlq_topic, "DLQ_TOPIC")] + [
-            (t, "INPUT_TOPICS") for t in settings.input_topics
-        ]:
-            if topic not in existing:
-                print(
-                    f"ipasn-worker: no topic {topic} on the broker (IPASN_{variable})",
-                    file=sys.stderr,
-                )
-                return 2
+        missing = _missing_topic(letters, settings)
+        if missing:
+            print(f"ipasn-worker: {missing}", file=sys.stderr)
+            return 2
         summary.end_offsets = letters.end_offsets()
         summary.cursors = usable(letters.cursors(summary.reasons, summary.end_offsets), summary)
-        if not args.dry_run:
-            publisher = KafkaPublisher(
-                settings.kafka_bootstrap_servers, client_id="ipasn-dlq-replay", security=security
-            )
-        Replay(letters, summary, settings.input_topics, publisher).run()
-    except (KafkaError, TransientError) as e:
+        producer = None if args.dry_run else clients.DLQ_REPLAY
+        with bootstrap(settings, producer=producer, publisher=publisher) as app:
+            sending = None if args.dry_run else app.publisher
+            Replay(letters, summary, settings.input_topics, sending).run()
+    except (KafkaFailure, TransientError) as e:
         print(failure(summary, e), file=sys.stderr)
         return 1
     finally:
-        if publisher is not None:
-            publisher.close()
         letters.close()
     if args.json:
         print(dumps(summary))
     else:
         render(summary, console)
     return 0
+
+
+def _missing_topic(letters: DeadLetterTopic, settings: Settings) -> str | None:
+    """The first topic the replay reads or writes that the broker does not have, as one line."""
+    existing = letters.existing_topics()
+    needed = [(settings.dlq_topic, "DLQ_TOPIC")]
+    needed += [(t, "INPUT_TOPICS") for t in settings.input_topics]
+    for topic, variable in needed:
+        if topic not in existing:
+            return f"no topic {topic} on the broker (IPASN_{variable})"
+    return None
 
 
 def usable(cursors: dict[str, dict[int, int]], summary: Summary) -> dict[str, dict[int, int]]:

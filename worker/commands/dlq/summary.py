@@ -9,19 +9,18 @@ import json
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, get_args
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
-from worker.pipeline.ports import Reason
+from schemas import dead_letter
 
-REASONS: tuple[str, ...] = get_args(Reason)
 SKIPPED = {
     "other_reason": "of reasons not selected",
     "replayed_before": "replayed before",
     "no_reason": "without a known reason header",
-    "value_omitted": "too large to have been kept (ipasn-dlq-value-omitted)",
+    "value_omitted": f"too large to have been kept ({dead_letter.VALUE_OMITTED})",
 }
 
 

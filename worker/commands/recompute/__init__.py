@@ -14,32 +14,33 @@ once with it, and whatever either commits, the other reads. Running it again pub
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from functools import partial
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from rich.console import Console
 from rich.progress import MofNCompleteColumn, Progress, TimeElapsedColumn, TimeRemainingColumn
-from sqlalchemy import ColumnElement, Engine, Select, and_, distinct, func, inspect, select
 
 from schemas.rules import load_rules
-from worker.commands.agencies import figures
+from worker.bootstrap import Database, bootstrap, now
+from worker.commands.arguments import agency, database_url_flag, kafka_flags
 from worker.commands.recompute.report import Report, dumps, render
+from worker.commands.shutdown import Shutdown
 from worker.config.settings import Settings
-from worker.db.tables import records, statements
+from worker.db.engine import Engine
+from worker.db.views.agencies import figures
+from worker.db.views.employees import count_nips, nip_pages
+from worker.kafka import clients
 from worker.pipeline.ports import Relay
 from worker.pipeline.retries import Retries, retrying
 from worker.pipeline.service import IndexService, Scored
 
 T = TypeVar("T")
 CHUNK = 2000  # employees a transaction
-AGENCY = re.compile(r"^[A-Za-z0-9]{1,40}$")
 
 DESCRIPTION = """\
 Compute every employee's index again from the statements stored (never from Kafka) under a
@@ -66,75 +67,11 @@ def _year(text: str) -> int:
     return value
 
 
-def _agency(text: str) -> str:
-    if not AGENCY.match(text):
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not an agency code (1 to 40 letters, digits)"
-        )
-    return text
-
-
 def _chunk(text: str) -> int:
     value = int(text)
     if not 1 <= value <= 20_000:
         raise argparse.ArgumentTypeError(f"must be 1 to 20000, not {value}")
     return value
-
-
-def add_recompute_parser(commands: Any, common: Callable[..., None]) -> None:
-    p = commands.add_parser(
-        "recompute",
-        help="compute the indexes again from the stored statements (a year, a rule change)",
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument("--year", type=_year, required=True, help="the measurement year N")
-    p.add_argument("--rules", help="a rules file (default IPASN_RULES_FILE, else bkn-8-2019)")
-    p.add_argument("--agency", type=_agency, help="only the employees of this agency")
-    p.add_argument("--dry-run", action="store_true", help="write and publish nothing")
-    p.add_argument("--json", action="store_true", help="print the report as JSON")
-    p.add_argument("--chunk", type=_chunk, default=CHUNK, help="employees a transaction")
-    p.add_argument("--database-url", help="SQLAlchemy URL (IPASN_DATABASE_URL)")
-    common(p, kafka=True)
-
-
-def _page(agency: str | None, after: str, size: int) -> Select[tuple[str]]:
-    """The next `size` NIPs after `after`: of every employee with a statement, or of those
-    whose reconciled profile is of `agency`."""
-    if agency is None:
-        column = statements.c.nip
-        query = select(column).where(column > after).distinct()
-    else:
-        column = records.c.nip
-        query = select(column).where(_of_agency(agency), column > after)
-    return query.order_by(column).limit(size)
-
-
-def _of_agency(agency: str) -> ColumnElement[bool]:
-    return and_(
-        records.c.kind == "profile", records.c["values"]["agency_code"].as_string() == agency
-    )
-
-
-def nip_pages(engine: Engine, agency: str | None, size: int) -> Iterator[list[str]]:
-    after = ""
-    while True:
-        with engine.connect() as conn:
-            nips = [str(nip) for nip in conn.execute(_page(agency, after, size)).scalars()]
-        if nips:
-            yield nips
-        if len(nips) < size:
-            return
-        after = nips[-1]
-
-
-def count_nips(engine: Engine, agency: str | None) -> int:
-    if agency is None:
-        query = select(func.count(distinct(statements.c.nip)))
-    else:
-        query = select(func.count()).select_from(records).where(_of_agency(agency))
-    with engine.connect() as conn:
-        return int(conn.execute(query).scalar_one())
 
 
 def _retried(step: Callable[[], T]) -> T:
@@ -163,10 +100,6 @@ def _progress(total: Callable[[], int], shown: bool) -> Iterator[Callable[[int],
         yield lambda n: bar.advance(task, n)
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
 def recompute_all(
     service: IndexService,
     engine: Engine,
@@ -189,42 +122,36 @@ def recompute_all(
         report.seconds = time.monotonic() - started
 
 
-def run_recompute(args: argparse.Namespace, settings: Settings, console: Console) -> int:
-    from producers.kafka_sink import KafkaPublisher
-    from producers.outbox import OutboxRelay
-    from worker.db.engine import make_engine, migrate
-    from worker.db.store import SqlStore
-    from worker.kafka.security import kafka_options
+def arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--year", type=_year, required=True, help="the measurement year N")
+    p.add_argument("--rules", help="a rules file (default IPASN_RULES_FILE, else bkn-8-2019)")
+    p.add_argument("--agency", type=agency, help="only the employees of this agency")
+    p.add_argument("--dry-run", action="store_true", help="write and publish nothing")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--chunk", type=_chunk, default=CHUNK, help="employees a transaction")
+    database_url_flag(p)
+    kafka_flags(p)
 
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    Shutdown()  # a signal stops it at once: the chunk in hand is rolled back, the rest stays
+    return run_recompute(args, settings, Console())
+
+
+def run_recompute(args: argparse.Namespace, settings: Settings, console: Console) -> int:
     rules = load_rules(args.rules or settings.rules_file)
-    engine = make_engine(settings.database_url.get_secret_value())
-    try:
-        if not inspect(engine).has_table(statements.name):
-            print("ipasn-worker: no statements in this database yet "
-                  "(ipasn-worker migrate, or run the worker)", file=sys.stderr)  # fmt: skip
-            return 1
-        if not args.dry_run:
-            migrate(engine)  # as `run` does: the agencies' table may be newer than the data
-        store = SqlStore(engine)
-        service = IndexService(
-            store, rules, args.year, settings.output_topic, agency_topic=settings.agency_topic
-        )
-        before = {key[0]: f for key, f, _ in figures(engine, args.year, rules.version)}
+    # Without --dry-run the schema is brought up to date, as `run` does: the agencies' table
+    # may be newer than the data.
+    database: Database = "read" if args.dry_run else "upgrade"
+    producer = None if args.dry_run else clients.WORKER
+    with bootstrap(settings, database=database, producer=producer) as app:
+        service = app.index_service(rules, args.year)
+        before = {key[0]: f for key, f, _ in figures(app.engine, args.year, rules.version)}
         report = Report(args.year, rules.version, args.dry_run, args.agency, before)
-        publisher = None
-        if not args.dry_run:
-            publisher = KafkaPublisher(
-                settings.kafka_bootstrap_servers, security=kafka_options(settings)
-            )
-        try:
-            relay = None if publisher is None else OutboxRelay(store, publisher, now)
-            with _progress(lambda: count_nips(engine, args.agency), sys.stderr.isatty()) as step:
-                recompute_all(service, engine, relay, report, args.chunk, step)
-        finally:
-            if publisher is not None:
-                publisher.close()
-    finally:
-        engine.dispose()
+        relay = None if args.dry_run else app.relay()
+        total = partial(count_nips, app.engine, args.agency)
+        with _progress(total, sys.stderr.isatty()) as step:
+            recompute_all(service, app.engine, relay, report, args.chunk, step)
     if args.json:
         print(dumps(report))
     else:

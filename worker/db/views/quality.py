@@ -1,5 +1,5 @@
 """Data quality per source system and per regional agency, in the spirit of BKN's data-quality
-index (what each source says, how soon, how often it wins), and its `ipasn_source_*` gauges.
+index (what each source says, how soon, how often it wins): the queries that count it.
 
 For each source (`siasn`, `ekinerja`, `steward`, each `simpeg:<agency>`, and `simpeg`, all the
 regional systems together):
@@ -24,14 +24,8 @@ conflicts once; nothing per employee leaves the database.
 from __future__ import annotations
 
 import logging
-import math
-from collections import Counter
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
-from prometheus_client import Metric
-from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import (
     BigInteger,
     Connection,
@@ -48,11 +42,10 @@ from sqlalchemy import (
 
 from worker.db.tables import conflicts, statements
 from worker.domain.model import KINDS
-from worker.observability.periodic import Periodic
+from worker.domain.quality import Quality, SourceQuality
+from worker.domain.rules import REGIONAL_PREFIX
 
 log = logging.getLogger(__name__)
-SYSTEMS = ("siasn", "ekinerja", "simpeg", "steward")
-REGIONAL = "simpeg:"
 DAY = 86_400
 # (below this age in seconds, round down to a multiple of this many seconds)
 AGE_STEPS = (
@@ -63,40 +56,6 @@ AGE_STEPS = (
     (365 * DAY, 5 * DAY),
     (None, 30 * DAY),
 )
-
-
-@dataclass
-class SourceQuality:
-    source: str  # a system, or simpeg:<agency>
-    employees: int = 0
-    upserted: dict[str, int] = field(default_factory=dict)  # kind → employees with an upsert
-    kinds_sent: set[str] = field(default_factory=set)
-    ages: Counter[int] = field(default_factory=Counter)  # rounded age (s) → statements
-    won: int = 0
-    won_open: int = 0
-    lost: int = 0
-    lost_open: int = 0
-
-    def completeness(self, kind: str) -> float | None:
-        return self.upserted.get(kind, 0) / self.employees if self.employees else None
-
-    def age(self, q: float) -> int | None:
-        """The age (seconds) at quantile q, by nearest rank over the histogram."""
-        total = sum(self.ages.values())
-        if not total:
-            return None
-        rank, seen = max(1, math.ceil(q * total)), 0
-        for age, n in sorted(self.ages.items()):
-            seen += n
-            if seen >= rank:
-                return age
-        raise AssertionError("unreachable: the ranks add up to the total")
-
-
-@dataclass
-class Quality:
-    systems: dict[str, SourceQuality]
-    agencies: dict[str, SourceQuality]  # simpeg:<agency> → its figures
 
 
 def _kind_flag(kind: str) -> Any:
@@ -118,7 +77,7 @@ def completeness_query() -> Any:
     )
     regional = (
         select(pairs.c.nip, *(func.max(pairs.c[k]).label(k) for k in KINDS))
-        .where(pairs.c.source.like(REGIONAL + "%"))
+        .where(pairs.c.source.like(REGIONAL_PREFIX + "%"))
         .group_by(pairs.c.nip)
         .subquery("regional")
     )
@@ -156,32 +115,18 @@ def conflicts_query() -> Select[Any]:
 
 def measure(engine: Engine, *, timeliness: bool = True) -> Quality:
     """Every figure, from the database now (timeliness=False leaves out the ages' scan)."""
-    quality = Quality({s: SourceQuality(s) for s in SYSTEMS}, {})
+    quality = Quality.empty()
     with engine.connect() as conn:
         for row in conn.execute(completeness_query()):
-            _completeness(_entry(quality, row[0]), row)
+            _completeness(quality.entry(row[0]), row)
         if timeliness:
             _ages(quality, conn)
         for winner, loser, n, n_open in conn.execute(conflicts_query()):
             for side, source in (("won", winner), ("lost", loser)):
-                for entry in _entries(quality, source):
-                    _count_conflicts(entry, side, int(n), int(n_open or 0))
+                for entry in quality.entries(source):
+                    entry.count_conflicts(side, int(n), int(n_open or 0))
     quality.agencies = dict(sorted(quality.agencies.items()))
     return quality
-
-
-def _entry(quality: Quality, source: str) -> SourceQuality:
-    """The figures of a source: a system's own row, or a regional agency's."""
-    if source.startswith(REGIONAL):
-        return quality.agencies.setdefault(source, SourceQuality(source))
-    return quality.systems.setdefault(source, SourceQuality(source))
-
-
-def _entries(quality: Quality, source: str) -> Iterable[SourceQuality]:
-    """Where a statement or conflict of this source counts: its own row and its system's."""
-    yield _entry(quality, source)
-    if source.startswith(REGIONAL):
-        yield quality.systems["simpeg"]
 
 
 def _completeness(entry: SourceQuality, row: Any) -> None:
@@ -193,100 +138,5 @@ def _completeness(entry: SourceQuality, row: Any) -> None:
 
 def _ages(quality: Quality, conn: Connection) -> None:
     for source, age, n in conn.execute(ages_query(conn.dialect.name)):
-        for entry in _entries(quality, source):
+        for entry in quality.entries(source):
             entry.ages[int(age)] += int(n)
-
-
-def _count_conflicts(entry: SourceQuality, side: str, n: int, n_open: int) -> None:
-    if side == "won":
-        entry.won, entry.won_open = entry.won + n, entry.won_open + n_open
-    else:
-        entry.lost, entry.lost_open = entry.lost + n, entry.lost_open + n_open
-
-
-def source_json(q: SourceQuality) -> dict[str, Any]:
-    return {
-        "source": q.source,
-        "employees": q.employees,
-        "completeness": {k: q.completeness(k) for k in KINDS},
-        "employees_with_upsert": {k: q.upserted.get(k, 0) for k in KINDS},
-        "kinds_sent": [k for k in KINDS if k in q.kinds_sent],
-        "event_age_seconds": {
-            "statements": sum(q.ages.values()),
-            "median": q.age(0.5),
-            "p95": q.age(0.95),
-        },
-        "conflicts": {
-            "won": {"open": q.won_open, "all": q.won},
-            "lost": {"open": q.lost_open, "all": q.lost},
-        },
-    }
-
-
-def as_json(quality: Quality) -> dict[str, Any]:
-    return {
-        "systems": [source_json(q) for q in quality.systems.values()],
-        "agencies": [
-            {"agency_code": code.removeprefix(REGIONAL), **source_json(q)}
-            for code, q in quality.agencies.items()
-        ],
-    }
-
-
-def system_figures(quality: Quality) -> Mapping[str, SourceQuality]:
-    """The four systems of the metrics' `system` label."""
-    return {s: quality.systems[s] for s in SYSTEMS}
-
-
-class QualityCensus(Periodic):
-    """`ipasn_source_*` gauges: completeness, employees and conflicts per source system.
-
-    Measured by the database every `every_s` seconds in a thread of its own (0: never), so a
-    scrape never waits for it; the ages' scan is left out. Labels come from fixed sets: the
-    four systems (all regional systems together as `simpeg`), the six kinds, won and lost.
-    """
-
-    what = "source quality"
-
-    def __init__(self, engine: Engine, *, every_s: float = 300.0) -> None:
-        super().__init__(every_s)
-        self.engine = engine
-        self._systems: Mapping[str, SourceQuality] = {}
-
-    def refresh(self) -> None:
-        self.measure()
-
-    def measure(self) -> Mapping[str, SourceQuality]:
-        """Measure now (also what the thread does every `every_s`)."""
-        self._systems = system_figures(measure(self.engine, timeliness=False))
-        return self._systems
-
-    def collect(self) -> Iterable[Metric]:
-        every = f"measured by the database every {self.every_s:.0f} s"
-        completeness = GaugeMetricFamily(
-            "ipasn_source_completeness_ratio",
-            "Share of the employees a source system spoke of for whom it sent at least one "
-            f"upsert of the kind (simpeg: all regional systems together); {every}.",
-            labels=["system", "kind"],
-        )
-        employees = GaugeMetricFamily(
-            "ipasn_source_employees",
-            f"Employees a source system sent any statement about; {every}.",
-            labels=["system"],
-        )
-        found = GaugeMetricFamily(
-            "ipasn_source_conflicts",
-            "Conflicts recorded (open and closed) that a source system won or lost; " + every,
-            labels=["system", "side"],
-        )
-        for system, q in self._systems.items():
-            employees.add_metric([system], q.employees)
-            found.add_metric([system, "won"], q.won)
-            found.add_metric([system, "lost"], q.lost)
-            for kind in KINDS:
-                ratio = q.completeness(kind)
-                if ratio is not None:
-                    completeness.add_metric([system, kind], ratio)
-        yield completeness
-        yield employees
-        yield found

@@ -22,9 +22,10 @@ from dataclasses import dataclass
 from rich.console import Console
 from rich.table import Table
 
+from worker.db.seeding import fresh_postgres
 from worker.dev.bench import flat_cost, latency
 from worker.dev.bench.runs import Run, bare_consumer, quix, workers
-from worker.dev.bench.services import broker_named, fresh_postgres, publish_sample
+from worker.dev.bench.services import POSTGRES, broker_named, publish_sample
 from worker.dev.brokers import GivenBroker, LocalBroker
 
 PARTITIONS = 6
@@ -36,7 +37,7 @@ class BenchOptions:
     employees: int = 10_000
     broker: str = "apache-kafka"  # or "local"
     bootstrap_servers: str | None = None  # a running broker instead of one of our own
-    postgres: str = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    postgres: str = POSTGRES
     processes: Sequence[int] = (1, 2)
     rate: float = 2000.0
     latency_employees: int = 6000

@@ -21,11 +21,12 @@ from producers.kafka_sink import KafkaPublisher
 from worker.dev.bench.runs import worker_env
 from worker.dev.brokers import LocalBroker
 from worker.dev.demo.sample import sample_events
+from worker.kafka import clients
 
 
 def offer(bootstrap: str, topic: str, employees: int, rate: float) -> dict[str, float]:
     """Publish at `rate` events/s; the time each (source, id) was handed to the producer."""
-    publisher = KafkaPublisher(bootstrap, client_id="latency-upstream")
+    publisher = KafkaPublisher(bootstrap, client_id=clients.LATENCY_UPSTREAM)
     sent: dict[str, float] = {}
     started = time.monotonic()
     for n, m in enumerate(sample_events(employees, measurement_year=2025)):

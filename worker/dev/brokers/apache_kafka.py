@@ -31,6 +31,7 @@ from worker.dev.brokers.base import (
     wait_for_port,
 )
 from worker.dev.brokers.secured import BrokerSecurity
+from worker.kafka import clients
 
 KAFKA_VERSION = "4.1.1"
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "ipasn-worker"
@@ -278,7 +279,7 @@ class ApacheKafka(LocalBroker):
     def _registered_brokers(self) -> int:
         try:
             admin = KafkaAdminClient(
-                bootstrap_servers=self.bootstrap, client_id="ipasn-dev", **self.client_options
+                bootstrap_servers=self.bootstrap, client_id=clients.DEV, **self.client_options
             )
         except KafkaError:
             return 0

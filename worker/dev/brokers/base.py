@@ -14,8 +14,11 @@ from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
+from worker.commands import CommandError
+from worker.kafka import clients
 
-class DevBrokerError(RuntimeError):
+
+class DevBrokerError(CommandError):
     """A development broker could not be fetched or started; the message is one line."""
 
 
@@ -67,7 +70,7 @@ class LocalBroker(ABC):
         Returns once every broker's metadata lists them, so a client can use them at once.
         """
         admin = KafkaAdminClient(
-            bootstrap_servers=self.bootstrap, client_id="ipasn-dev", **self.client_options
+            bootstrap_servers=self.bootstrap, client_id=clients.DEV, **self.client_options
         )
         try:
             for name, partitions in topics.items():

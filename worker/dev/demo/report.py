@@ -11,12 +11,12 @@ from prometheus_client import CollectorRegistry
 from rich import box
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import func, select
 
 from consumers.reader import Read
+from schemas import dead_letter
+from worker.bootstrap import bootstrap
 from worker.config.settings import Settings
-from worker.db.engine import make_engine
-from worker.db.tables import conflicts
+from worker.db.views.conflicts import conflict_count
 from worker.domain.model import DIMENSIONS
 from worker.observability.metrics import OUTCOMES
 
@@ -84,9 +84,9 @@ def _dead_letters(dead: Sequence[Read]) -> Table:
     details: dict[str, str] = {}
     counts: Counter[str] = Counter()
     for r in dead:
-        reason = r.headers.get("ipasn-dlq-reason", b"?").decode()
+        reason = r.headers.get(dead_letter.REASON, b"?").decode()
         counts[reason] += 1
-        details.setdefault(reason, r.headers.get("ipasn-dlq-detail", b"").decode())
+        details.setdefault(reason, r.headers.get(dead_letter.DETAIL, b"").decode())
     for reason, n in counts.most_common():
         table.add_row(reason, str(n), details[reason])
     return table
@@ -142,15 +142,13 @@ def report(
     registry: CollectorRegistry,
 ) -> None:
     latest = _latest_per_nip(published)
-    engine = make_engine(settings.database_url.get_secret_value())
-    with engine.connect() as conn:
-        conflict_count = conn.execute(select(func.count()).select_from(conflicts)).scalar_one()
-    engine.dispose()
+    with bootstrap(settings, database="read") as app:
+        recorded = conflict_count(app.engine)
     console.print(
         f"\nworker: {totals.messages} messages consumed; {totals.stored} statements stored, "
         f"{totals.duplicates} duplicates ignored, {totals.dead_lettered} dead-lettered; "
         f"{len(published)} recalculated events published for {len(latest)} employees; "
-        f"{conflict_count} source conflicts recorded for data stewards\n"
+        f"{recorded} source conflicts recorded for data stewards\n"
     )
     console.print(_bands(latest))
     console.print(_sample(latest))

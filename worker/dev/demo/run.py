@@ -15,15 +15,17 @@ from rich.progress import Progress
 from consumers.reader import read_topic
 from producers.kafka_sink import KafkaPublisher
 from schemas.rules import load_rules
+from worker.bootstrap import bootstrap
 from worker.bootstrap.worker import run_worker
-from worker.commands.agencies import figures, render
+from worker.commands.agencies import render
 from worker.commands.recompute import run_recompute
 from worker.config.settings import Settings, load_settings
-from worker.db.engine import make_engine
+from worker.db.views.agencies import figures
 from worker.dev.brokers.tansu import TansuBroker
 from worker.dev.demo.report import report
 from worker.dev.demo.sample import sample_events
 from worker.dev.demo.stewardship import steward_act
+from worker.kafka import clients
 
 IDLE_S = 2.0
 
@@ -68,7 +70,7 @@ def run_demo(args: argparse.Namespace, console: Console) -> int:
             }
         )
         messages = sample_events(args.employees, measurement_year=settings.measurement_year)
-        publisher = KafkaPublisher(broker.bootstrap, client_id="ipasn-demo-upstream")
+        publisher = KafkaPublisher(broker.bootstrap, client_id=clients.DEMO_UPSTREAM)
         with Progress(console=console, transient=True) as progress:
             task = progress.add_task("publishing sample change events", total=len(messages))
             for m in messages:
@@ -93,11 +95,9 @@ def run_demo(args: argparse.Namespace, console: Console) -> int:
 
 def _agencies(console: Console, settings: Settings) -> None:
     """The figures each agency is judged by, as `ipasn-worker agencies` prints them."""
-    engine = make_engine(settings.database_url.get_secret_value())
-    try:
-        found = figures(engine, settings.measurement_year, load_rules(settings.rules_file).version)
-    finally:
-        engine.dispose()
+    rule_version = load_rules(settings.rules_file).version
+    with bootstrap(settings, database="read") as app:
+        found = figures(app.engine, settings.measurement_year, rule_version)
     console.rule("[bold]Agencies (ipasn-worker agencies), kept from index changes")
     render(found, settings.measurement_year, console)
     example = files("worker").joinpath("rules/example-2026.toml")

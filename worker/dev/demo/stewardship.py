@@ -12,14 +12,14 @@ from typing import Any
 from prometheus_client import CollectorRegistry
 from rich.console import Console
 from rich.syntax import Syntax
-from sqlalchemy import Engine, select
 
 from consumers.reader import read_topic
+from worker.bootstrap import bootstrap
 from worker.bootstrap.worker import run_worker
 from worker.commands.override import send_override, signed_override
 from worker.config.settings import Settings
-from worker.db.engine import make_engine
-from worker.db.tables import conflicts, records
+from worker.db.engine import Engine
+from worker.db.views.conflicts import conflict_and_record, oldest_open_conflict
 
 ACTOR = "budi.santoso@bkn.go.id"
 # A kind whose records are told apart by id: the clearest conflicts to show.
@@ -31,37 +31,6 @@ def _differing(a: dict[str, Any] | None, b: dict[str, Any] | None) -> str:
         return "deleted" if a is None else json.dumps(a, ensure_ascii=False)
     shown = {k: a.get(k) for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)}
     return json.dumps(shown, ensure_ascii=False)
-
-
-def _conflict(engine: Engine) -> Any:
-    """The oldest open conflict of a history record between SIASN and a regional system."""
-    with engine.connect() as conn:
-        return conn.execute(
-            select(conflicts)
-            .where(
-                conflicts.c.closed_at.is_(None),
-                conflicts.c.kind.in_(KINDS),
-                conflicts.c.winner_source == "siasn",
-                conflicts.c.loser_source.like("simpeg:%"),
-                conflicts.c.loser_values.is_not(None),
-            )
-            .order_by(conflicts.c.id)
-            .limit(1)
-        ).first()
-
-
-def _state(engine: Engine, found: Any) -> tuple[Any, Any]:
-    """The record now, and the conflict's row now."""
-    with engine.connect() as conn:
-        record = conn.execute(
-            select(records.c.source, records.c["values"]).where(
-                records.c.nip == found.nip,
-                records.c.kind == found.kind,
-                records.c.record_id == found.record_id,
-            )
-        ).first()
-        conflict = conn.execute(select(conflicts).where(conflicts.c.id == found.id)).one()
-    return record, conflict
 
 
 def _snapshot(settings: Settings, nip: str, kind: str, record_id: str) -> dict[str, Any]:
@@ -78,11 +47,8 @@ def _snapshot(settings: Settings, nip: str, kind: str, record_id: str) -> dict[s
 
 
 def steward_act(console: Console, settings: Settings, idle_s: float) -> None:
-    engine = make_engine(settings.database_url.get_secret_value())
-    try:
-        _act(console, settings, engine, lambda: _run(settings, idle_s))
-    finally:
-        engine.dispose()
+    with bootstrap(settings, database="read") as app:
+        _act(console, settings, app.engine, lambda: _run(settings, idle_s))
 
 
 def _run(settings: Settings, idle_s: float) -> None:
@@ -90,7 +56,8 @@ def _run(settings: Settings, idle_s: float) -> None:
 
 
 def _act(console: Console, settings: Settings, engine: Engine, run: Callable[[], None]) -> None:
-    found = _conflict(engine)
+    # The oldest open conflict of a history record between SIASN and a regional system.
+    found = oldest_open_conflict(engine, KINDS, winner="siasn", loser_prefix="simpeg:")
     if found is None:
         return
     where = f"{found.kind} record {found.record_id} of {found.nip}"
@@ -124,7 +91,7 @@ def _act(console: Console, settings: Settings, engine: Engine, run: Callable[[],
         )
         with console.status("worker consuming the override…"):
             run()
-        record, conflict = _state(engine, found)
+        conflict, record = conflict_and_record(engine, found.id)
         status = "open" if conflict.closed_at is None else f"closed ({conflict.closed_reason})"
         other = found.loser_values if record.source == found.winner_source else found.winner_values
         console.print(

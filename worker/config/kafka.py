@@ -1,21 +1,18 @@
-"""Kafka's own security (contracts §8): what every Kafka client of the project is given.
+"""Kafka's own security (contracts §8): the settings checked, and turned into client options.
 
 `kafka_options(settings)` turns the IPASN_KAFKA_SECURITY_PROTOCOL, _SASL_* and _SSL_* settings
 into kafka-python's keyword arguments; the consumer, the producers, the topic reader and the
 dead-letter replay all take them (a `security=` argument, none by default: PLAINTEXT). The
 password is passed on as it is and appears nowhere else: settings keep it as a SecretStr.
 
-No kafka-python here: the settings validate with `security_problem`, and the settings are
-imported where kafka-python must not be (worker.pipeline.loop).
+No kafka-python here: the settings validate with `security_problem` before any client exists.
 """
 
 from __future__ import annotations
 
 import re
 import ssl
-from collections.abc import Mapping
 from pathlib import Path
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
@@ -25,10 +22,6 @@ SecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
 SaslMechanism = Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
 SASL: tuple[SecurityProtocol, ...] = ("SASL_PLAINTEXT", "SASL_SSL")
 TLS: tuple[SecurityProtocol, ...] = ("SSL", "SASL_SSL")
-
-# kafka-python's keyword arguments; PLAINTEXT needs none.
-KafkaOptions = Mapping[str, object]
-PLAINTEXT: KafkaOptions = MappingProxyType({})
 
 _SASL_FIELDS = ("kafka_sasl_mechanism", "kafka_sasl_username", "kafka_sasl_password")
 _TLS_FIELDS = ("kafka_ssl_cafile", "kafka_ssl_certfile", "kafka_ssl_keyfile")

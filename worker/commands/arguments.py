@@ -1,0 +1,51 @@
+"""Flags and argument types that several commands share, each defined once."""
+
+from __future__ import annotations
+
+import argparse
+import re
+
+from schemas.wire import AGENCY_CODE, SOURCE_FILTER
+
+
+def positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
+
+
+def agency(text: str) -> str:
+    if not re.fullmatch(AGENCY_CODE, text):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an agency code (1 to 40 letters, digits)"
+        )
+    return text
+
+
+def source(text: str) -> str:
+    """A source name, or `simpeg`: any regional system."""
+    if not re.fullmatch(SOURCE_FILTER, text):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not siasn, ekinerja, steward, simpeg or simpeg:<agency_code>"
+        )
+    return text
+
+
+def kafka_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--bootstrap-servers",
+        dest="kafka_bootstrap_servers",
+        help="Kafka bootstrap servers (IPASN_KAFKA_BOOTSTRAP_SERVERS)",
+    )
+
+
+def database_url_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--database-url", help="SQLAlchemy URL (IPASN_DATABASE_URL)")
+
+
+def database_flags(p: argparse.ArgumentParser) -> None:
+    """The database, and what the index is computed under."""
+    database_url_flag(p)
+    p.add_argument("--measurement-year", type=int, help="IPASN_MEASUREMENT_YEAR")
+    p.add_argument("--rules-file", help="a rules file replacing bkn-8-2019 (IPASN_RULES_FILE)")

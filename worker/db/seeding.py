@@ -1,0 +1,99 @@
+"""Databases for the benchmark: fresh ones on a PostgreSQL server, dropped when the process
+exits, and employees seeded in bulk, server-side.
+
+Each seeded employee gets ten statements (a profile, a position and eight history rows, with
+values of realistic size), ten reconciled records and a current index (worker/dev/bench/
+flat_cost.py measures the worker against them).
+"""
+
+from __future__ import annotations
+
+import atexit
+import time
+import uuid
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from worker.db.engine import make_engine, migrate
+
+# Ten statements per seeded employee: kind and record id (profile and position have none).
+SEED_ROWS = [("profile", None), ("position", None)] + [
+    (kind, f"{kind}-{n}") for kind in ("education", "training", "performance", "discipline")
+    for n in (1, 2)
+]  # fmt: skip
+VALUES = (
+    '{"name": "Pegawai Contoh Bin Fulan", "birth_date": "1980-01-01", "gender": "M", '
+    '"employee_type": "PNS", "status": "active", "agency_code": "3201", "unit_code": "U-01", '
+    '"level": "S1", "institution": "Universitas Contoh Nusantara", "graduated_on": "2005-06-01"}'
+)
+# Synthetic NIPs of 18 digits that start with 9: never one of the sample's (19xx, 20xx).
+NIP = "'9' || lpad(g::text, 17, '0')"
+
+
+def seed(url: str, employees: int) -> float:
+    """Seed `employees` employees; the seconds it took."""
+    engine = make_engine(url)
+    migrate(engine)
+    engine.dispose()
+    started = time.monotonic()
+    rows = " UNION ALL ".join(
+        f"SELECT '{kind}' AS kind, " + (f"'{rid}'" if rid else "NULL") + " AS record_id"
+        for kind, rid in SEED_ROWS
+    )
+    with create_engine(url).begin() as conn:
+        conn.execute(
+            text(
+                f"""INSERT INTO statements (nip, source, event_id, kind, record_id, time,
+                    deleted, "values", topic, partition, "offset", received_at)
+                SELECT {NIP}, 'siasn', 'seed-' || g || '-' || r.kind || coalesce(r.record_id, ''),
+                    r.kind, r.record_id, now(), false, CAST(:v AS json), 'seed', 0, g, now()
+                FROM generate_series(1, :n) g, ({rows}) r"""  # noqa: S608 - our own constants
+            ),
+            {"n": employees, "v": VALUES},
+        )
+        conn.execute(
+            text(
+                f"""INSERT INTO records (nip, kind, record_id, "values", source, event_id, time)
+                SELECT {NIP}, r.kind, coalesce(r.record_id, ''), CAST(:v AS json), 'siasn',
+                    'seed-' || g || '-' || r.kind || coalesce(r.record_id, ''), now()
+                FROM generate_series(1, :n) g, ({rows}) r"""  # noqa: S608
+            ),
+            {"n": employees, "v": VALUES},
+        )
+        conn.execute(
+            text(
+                f"""INSERT INTO indexes (nip, measurement_year, rule_version, revision, score,
+                    band, qualification, competency, performance, discipline, agency_code,
+                    computed_at)
+                SELECT {NIP}, 2025, 'bkn-8-2019', 1, 75, 'Sedang', 15, 30, 25, 5, '3201', now()
+                FROM generate_series(1, :n) g"""  # noqa: S608
+            ),
+            {"n": employees},
+        )
+        conn.execute(text("ANALYZE"))
+    return time.monotonic() - started
+
+
+def fresh_postgres(server: str) -> str | None:
+    """A new database on the server, dropped when the benchmark exits; None where no server
+    answers."""
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    name = f"ipasn_bench_{uuid.uuid4().hex[:8]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception:  # noqa: BLE001 - no server: the benchmark goes without PostgreSQL
+        return None
+    finally:
+        admin.dispose()
+    atexit.register(_drop, server, name)
+    return make_url(server).set(database=name).render_as_string(hide_password=False)
+
+
+def _drop(server: str, name: str) -> None:
+    # A seeded database of a million employees takes about 10 GB.
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()

@@ -1,0 +1,59 @@
+"""`ipasn-worker bench`: throughput, latency, memory and flat cost, from one run (minutes)."""
+
+from __future__ import annotations
+
+import argparse
+
+from rich.console import Console
+
+from worker.commands.arguments import positive
+from worker.commands.shutdown import Shutdown
+from worker.config.settings import Settings
+from worker.dev.bench import PARTS, BenchOptions, run_bench
+from worker.dev.bench.services import POSTGRES
+
+DESCRIPTION = __doc__ or ""
+
+
+def arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--employees", type=positive, default=10_000, help="in the stream")
+    p.add_argument(
+        "--broker",
+        choices=["apache-kafka", "local"],
+        default="apache-kafka",
+        help="start Apache Kafka (one KRaft node; Java) or the in-memory stand-in",
+    )
+    p.add_argument("--bootstrap-servers", help="use this running broker instead")
+    p.add_argument(
+        "--postgres",
+        default=POSTGRES,
+        help="a PostgreSQL server where the benchmark may create and drop databases",
+    )
+    p.add_argument("--processes", type=positive, nargs="+", default=[1, 2], help="worker processes")
+    p.add_argument("--rate", type=float, default=2000.0, help="events/s offered (latency)")
+    p.add_argument("--latency-employees", type=positive, default=6000)
+    p.add_argument(
+        "--stored",
+        type=positive,
+        nargs="+",
+        default=[10_000, 1_000_000],
+        help="employees already stored, for the cost per event (1,000,000 needs ~10 GB)",
+    )
+    p.add_argument("--skip", nargs="+", default=[], choices=PARTS, help="parts to leave out")
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    Shutdown()  # no loop here: a signal stops the benchmark at once; its brokers stop cleanly
+    options = BenchOptions(
+        employees=args.employees,
+        broker=args.broker,
+        bootstrap_servers=args.bootstrap_servers,
+        postgres=args.postgres,
+        processes=args.processes,
+        rate=args.rate,
+        latency_employees=args.latency_employees,
+        stored=args.stored,
+        skip=frozenset(args.skip),
+    )
+    run_bench(options, Console(width=max(Console().width, 110)))  # tables not wrapped
+    return 0
