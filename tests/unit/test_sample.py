@@ -131,6 +131,31 @@ def test_the_worked_examples_score_as_the_contract_says(
     assert (second.score, second.band) == (Decimal("62.5"), "Rendah")
 
 
+# Copied from contracts.md §3 (the worked examples) and the anchors' entries in
+# worker/dev/demo/data/anchors.toml: qualification, competency, performance, discipline.
+ANCHORS = [
+    ("198703142010121001", ("20", "25", "25", "3"), "73", "Sedang"),
+    ("199406302019032002", ("5", "22.5", "30", "5"), "62.5", "Rendah"),
+    ("197511022001121003", ("20", "40", "30", "5"), "95", "Sangat Tinggi"),
+    ("198904172014032001", ("15", "40", "25", "5"), "85", "Tinggi"),
+    ("198208082009011002", ("10", "17.5", "5", "2"), "34.5", "Sangat Rendah"),
+]
+
+
+@pytest.mark.parametrize("year", [2024, 2025, 2026])
+def test_the_anchors_score_as_written_in_any_measurement_year(year: int, rules: RuleSet) -> None:
+    about: dict[str, list[Statement]] = defaultdict(list)
+    for m in sample_events(len(ANCHORS), measurement_year=year):
+        if isinstance(s := decode(m.key, m.value, rules), Statement):
+            about[s.nip].append(s)
+    assert set(about) == {nip for nip, *_ in ANCHORS}
+    for nip, dimensions, total, band in ANCHORS:
+        index = score(resolve(nip, about[nip], rules), year, rules)
+        assert index.dimensions is not None
+        assert tuple(index.dimensions.as_dict().values()) == tuple(map(Decimal, dimensions))
+        assert (index.score, index.band) == (Decimal(total), band)
+
+
 def test_the_index_does_not_depend_on_arrival_order(
     statements: dict[str, list[Statement]],
     indexes: dict[str, IndexResult],

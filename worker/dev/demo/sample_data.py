@@ -2,8 +2,8 @@
 
 ``vocabulary.toml`` holds the names it draws on (people, units, posts, schools, courses),
 ``anchors.toml`` its hand-written employees and ``malformed.toml`` the messages the worker must
-dead-letter. The generator that uses them is worker/dev/demo/sample.py; each file's header says
-what its entries mean.
+dead-letter. The generator that uses them is the package worker/dev/demo/sample/; each file's
+header says what its entries mean.
 """
 
 from __future__ import annotations
