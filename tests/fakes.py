@@ -91,8 +91,8 @@ class FakeUnit:
     def write_records(self, changes: RecordChanges) -> None:
         for resolution in changes.rewritten:
             self.state.records[resolution.nip] = resolution.keyed()
-        for nip, r in changes.gone:
-            del self.state.records[nip][(r.kind, r.record_id)]
+        for nip, r in changes.gone:  # one not stored is no error, as in the database
+            self.state.records.get(nip, {}).pop((r.kind, r.record_id), None)
         for nip, r in changes.changed:
             self.state.records.setdefault(nip, {})[(r.kind, r.record_id)] = r
 
@@ -128,7 +128,9 @@ class FakeUnit:
     def move_indexes(self, moved: Sequence[IndexResult]) -> None:
         for i in moved:
             key = (i.nip, i.measurement_year, i.rule_version)
-            held = self.state.indexes[key]
+            held = self.state.indexes.get(key)
+            if held is None:  # no current index to move: nothing changes, as in the database
+                continue
             self.state.indexes[key] = replace(
                 held, index=replace(held.index, agency_code=i.agency_code)
             )
