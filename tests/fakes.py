@@ -44,7 +44,6 @@ class _State:
     snapshots: dict[str, tuple[int, str]] = field(default_factory=dict)
     agencies: dict[AgencyKey, tuple[Figures, int]] = field(default_factory=dict)
     outbox: list[OutboxRow] = field(default_factory=list)
-    sent: set[int] = field(default_factory=set)
     locked: set[str] = field(default_factory=set)  # employees ever locked by lock_employees
 
 
@@ -91,8 +90,8 @@ class FakeUnit:
     def write_records(self, changes: RecordChanges) -> None:
         for resolution in changes.rewritten:
             self.state.records[resolution.nip] = resolution.keyed()
-        for nip, r in changes.gone:
-            del self.state.records[nip][(r.kind, r.record_id)]
+        for nip, r in changes.gone:  # one not stored is no error, as in the database
+            self.state.records.get(nip, {}).pop((r.kind, r.record_id), None)
         for nip, r in changes.changed:
             self.state.records.setdefault(nip, {})[(r.kind, r.record_id)] = r
 
@@ -128,7 +127,9 @@ class FakeUnit:
     def move_indexes(self, moved: Sequence[IndexResult]) -> None:
         for i in moved:
             key = (i.nip, i.measurement_year, i.rule_version)
-            held = self.state.indexes[key]
+            held = self.state.indexes.get(key)
+            if held is None:  # no current index to move: nothing changes, as in the database
+                continue
             self.state.indexes[key] = replace(
                 held, index=replace(held.index, agency_code=i.agency_code)
             )
@@ -169,6 +170,10 @@ class FakeStore:
 
     def __init__(self, journal: list[str]) -> None:
         self.state = _State()
+        # Outbox rows marked sent: the relay's own transactions, kept apart from the state a
+        # unit copies, so that a unit begun before a relay marked rows does not undo the marks
+        # when it commits (in the database they are other rows, other transactions).
+        self.sent: set[int] = set()
         self.journal = journal
         self.failures = 0
         self.refuse: set[str] = set()
@@ -192,20 +197,23 @@ class FakeStore:
     def unsent(self, limit: int) -> Iterator[FakeBatch]:
         self._maybe_fail()
         self.unsent_queries += 1
-        rows = [r for r in self.state.outbox if r.id not in self.state.sent][:limit]
-        yield FakeBatch(rows, self.state.sent)
+        rows = [r for r in self.state.outbox if r.id not in self.sent][:limit]
+        batch = FakeBatch(rows)
+        yield batch
+        # The marks take effect as the block's transaction commits: not if the block raises.
+        self.sent |= batch.marked
 
     def pending_count(self) -> int:
-        return len(self.state.outbox) - len(self.state.sent)
+        return sum(1 for r in self.state.outbox if r.id not in self.sent)
 
 
 @dataclass
 class FakeBatch:
     rows: list[OutboxRow]
-    sent: set[int]
+    marked: set[int] = field(default_factory=set)  # sent once the block ends without error
 
     def mark_sent(self, now: datetime) -> None:
-        self.sent.update(r.id for r in self.rows)
+        self.marked.update(r.id for r in self.rows)
 
 
 class FakePublisher:
