@@ -20,9 +20,6 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from kafka import KafkaAdminClient
-from kafka.errors import KafkaError
-
 from worker.dev.brokers.base import (
     DevBrokerError,
     LocalBroker,
@@ -32,6 +29,7 @@ from worker.dev.brokers.base import (
 )
 from worker.dev.brokers.secured import BrokerSecurity
 from worker.kafka import clients
+from worker.kafka.admin import registered_brokers
 
 KAFKA_VERSION = "4.1.1"
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "ipasn-worker"
@@ -277,18 +275,9 @@ class ApacheKafka(LocalBroker):
         raise DevBrokerError(f"Apache Kafka did not form a cluster in {timeout_s:.0f} s")
 
     def _registered_brokers(self) -> int:
-        try:
-            admin = KafkaAdminClient(
-                bootstrap_servers=self.bootstrap, client_id=clients.DEV, **self.client_options
-            )
-        except KafkaError:
-            return 0
-        try:
-            return len(admin.describe_cluster()["brokers"])
-        except KafkaError:
-            return 0
-        finally:
-            admin.close()
+        return registered_brokers(
+            self.bootstrap, client_id=clients.DEV, security=self.client_options
+        )
 
     def _check_alive(self) -> None:
         for node in self.nodes:

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
 import socket
-import time
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from types import MappingProxyType, TracebackType
 from typing import Self
 
-from kafka import KafkaAdminClient
-from kafka.admin import NewTopic
-from kafka.errors import TopicAlreadyExistsError
-
 from worker.commands import CommandError
 from worker.kafka import clients
+from worker.kafka.admin import create_topics
 
 
 class DevBrokerError(CommandError):
@@ -69,20 +64,17 @@ class LocalBroker(ABC):
 
         Returns once every broker's metadata lists them, so a client can use them at once.
         """
-        admin = KafkaAdminClient(
-            bootstrap_servers=self.bootstrap, client_id=clients.DEV, **self.client_options
-        )
         try:
-            for name, partitions in topics.items():
-                with contextlib.suppress(TopicAlreadyExistsError):
-                    admin.create_topics([NewTopic(name, partitions, self.replication_factor)])
-            deadline = time.monotonic() + timeout_s
-            while not set(topics) <= set(admin.list_topics()):
-                if time.monotonic() > deadline:
-                    raise DevBrokerError(f"topics not visible after {timeout_s:.0f} s")
-                time.sleep(0.1)
-        finally:
-            admin.close()
+            create_topics(
+                self.bootstrap,
+                topics,
+                self.replication_factor,
+                client_id=clients.DEV,
+                security=self.client_options,
+                timeout_s=timeout_s,
+            )
+        except TimeoutError as e:
+            raise DevBrokerError(str(e)) from None
 
     def __enter__(self) -> Self:
         return self.start()
