@@ -4,11 +4,11 @@ IPASN_LOG_LEVEL (or --log-level): DEBUG, INFO (default), WARNING, ERROR or CRITI
 and alembic stay at WARNING whatever it is.
 
 IPASN_LOG_FORMAT (or --log-format): `text` (default), one line per record:
-    2026-11-26 05:40:01,123 INFO ipasn_worker.loop: batch of 500: ...
+    2026-11-26 05:40:01,123 INFO worker.pipeline.loop: batch of 500: ...
 or `json`, one JSON object per line, with `time` (ISO 8601 UTC, milliseconds), `level`,
 `logger`, `message`, each field the call passed with `extra=` as a top-level key, and
 `exception` (the traceback as one string) where there is one:
-    {"time": "2026-11-26T05:40:01.123Z", "level": "INFO", "logger": "ipasn_worker.loop",
+    {"time": "2026-11-26T05:40:01.123Z", "level": "INFO", "logger": "worker.pipeline.loop",
      "message": "batch of 500: ...", "batch": {"messages": 500, "stored": 480}}
 
 Every standalone run of exactly 18 digits (a NIP) is masked like mask_nip(), in the message,
