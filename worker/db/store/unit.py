@@ -364,10 +364,10 @@ class SqlUnit:
         ]
         pending = [
             {
-                "event_id": n.event_id,
-                "topic": n.topic,
-                "key": n.nip,
-                "payload": n.payload,
+                "event_id": n.event.event_id,
+                "topic": n.event.topic,
+                "key": n.event.key,
+                "payload": n.event.payload,
                 "created_at": self.now,
             }
             for n in new
@@ -514,10 +514,10 @@ class SqlUnit:
         ]
         pending = [
             {
-                "event_id": n.event_id,
-                "topic": n.topic,
-                "key": n.current.index.nip,
-                "payload": n.payload,
+                "event_id": n.event.event_id,
+                "topic": n.event.topic,
+                "key": n.event.key,
+                "payload": n.event.payload,
                 "created_at": self.now,
             }
             for n in new
