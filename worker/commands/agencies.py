@@ -19,7 +19,8 @@ from sqlalchemy import Engine, inspect, select
 
 from schemas.rules import load_rules
 from worker.config.settings import Settings
-from worker.db.tables import BAND_COLUMNS, agency_aggregates
+from worker.db.store.agencies import figures_of
+from worker.db.tables import agency_aggregates
 from worker.domain.agencies import BANDS, AgencyKey, Figures, as_data
 
 DESCRIPTION = """\
@@ -58,15 +59,7 @@ def figures(engine: Engine, year: int, rule_version: str) -> list[tuple[AgencyKe
     with engine.connect() as conn:
         rows = conn.execute(query).all()
     return [
-        (
-            (r.agency_code, r.measurement_year, r.rule_version),
-            Figures(
-                employees=r.employees,
-                score_sum=r.score_sum,
-                bands={b: getattr(r, c) for b, c in zip(BANDS, BAND_COLUMNS, strict=True)},
-            ),
-            r.version,
-        )
+        ((r.agency_code, r.measurement_year, r.rule_version), figures_of(r), r.version)
         for r in rows
     ]
 
