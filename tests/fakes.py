@@ -120,9 +120,7 @@ class FakeUnit:
     def save_snapshots(self, new: Sequence[NewSnapshot]) -> None:
         for n in new:
             self.state.snapshots[n.nip] = (n.version, n.digest)
-            self.state.outbox.append(
-                OutboxRow(len(self.state.outbox) + 1, n.topic, n.nip, n.payload)
-            )
+        self.add_to_outbox([n.event for n in new])
 
     def move_indexes(self, moved: Sequence[IndexResult]) -> None:
         for i in moved:
@@ -140,12 +138,7 @@ class FakeUnit:
         result = []
         for key in sorted(changes):
             figures, version = self.state.agencies.get(key, (Figures(), 0))
-            change = changes[key]
-            total = Figures(
-                figures.employees + change.employees,
-                figures.score_sum + change.score_sum,
-                {b: figures.bands[b] + change.bands[b] for b in figures.bands},
-            )
+            total = figures.plus(changes[key])
             self.state.agencies[key] = (total, version + 1)
             result.append((key, total, version + 1))
         return result
@@ -160,8 +153,7 @@ class FakeUnit:
         for n in new:
             i = n.current.index
             self.state.indexes[(i.nip, i.measurement_year, i.rule_version)] = n.current
-            row_id = len(self.state.outbox) + 1
-            self.state.outbox.append(OutboxRow(row_id, n.topic, i.nip, n.payload))
+        self.add_to_outbox([n.event for n in new])
 
 
 class FakeStore:

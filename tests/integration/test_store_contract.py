@@ -121,9 +121,12 @@ def _revision(
         current=IndexRevision(index, revision, NOW),
         previous=previous,
         caused_by=[{"source": "siasn", "id": f"ev-{revision}"}],
-        event_id=f"{index.nip}:{index.measurement_year}:{index.rule_version}:{revision}",
-        topic="recalculated",
-        payload=f"{index.nip} revision {revision}",
+        event=OutboxEvent(
+            f"{index.nip}:{index.measurement_year}:{index.rule_version}:{revision}",
+            "recalculated",
+            index.nip,
+            f"{index.nip} revision {revision}",
+        ),
     )
 
 
@@ -132,9 +135,7 @@ def _snapshot(nip: str, version: int) -> NewSnapshot:
         nip,
         version,
         f"digest-{version}",
-        f"{nip}:reconciled:{version}",
-        "reconciled",
-        f"v{version}",
+        OutboxEvent(f"{nip}:reconciled:{version}", "reconciled", nip, f"v{version}"),
     )
 
 

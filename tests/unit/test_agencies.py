@@ -32,11 +32,7 @@ def _plus(
     into: dict[tuple[str, int, str], Figures], delta: dict[tuple[str, int, str], Figures]
 ) -> None:
     for key, d in delta.items():
-        f = into.setdefault(key, Figures())
-        f.employees += d.employees
-        f.score_sum += d.score_sum
-        for band in BANDS:
-            f.bands[band] += d.bands[band]
+        into[key] = into.get(key, Figures()).plus(d)
 
 
 def _nonempty(found: dict[tuple[str, int, str], Figures]) -> dict[tuple[str, int, str], Figures]:
@@ -52,6 +48,18 @@ def test_a_transfer_takes_the_employee_out_of_one_agency_and_into_the_other() ->
     assert found[("3201", 2025, "bkn-8-2019")].employees == -1
     assert found[("3201", 2025, "bkn-8-2019")].bands["Sedang"] == -1
     assert found[("7317", 2025, "bkn-8-2019")].score_sum == Decimal("72.5")
+
+
+def test_figures_plus_a_change_adds_employees_score_sums_and_every_band() -> None:
+    figures = Figures(3, Decimal("210.5"), {**dict.fromkeys(BANDS, 0), "Sedang": 2, "Tinggi": 1})
+    change = Figures(-1, Decimal("-72.5"), {**dict.fromkeys(BANDS, 0), "Sedang": -1})
+
+    total = figures.plus(change)
+
+    assert (total.employees, total.score_sum) == (2, Decimal("138.0"))
+    assert total.bands == {**dict.fromkeys(BANDS, 0), "Sedang": 1, "Tinggi": 1}
+    assert figures.employees == 3  # neither one is changed
+    assert change.bands["Sedang"] == -1
 
 
 def test_a_withdrawal_and_a_change_within_the_band_and_nothing_at_all() -> None:

@@ -98,7 +98,7 @@ RECORD_ID = String(200)
 
 # One row per employee ever seen, only to be locked: a transaction that adds statements locks
 # the rows of its employees first, so that two transactions never compute one employee's state
-# at the same time (worker/db/store.py, SqlUnit.add_statements).
+# at the same time (worker/db/store/dialects.py, _LOCK_EMPLOYEES).
 employees = Table("employees", metadata, Column("nip", NIP, primary_key=True))
 
 # Every statement ever received; (source, event_id) de-duplicates redelivery.

@@ -34,6 +34,14 @@ class Figures:
         self.score_sum += sign * score
         self.bands[band] += sign
 
+    def plus(self, other: Figures) -> Figures:
+        """These figures with another's added (an agency's figures and a change, say)."""
+        return Figures(
+            employees=self.employees + other.employees,
+            score_sum=self.score_sum + other.score_sum,
+            bands={b: self.bands[b] + other.bands[b] for b in BANDS},
+        )
+
     @property
     def empty(self) -> bool:
         """A change that changes nothing (an employee who left and came back in one batch)."""

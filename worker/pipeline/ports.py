@@ -58,20 +58,10 @@ class Origin:
 
 
 @dataclass(frozen=True, slots=True)
-class NewRevision:
-    """A revision to save: the new current index, the index it follows (None on revision 1),
-    the change events that caused it ({"source", "id"} each), and its outbox row."""
-
-    current: IndexRevision
-    previous: IndexResult | None
-    caused_by: list[dict[str, str]]
-    event_id: str
-    topic: str
-    payload: str
-
-
-@dataclass(frozen=True, slots=True)
 class OutboxEvent:
+    """An event to publish after the transaction; `key` is its Kafka key (a NIP, or an agency
+    code)."""
+
     event_id: str
     topic: str
     key: str
@@ -79,15 +69,24 @@ class OutboxEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class NewRevision:
+    """A revision to save: the new current index, the index it follows (None on revision 1),
+    the change events that caused it ({"source", "id"} each), and its outbox event."""
+
+    current: IndexRevision
+    previous: IndexResult | None
+    caused_by: list[dict[str, str]]
+    event: OutboxEvent  # keyed by the NIP
+
+
+@dataclass(frozen=True, slots=True)
 class NewSnapshot:
-    """A new version of an employee's reconciled snapshot, and its event for the outbox."""
+    """A new version of an employee's reconciled snapshot, and its outbox event."""
 
     nip: str
     version: int
     digest: str
-    event_id: str
-    topic: str
-    payload: str
+    event: OutboxEvent  # keyed by the NIP
 
 
 class MessageSource(Protocol):

@@ -230,16 +230,8 @@ class IndexService:
             event_id, payload = reconciled_payload(
                 resolution, version + 1, causes[resolution.nip], now
             )
-            new.append(
-                NewSnapshot(
-                    nip=resolution.nip,
-                    version=version + 1,
-                    digest=said[resolution.nip],
-                    event_id=event_id,
-                    topic=self.reconciled_topic,
-                    payload=payload,
-                )
-            )
+            event = OutboxEvent(event_id, self.reconciled_topic, resolution.nip, payload)
+            new.append(NewSnapshot(resolution.nip, version + 1, said[resolution.nip], event))
         return new
 
     def _agency_events(self, unit: Unit, changed: dict[AgencyKey, Figures], now: datetime) -> int:
@@ -281,7 +273,5 @@ class IndexService:
             current=current,
             previous=previous,
             caused_by=[c.model_dump() for c in caused_by],
-            event_id=event.id,
-            topic=self.output_topic,
-            payload=event.model_dump_json(),
+            event=OutboxEvent(event.id, self.output_topic, result.nip, event.model_dump_json()),
         )

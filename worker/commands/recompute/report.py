@@ -26,11 +26,6 @@ def state_of(index: IndexResult | None) -> str:
     return index.band if index is not None and index.band is not None else NO_INDEX
 
 
-def _plus(a: Figures, b: Figures) -> Figures:
-    bands = {band: a.bands[band] + b.bands[band] for band in BANDS}
-    return Figures(a.employees + b.employees, a.score_sum + b.score_sum, bands)
-
-
 @dataclass(slots=True)
 class Report:
     """Built chunk by chunk: nothing per employee is kept, only counts."""
@@ -64,7 +59,7 @@ class Report:
                 self.withdrawn += 1
             self.affected[now.agency_code or (was.agency_code if was else None) or "-"] += 1
         for (agency, _, _), change in agency_changes(scored.moves).items():
-            self.figures[agency] = _plus(self.figures.get(agency, Figures()), change)
+            self.figures[agency] = self.figures.get(agency, Figures()).plus(change)
 
     @property
     def indexes_changed(self) -> int:
@@ -75,7 +70,7 @@ class Report:
         found = []
         for agency, count in sorted(self.affected.items(), key=lambda a: (-a[1], a[0])):
             before = self.before.get(agency, Figures())
-            after = _plus(before, self.figures.get(agency, Figures()))
+            after = before.plus(self.figures.get(agency, Figures()))
             found.append((agency, count, before.mean_score, after.mean_score))
         return found[:TOP_AGENCIES]
 

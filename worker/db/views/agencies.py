@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, select
 
-from worker.db.tables import BAND_COLUMNS, agency_aggregates
-from worker.domain.agencies import BANDS, AgencyKey, Figures
+from worker.db.store.agencies import figures_of
+from worker.db.tables import agency_aggregates
+from worker.domain.agencies import AgencyKey, Figures
 
 
 def figures(engine: Engine, year: int, rule_version: str) -> list[tuple[AgencyKey, Figures, int]]:
@@ -23,14 +24,6 @@ def figures(engine: Engine, year: int, rule_version: str) -> list[tuple[AgencyKe
     with engine.connect() as conn:
         rows = conn.execute(query).all()
     return [
-        (
-            (r.agency_code, r.measurement_year, r.rule_version),
-            Figures(
-                employees=r.employees,
-                score_sum=r.score_sum,
-                bands={b: getattr(r, c) for b, c in zip(BANDS, BAND_COLUMNS, strict=True)},
-            ),
-            r.version,
-        )
+        ((r.agency_code, r.measurement_year, r.rule_version), figures_of(r), r.version)
         for r in rows
     ]

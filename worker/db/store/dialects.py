@@ -1,0 +1,246 @@
+"""How PostgreSQL and SQLite each do the store's writes; chosen once per transaction.
+
+PostgreSQL streams rows with COPY (worker/db/bulk.py), takes a whole list of NIPs as one array
+parameter and locks rows; SQLite takes multi-row inserts and IN lists in chunks, and has one
+writer at a time. The table modules ask a `Writes`, never the dialect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any, Protocol, TypeVar
+
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    ColumnElement,
+    Connection,
+    Select,
+    String,
+    Table,
+    any_,
+    bindparam,
+    delete,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+
+from worker.db import bulk
+from worker.db.tables import employees, records
+
+T = TypeVar("T")
+Row = Mapping[str, Any]
+# A `nip IN (...)` (or `id IN (...)`) condition and the parameters it needs.
+Condition = tuple[ColumnElement[bool], dict[str, Any]]
+RecordKey = tuple[str, str, str]  # nip, kind, record_id ("" for profile and position)
+
+# Keep IN lists and multi-row inserts well below every backend's parameter limit.
+CHUNK = 500
+# PostgreSQL takes a whole list of NIPs as one array parameter: one SQL text, planned once.
+_NIPS = bindparam("nips", type_=ARRAY(String))
+_IDS = bindparam("ids", type_=ARRAY(BigInteger))
+# Exact records, as three arrays of the same length (nip, kind, record_id).
+_DELETE_RECORDS = (
+    "DELETE FROM records WHERE (nip, kind, record_id) IN "
+    "(SELECT * FROM unnest(%(nips)s::text[], %(kinds)s::text[], %(ids)s::text[]))"
+)
+
+# Each transaction that adds statements first locks its employees' rows (inserting those not
+# seen before; an existing row is locked, not rewritten). A second transaction about one of them
+# then waits until the first commits and reads its statements, instead of computing the
+# employee's state without them: a worker that lost its partition mid-batch, an employee's events
+# on two input topics or in two partitions (a producer partitioning otherwise), two workers at
+# once. Row locks, not advisory ones: PostgreSQL keeps advisory locks in a shared table of about
+# 64 entries per allowed connection, which a few workers with batches of thousands of NIPs fill.
+# In NIP order, so that two transactions never wait for each other.
+_LOCK_EMPLOYEES = (
+    f"INSERT INTO {employees.name} (nip) SELECT unnest(%(nips)s::text[]) "
+    "ON CONFLICT (nip) DO UPDATE SET nip = EXCLUDED.nip WHERE false"
+)
+# SQLite has one writer at a time, and a transaction that read before it writes fails should
+# another commit in between: this write of nothing makes the transaction the writer first.
+_WRITE_LOCK_SQLITE = f"UPDATE {employees.name} SET nip = nip WHERE 0"  # noqa: S608 - constants
+# How long a transaction waits for another's lock (an employee's row, a statement being stored)
+# before it fails as transient and is retried: bounds a batch's time behind a worker that stopped
+# in the middle of its transaction. And how long such a transaction may sit idle before
+# PostgreSQL ends it, releasing its locks: a worker frozen mid-transaction (its host suspended,
+# say) holds up the others' work on its employees a minute, not until its TCP connection dies.
+LOCK_TIMEOUT_S = 10
+IDLE_IN_TRANSACTION_TIMEOUT_S = 60
+_TIMEOUTS = (
+    f"SELECT set_config('lock_timeout', '{LOCK_TIMEOUT_S}s', true), "
+    f"set_config('idle_in_transaction_session_timeout', '{IDLE_IN_TRANSACTION_TIMEOUT_S}s', true)"
+)
+
+
+def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class Writes(Protocol):
+    """One dialect's way of doing what the store needs, on the transaction's connection."""
+
+    conn: Connection
+
+    def insert_rows(self, table: Table, columns: Sequence[str], rows: Sequence[Row]) -> None:
+        """Insert the rows, each holding exactly these columns."""
+
+    def insert_new(
+        self, table: Table, columns: Sequence[str], rows: Sequence[Row], unique: Sequence[str]
+    ) -> set[tuple[Any, ...]]:
+        """Insert the rows whose `unique` columns are not in the table yet; their keys."""
+
+    def insert_missing(self, table: Table, rows: Sequence[Row]) -> None:
+        """Insert the rows whose key is not in the table yet, by multi-row inserts."""
+
+    def upsert(
+        self, table: Table, columns: Sequence[str], rows: Sequence[Row], unique: Sequence[str]
+    ) -> None:
+        """Insert the rows, or update every other column where the `unique` ones exist."""
+
+    def delete_records(self, keys: Sequence[RecordKey]) -> None:
+        """Delete exactly these records."""
+
+    def nip_lists(self, column: ColumnElement[str], nips: Iterable[str]) -> Iterator[Condition]:
+        """`column IN (...)` conditions that together cover the NIPs, in NIP order."""
+
+    def id_lists(self, column: ColumnElement[int], ids: Sequence[int]) -> Iterator[Condition]:
+        """`column IN (...)` conditions that together cover the ids."""
+
+    def lock_employees(self, nips: Sequence[str]) -> None:
+        """Hold these employees (sorted, at least one) until the transaction ends."""
+
+    def lock_employees_adding(self, nips: Sequence[str]) -> None:
+        """Hold them as lock_employees does, right before statements about them are added."""
+
+    def for_update(self, query: Select[Any]) -> Select[Any]:
+        """The query, its rows locked until the transaction ends where the dialect can."""
+
+
+class PostgresWrites:
+    """COPY, staging tables, array parameters and row locks."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def insert_rows(self, table: Table, columns: Sequence[str], rows: Sequence[Row]) -> None:
+        bulk.copy_rows(self.conn, table, columns, rows)
+
+    def insert_new(
+        self, table: Table, columns: Sequence[str], rows: Sequence[Row], unique: Sequence[str]
+    ) -> set[tuple[Any, ...]]:
+        return set(bulk.insert_new(self.conn, table, columns, rows, unique))
+
+    def insert_missing(self, table: Table, rows: Sequence[Row]) -> None:
+        _insert_missing(self.conn, postgresql.insert(table), rows)
+
+    def upsert(
+        self, table: Table, columns: Sequence[str], rows: Sequence[Row], unique: Sequence[str]
+    ) -> None:
+        bulk.upsert(self.conn, table, columns, rows, unique)
+
+    def delete_records(self, keys: Sequence[RecordKey]) -> None:
+        arrays = {
+            "nips": [nip for nip, _, _ in keys],
+            "kinds": [kind for _, kind, _ in keys],
+            "ids": [record_id for _, _, record_id in keys],
+        }
+        self.conn.exec_driver_sql(_DELETE_RECORDS, arrays)
+
+    def nip_lists(self, column: ColumnElement[str], nips: Iterable[str]) -> Iterator[Condition]:
+        yield column == any_(_NIPS), {"nips": sorted(set(nips))}
+
+    def id_lists(self, column: ColumnElement[int], ids: Sequence[int]) -> Iterator[Condition]:
+        yield column == any_(_IDS), {"ids": list(ids)}
+
+    def lock_employees(self, nips: Sequence[str]) -> None:
+        """Their rows locked (see _LOCK_EMPLOYEES), under _TIMEOUTS."""
+        self.conn.exec_driver_sql(_TIMEOUTS)
+        self.conn.exec_driver_sql(_LOCK_EMPLOYEES, {"nips": list(nips)})
+
+    def lock_employees_adding(self, nips: Sequence[str]) -> None:
+        self.lock_employees(nips)
+
+    def for_update(self, query: Select[Any]) -> Select[Any]:
+        return query.with_for_update()
+
+
+class SqliteWrites:
+    """Multi-row inserts and IN lists in chunks; one write lock for the whole database."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def insert_rows(self, table: Table, columns: Sequence[str], rows: Sequence[Row]) -> None:
+        for chunk in chunks(rows):
+            self.conn.execute(table.insert(), list(chunk))
+
+    def insert_new(
+        self, table: Table, columns: Sequence[str], rows: Sequence[Row], unique: Sequence[str]
+    ) -> set[tuple[Any, ...]]:
+        added: set[tuple[Any, ...]] = set()
+        for chunk in chunks(rows):
+            stmt = (
+                sqlite.insert(table)
+                .on_conflict_do_nothing(index_elements=list(unique))
+                .returning(*(table.c[k] for k in unique))
+            )
+            added.update(tuple(r) for r in self.conn.execute(stmt, list(chunk)))
+        return added
+
+    def insert_missing(self, table: Table, rows: Sequence[Row]) -> None:
+        _insert_missing(self.conn, sqlite.insert(table), rows)
+
+    def upsert(
+        self, table: Table, columns: Sequence[str], rows: Sequence[Row], unique: Sequence[str]
+    ) -> None:
+        for chunk in chunks(rows):
+            stmt = sqlite.insert(table)
+            stmt = stmt.on_conflict_do_update(
+                index_elements=list(unique),
+                set_={c: stmt.excluded[c] for c in columns if c not in unique},
+            )
+            self.conn.execute(stmt, list(chunk))
+
+    def delete_records(self, keys: Sequence[RecordKey]) -> None:
+        exact = delete(records).where(
+            records.c.nip == bindparam("n"),
+            records.c.kind == bindparam("k"),
+            records.c.record_id == bindparam("r"),
+        )
+        self.conn.execute(exact, [{"n": nip, "k": kind, "r": rid} for nip, kind, rid in keys])
+
+    def nip_lists(self, column: ColumnElement[str], nips: Iterable[str]) -> Iterator[Condition]:
+        for chunk in chunks(sorted(set(nips))):
+            yield column.in_(chunk), {}
+
+    def id_lists(self, column: ColumnElement[int], ids: Sequence[int]) -> Iterator[Condition]:
+        for chunk in chunks(ids):
+            yield column.in_(chunk), {}
+
+    def lock_employees(self, nips: Sequence[str]) -> None:
+        """SQLite's one write lock taken now, before anything is read (see _WRITE_LOCK_SQLITE)."""
+        self.conn.exec_driver_sql(_WRITE_LOCK_SQLITE)
+
+    def lock_employees_adding(self, nips: Sequence[str]) -> None:
+        """Nothing: SQLite takes one writer at a time, and adding the statements is each
+        transaction's first write."""
+
+    def for_update(self, query: Select[Any]) -> Select[Any]:
+        # SQLite has no FOR UPDATE; the transaction holds the one write lock already.
+        return query
+
+
+def _insert_missing(
+    conn: Connection, insert: postgresql.Insert | sqlite.Insert, rows: Sequence[Row]
+) -> None:
+    """Multi-row inserts on both dialects: ON CONFLICT DO NOTHING is the dialect's own."""
+    for chunk in chunks(rows):
+        conn.execute(insert.on_conflict_do_nothing(), list(chunk))
+
+
+def writes_for(conn: Connection) -> Writes:
+    """The connection's dialect's writes: the one place that asks which dialect it is."""
+    if conn.dialect.name == "postgresql":
+        return PostgresWrites(conn)
+    return SqliteWrites(conn)

@@ -1,0 +1,45 @@
+"""The `records` table: the reconciled state, one row per record that exists."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete
+
+from worker.db.store.dialects import Writes
+from worker.db.tables import records
+from worker.domain.model import KINDS, Record
+from worker.pipeline.ports import RecordChanges
+
+RECORD_COLUMNS = [c.name for c in records.columns]
+
+
+def write(writes: Writes, changes: RecordChanges) -> None:
+    """Employees rewritten whole: all their records deleted, then inserted; of the others
+    the changed and gone records deleted, then the changed ones inserted."""
+    rewritten = [r.nip for r in changes.rewritten]
+    for condition, params in writes.nip_lists(records.c.nip, rewritten):
+        writes.conn.execute(delete(records).where(condition), params)
+    replaced = changes.changed + changes.gone
+    if replaced:
+        writes.delete_records([(nip, r.kind, r.record_id or "") for nip, r in replaced])
+    rows = [
+        _record_row(res.nip, r)
+        for res in changes.rewritten
+        for kind in KINDS
+        for r in res.records(kind)
+    ]
+    rows += [_record_row(nip, r) for nip, r in changes.changed]
+    writes.insert_rows(records, RECORD_COLUMNS, rows)
+
+
+def _record_row(nip: str, r: Record) -> dict[str, Any]:
+    return {
+        "nip": nip,
+        "kind": r.kind,
+        "record_id": r.record_id or "",
+        "values": dict(r.values),
+        "source": r.source,
+        "event_id": r.event_id,
+        "time": r.time,
+    }

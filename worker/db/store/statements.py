@@ -1,0 +1,96 @@
+"""The `statements` table: every statement ever received, and the employees' locks."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import func, select
+
+from worker.db.store.dialects import Writes
+from worker.db.tables import statements
+from worker.domain.model import Kind, Statement
+from worker.pipeline.ports import Origin
+
+STATEMENT_COLUMNS = [c.name for c in statements.columns if c.name != "id"]
+# (source, event_id) de-duplicates redelivery.
+_UNIQUE = ("source", "event_id")
+
+
+def statement_of(row: Any) -> Statement:
+    return Statement(
+        nip=row.nip,
+        source=row.source,
+        kind=cast(Kind, row.kind),
+        record_id=row.record_id,
+        event_id=row.event_id,
+        time=row.time,
+        sequence=row.sequence,
+        values=None if row.deleted else row.values,
+        actor=row.actor,
+        reason=row.reason,
+        released=row.released,
+    )
+
+
+def lock_employees(writes: Writes, nips: Iterable[str]) -> None:
+    """Hold these employees until the transaction ends (see Writes.lock_employees)."""
+    every = sorted(set(nips))
+    if every:
+        writes.lock_employees(every)
+
+
+def add(
+    writes: Writes, incoming: Sequence[tuple[Statement, Origin]], now: datetime
+) -> list[Statement]:
+    """Store statements not seen before; return those, in the order given. The employees are
+    locked first (Writes.lock_employees_adding)."""
+    every = sorted({s.nip for s, _ in incoming})
+    if every:
+        writes.lock_employees_adding(every)
+    unique: dict[tuple[str, str], tuple[Statement, Origin]] = {}
+    for s, origin in incoming:
+        unique.setdefault((s.source, s.event_id), (s, origin))
+    rows = [_statement_row(s, o, now) for s, o in unique.values()]
+    stored = writes.insert_new(statements, STATEMENT_COLUMNS, rows, _UNIQUE) if rows else set()
+    return [s for key, (s, _) in unique.items() if key in stored]
+
+
+def read(writes: Writes, nips: Iterable[str]) -> dict[str, list[Statement]]:
+    found: dict[str, list[Statement]] = defaultdict(list)
+    for condition, params in writes.nip_lists(statements.c.nip, nips):
+        for row in writes.conn.execute(select(statements).where(condition), params):
+            found[row.nip].append(statement_of(row))
+    return found
+
+
+def counts(writes: Writes, nips: Iterable[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for condition, params in writes.nip_lists(statements.c.nip, nips):
+        query = select(statements.c.nip, func.count()).where(condition)
+        rows = writes.conn.execute(query.group_by(statements.c.nip), params)
+        found.update((nip, int(n)) for nip, n in rows)
+    return found
+
+
+def _statement_row(s: Statement, origin: Origin, now: datetime) -> dict[str, Any]:
+    return {
+        "nip": s.nip,
+        "source": s.source,
+        "event_id": s.event_id,
+        "kind": s.kind,
+        "record_id": s.record_id,
+        "time": s.time,
+        "sequence": s.sequence,
+        "deleted": s.values is None,
+        "values": None if s.values is None else dict(s.values),
+        "topic": origin.topic,
+        "partition": origin.partition,
+        "offset": origin.offset,
+        "received_at": now,
+        "actor": s.actor,
+        "reason": s.reason,
+        "released": s.released,
+    }
