@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import get_args
 
 from worker.domain.model import Band, IndexResult
 
-BANDS: tuple[Band, ...] = ("Sangat Tinggi", "Tinggi", "Sedang", "Rendah", "Sangat Rendah")
+BANDS: tuple[Band, ...] = get_args(Band)  # best first
 AgencyKey = tuple[str, int, str]  # agency code, measurement year, rule version
 CENT = Decimal("0.01")
 

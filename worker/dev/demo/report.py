@@ -17,10 +17,10 @@ from schemas import dead_letter
 from worker.bootstrap import bootstrap
 from worker.config.settings import Settings
 from worker.db.views.conflicts import conflict_count
+from worker.domain.agencies import BANDS
 from worker.domain.model import DIMENSIONS
 from worker.observability.metrics import OUTCOMES
 
-BANDS = ("Sangat Tinggi", "Tinggi", "Sedang", "Rendah", "Sangat Rendah")
 SAMPLE_ROWS = 12
 
 
