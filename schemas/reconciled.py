@@ -15,7 +15,7 @@ from typing import Annotated, Any, Final, Literal
 import orjson
 from pydantic import AwareDatetime, Field
 
-from schemas.recalculated import WORKER_SOURCE, CausedBy, Outbound, _Frozen
+from schemas.recalculated import WORKER_SOURCE, Cause, CausedBy, Outbound, _Frozen
 from worker.domain.model import HISTORY_KINDS, Record, Resolution
 
 RECONCILED_TYPE: Final = "asn.personnel.reconciled"
@@ -132,7 +132,7 @@ def _side(source: str, event_id: str, values: Any) -> dict[str, Any]:
 
 
 def reconciled_payload(
-    resolution: Resolution, version: int, caused_by: Iterable[CausedBy], at: datetime
+    resolution: Resolution, version: int, caused_by: Iterable[Cause], at: datetime
 ) -> tuple[str, str]:
     """The event id and JSON of a snapshot: what `reconciled_event(snapshot(...))` serializes
     to (a test holds them equal), built without pydantic, as it is done for most events."""
@@ -166,7 +166,7 @@ def reconciled_payload(
                 }
                 for c in resolution.conflicts
             ],
-            "caused_by": [{"source": c.source, "id": c.id} for c in caused_by],
+            "caused_by": [{"source": source, "id": id_} for source, id_ in caused_by],
         },
     }
     payload = orjson.dumps(event, option=orjson.OPT_UTC_Z, default=_mapping)

@@ -44,13 +44,15 @@ class _State:
     snapshots: dict[str, tuple[int, str]] = field(default_factory=dict)
     agencies: dict[AgencyKey, tuple[Figures, int]] = field(default_factory=dict)
     outbox: list[OutboxRow] = field(default_factory=list)
+    event_ids: dict[int, str] = field(default_factory=dict)  # of each outbox row, by its id
     locked: set[str] = field(default_factory=set)  # employees ever locked by lock_employees
 
 
 class FakeUnit:
-    def __init__(self, state: _State, refuse: set[str]) -> None:
+    def __init__(self, state: _State, refuse: set[str], sent: set[int]) -> None:
         self.state = state
         self.refuse = refuse
+        self.sent = sent  # the store's outbox rows deleted (sent), read-only here
 
     def add_statements(self, incoming: Sequence[tuple[Statement, Origin]]) -> list[Statement]:
         new: list[Statement] = []
@@ -145,9 +147,18 @@ class FakeUnit:
 
     def add_to_outbox(self, events: Sequence[OutboxEvent]) -> None:
         for e in events:
-            self.state.outbox.append(
-                OutboxRow(len(self.state.outbox) + 1, e.topic, e.key, e.payload)
-            )
+            row = OutboxRow(len(self.state.outbox) + 1, e.topic, e.key, e.payload)
+            self.state.outbox.append(row)
+            self.state.event_ids[row.id] = e.event_id
+
+    def keys_waiting(self, events: Sequence[OutboxEvent]) -> set[str]:
+        mine = {e.event_id for e in events}
+        keys = {e.key for e in events}
+        return {
+            r.key
+            for r in self.state.outbox
+            if r.key in keys and r.id not in self.sent and self.state.event_ids[r.id] not in mine
+        }
 
     def save_revisions(self, new: Sequence[NewRevision]) -> None:
         for n in new:
@@ -162,9 +173,9 @@ class FakeStore:
 
     def __init__(self, journal: list[str]) -> None:
         self.state = _State()
-        # Outbox rows marked sent: the relay's own transactions, kept apart from the state a
-        # unit copies, so that a unit begun before a relay marked rows does not undo the marks
-        # when it commits (in the database they are other rows, other transactions).
+        # Outbox rows sent, and so deleted: the relay's own transactions, kept apart from the
+        # state a unit copies, so that a unit begun before a relay deleted rows does not bring
+        # them back when it commits (in the database they are other rows, other transactions).
         self.sent: set[int] = set()
         self.journal = journal
         self.failures = 0
@@ -179,7 +190,7 @@ class FakeStore:
     @contextmanager
     def unit(self, now: datetime, *, commit: bool = True) -> Iterator[FakeUnit]:
         self._maybe_fail()
-        unit = FakeUnit(copy.deepcopy(self.state), self.refuse)
+        unit = FakeUnit(copy.deepcopy(self.state), self.refuse, self.sent)
         yield unit
         if commit:
             self.state = unit.state
@@ -192,8 +203,20 @@ class FakeStore:
         rows = [r for r in self.state.outbox if r.id not in self.sent][:limit]
         batch = FakeBatch(rows)
         yield batch
-        # The marks take effect as the block's transaction commits: not if the block raises.
-        self.sent |= batch.marked
+        # The deletes take effect as the block's transaction commits: not if the block raises.
+        self.sent |= batch.deleted
+
+    @contextmanager
+    def claim(self, event_ids: Sequence[str]) -> Iterator[set[str]]:
+        self._maybe_fail()
+        wanted = set(event_ids)
+        rows = [
+            r.id
+            for r in self.state.outbox
+            if r.id not in self.sent and self.state.event_ids[r.id] in wanted
+        ]
+        yield {self.state.event_ids[i] for i in rows}
+        self.sent.update(rows)  # deleted as the block's transaction commits
 
     def pending_count(self) -> int:
         return sum(1 for r in self.state.outbox if r.id not in self.sent)
@@ -202,10 +225,10 @@ class FakeStore:
 @dataclass
 class FakeBatch:
     rows: list[OutboxRow]
-    marked: set[int] = field(default_factory=set)  # sent once the block ends without error
+    deleted: set[int] = field(default_factory=set)  # gone once the block ends without error
 
-    def mark_sent(self, now: datetime) -> None:
-        self.marked.update(r.id for r in self.rows)
+    def delete(self) -> None:
+        self.deleted.update(r.id for r in self.rows)
 
 
 class FakePublisher:

@@ -12,7 +12,6 @@ from tests.conftest import Topics
 from tests.integration.helpers import data_by_nip, publish, published, run, settings_for
 from tests.integration.stream import A, B, D, phase_one
 from worker.bootstrap.worker import kafka_source
-from worker.db.store import OutboxBatch
 from worker.dev.brokers import LocalBroker
 from worker.pipeline.ports import Message
 
@@ -60,15 +59,11 @@ def test_a_crash_between_the_database_commit_and_the_send_loses_no_recalculation
     publish(broker.bootstrap, topics.input, phase_one())
     settings = settings_for(broker, topics, database_url)
 
-    real_drain = outbox.OutboxRelay.drain
-
-    def crash(self: outbox.OutboxRelay) -> dict[str, int]:
-        if self.store.pending_count():
-            raise Crash
-        return real_drain(self)
+    def crash(self: outbox.OutboxRelay, events: object) -> dict[str, int]:
+        raise Crash  # before anything is sent, from memory or read back
 
     with monkeypatch.context() as patch:
-        patch.setattr(outbox.OutboxRelay, "drain", crash)
+        patch.setattr(outbox.OutboxRelay, "send", crash)
         with pytest.raises(Crash):
             run(settings)
 
@@ -79,17 +74,21 @@ def test_a_crash_between_the_database_commit_and_the_send_loses_no_recalculation
     assert revisions_by_nip(broker, topics) == {A: [1], B: [1], D: [1]}
 
 
-def test_a_crash_after_the_send_and_before_marking_it_sent_repeats_the_same_event(
+def test_a_crash_after_the_send_and_before_the_delete_repeats_the_same_event(
     broker: LocalBroker, topics: Topics, database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     publish(broker.bootstrap, topics.input, phase_one())
     settings = settings_for(broker, topics, database_url)
 
-    def crash(*_: object) -> None:
-        raise Crash
+    real_send = outbox.OutboxRelay.send
+
+    def send_then_crash(self: outbox.OutboxRelay, events: object) -> dict[str, int]:
+        if real_send(self, events):  # type: ignore[arg-type]
+            raise Crash  # sent and acknowledged; the rows not deleted
+        return {}
 
     with monkeypatch.context() as patch:
-        patch.setattr(OutboxBatch, "mark_sent", crash)
+        patch.setattr(outbox.OutboxRelay, "send", send_then_crash)
         with pytest.raises(Crash):
             run(settings)
     run(settings)

@@ -26,7 +26,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -49,11 +49,11 @@ from worker.dev.bench.services import publish_sample
 from worker.dev.brokers import LocalBroker
 from worker.dev.demo.sample import sample_events
 from worker.pipeline.cache import EmployeeCache
-from worker.pipeline.ports import NewRevision, Origin
+from worker.pipeline.ports import NewRevision, Origin, OutboxEvent, OutboxRow
 from worker.pipeline.service import IndexService
 
 NOW = datetime(2025, 12, 1, tzinfo=UTC)
-CRASH_POINTS = ("before-offset-commit", "before-publish", "before-mark-sent")
+CRASH_POINTS = ("before-offset-commit", "before-publish", "before-delete")
 Rows = set[tuple[Any, ...]]
 
 
@@ -206,64 +206,74 @@ def _same_as_clean(url: str, clean: tuple[Rows, Rows, Rows]) -> None:
         assert a == e, (name, len(a), len(e), sorted(a - e)[:3], sorted(e - a)[:3])
 
 
+def _in_order(events: list[dict[str, Any]], number: str) -> None:
+    """Per key (a NIP), the numbers (revisions, versions) as published never go back: a repeat
+    of the last one is harmless, an older one after a newer one is not (a compacted topic would
+    keep it)."""
+    last: dict[str, int] = {}
+    for e in events:
+        nip, n = e["data"]["nip"], e["data"][number]
+        assert n >= last.get(nip, 0), f"{nip}: {number} {n} after {last[nip]}"
+        last[nip] = n
+
+
+def _by_id(broker: LocalBroker, topic: str) -> tuple[dict[str, bytes], list[dict[str, Any]]]:
+    """Each event id published on the topic with its one content, and the events in order."""
+    by_id: dict[str, bytes] = {}
+    events = []
+    for r in read_topic(broker.bootstrap, topic):
+        event = json.loads(r.value or b"")
+        assert by_id.setdefault(event["id"], r.value or b"") == r.value, (
+            f"{event['id']}: two contents"
+        )
+        events.append(event)
+    return by_id, events
+
+
 def _check_published(broker: LocalBroker, topic: str, url: str) -> tuple[int, int]:
-    """Every revision stored was published under its id with the stored content, and nothing
-    else; each NIP's revisions are 1..n and the last one is its index. Returns the events and
-    the copies published."""
-    copies = [r.value or b"" for r in read_topic(broker.bootstrap, topic)]
+    """Every revision stored was published under its id with the stored content, in order per
+    NIP, and nothing else; each NIP's revisions are 1..n and the last one is its index; nothing
+    is left unsent. Returns the events and the copies published."""
+    by_id, events = _by_id(broker, topic)
     engine = create_engine(url)
     with engine.connect() as conn:
-        mine = select(outbox).where(outbox.c.topic == topic)  # not the reconciled snapshots
-        stored = {r.event_id: r.payload.encode() for r in conn.execute(mine)}
         unsent = conn.execute(select(outbox.c.id).where(outbox.c.sent_at.is_(None))).all()
-        numbers = conn.execute(select(revisions.c.nip, revisions.c.revision)).all()
+        stored = {
+            f"{r.nip}:{r.measurement_year}:{r.rule_version}:{r.revision}": r
+            for r in conn.execute(select(revisions))
+        }
         current = {i.nip: i for i in conn.execute(select(indexes))}
     engine.dispose()
     assert unsent == []
-    by_id: dict[str, bytes] = {}
-    for value in copies:
-        event_id = json.loads(value)["id"]
-        assert by_id.setdefault(event_id, value) == value, f"{event_id}: two contents"
     assert set(by_id) == set(stored)  # no id missing, none made up
-    assert all(by_id[i] == stored[i] for i in stored)
+    for event_id, value in by_id.items():
+        data, row = json.loads(value)["data"], stored[event_id]
+        score = None if row.score is None else float(row.score)
+        assert (data["score"], data["band"], data["revision"]) == (score, row.band, row.revision)
     per_nip: dict[str, list[int]] = {}
-    for nip, number in numbers:
-        per_nip.setdefault(nip, []).append(number)
+    for row in stored.values():
+        per_nip.setdefault(row.nip, []).append(row.revision)
     for nip, seen in per_nip.items():
         assert sorted(seen) == list(range(1, len(seen) + 1)), (nip, sorted(seen))
         assert current[nip].revision == len(seen)
-    for value in by_id.values():
-        data = json.loads(value)["data"]
-        index = current[data["nip"]]
-        if data["revision"] == index.revision:
-            score = None if index.score is None else float(index.score)
-            assert (data["score"], data["band"]) == (score, index.band)
-    return len(by_id), len(copies)
+    _in_order(events, "revision")
+    return len(by_id), len(events)
 
 
 def _check_snapshots(broker: LocalBroker, topic: str, url: str) -> int:
-    """Every reconciled snapshot stored was published under its id with the stored content,
+    """Every reconciled snapshot version stored was published under its id, in order per NIP,
     and nothing else; each NIP's versions are 1..n, the last one the stored version. Returns
     how many snapshots there are."""
-    published: dict[str, bytes] = {}
-    for r in read_topic(broker.bootstrap, topic):
-        event_id = json.loads(r.value or b"")["id"]
-        assert published.setdefault(event_id, r.value or b"") == r.value, event_id
+    by_id, events = _by_id(broker, topic)
     engine = create_engine(url)
     with engine.connect() as conn:
-        mine = select(outbox).where(outbox.c.topic == topic)
-        stored = {r.event_id: r.payload.encode() for r in conn.execute(mine)}
         last = dict(conn.execute(select(reconciled.c.nip, reconciled.c.version)).all())
     engine.dispose()
-    assert published == stored
-    versions: dict[str, list[int]] = {}
-    for event_id in stored:
-        nip, _, version = event_id.split(":")
-        versions.setdefault(nip, []).append(int(version))
-    assert {nip: sorted(v) for nip, v in versions.items()} == {
-        nip: list(range(1, n + 1)) for nip, n in last.items()
+    assert set(by_id) == {
+        f"{nip}:reconciled:{v}" for nip, n in last.items() for v in range(1, n + 1)
     }
-    return len(stored)
+    _in_order(events, "version")
+    return len(by_id)
 
 
 # --- 1. one worker killed again and again ------------------------------------------------------
@@ -581,35 +591,67 @@ def test_a_worker_killed_at_a_crash_point_publishes_everything_once_restarted(
     assert published == 3
     assert _check_snapshots(broker, topics.reconciled, postgres_url) > 0
     # Sent before the crash only where it came after the send, and then sent again, the same.
-    assert (sent_before, copies) == ((3, 6) if point == "before-mark-sent" else (0, 3))
+    assert (sent_before, copies) == ((3, 6) if point == "before-delete" else (0, 3))
     stored, duplicates = _stored([restarted])
     assert (stored, duplicates) == ((0, 33) if point == "before-offset-commit" else (0, 0))
 
 
+def _die(*_: object) -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _die_before_offset_commit() -> None:
+    """The database committed the batch."""
+    from consumers.kafka_source import KafkaSource
+
+    KafkaSource.commit = _die  # type: ignore[method-assign, assignment]
+
+
+def _die_before_publish() -> None:
+    """The offsets committed too; nothing sent."""
+    from producers.outbox import OutboxRelay
+
+    publish, drain = OutboxRelay.publish, OutboxRelay.drain
+
+    def publish_or_die(relay: OutboxRelay, events: Sequence[OutboxEvent]) -> dict[str, int]:
+        if events:
+            _die()
+        return publish(relay, events)
+
+    def drain_or_die(relay: OutboxRelay) -> dict[str, int]:
+        if relay.pending():
+            _die()
+        return drain(relay)
+
+    OutboxRelay.publish = publish_or_die  # type: ignore[method-assign, assignment]
+    OutboxRelay.drain = drain_or_die  # type: ignore[method-assign, assignment]
+
+
+Sent = dict[str, int]
+
+
+def _die_before_delete() -> None:
+    """Sent and acknowledged; the rows not deleted yet."""
+    from producers.outbox import OutboxRelay
+
+    send = OutboxRelay.send
+
+    def send_and_die(relay: OutboxRelay, events: Iterable[OutboxEvent | OutboxRow]) -> Sent:
+        sent = send(relay, events)
+        if sent:
+            _die()
+        return sent
+
+    OutboxRelay.send = send_and_die  # type: ignore[method-assign, assignment]
+
+
 def _arm(point: str) -> None:
     """Make this process kill itself (SIGKILL) at `point`."""
-    from consumers.kafka_source import KafkaSource
-    from producers.outbox import OutboxRelay
-    from worker.db.store import OutboxBatch
-
-    def die(*_: object) -> None:
-        os.kill(os.getpid(), signal.SIGKILL)
-
-    if point == "before-offset-commit":  # the database committed the batch
-        KafkaSource.commit = die  # type: ignore[method-assign, assignment]
-    elif point == "before-publish":  # offsets committed too
-        drain = OutboxRelay.drain
-
-        def drain_or_die(relay: OutboxRelay) -> dict[str, int]:
-            if relay.pending():
-                die()
-            return drain(relay)
-
-        OutboxRelay.drain = drain_or_die  # type: ignore[method-assign, assignment]
-    elif point == "before-mark-sent":  # sent and acknowledged, not marked sent
-        OutboxBatch.mark_sent = die  # type: ignore[method-assign, assignment]
-    else:
-        raise ValueError(point)
+    {
+        "before-offset-commit": _die_before_offset_commit,
+        "before-publish": _die_before_publish,
+        "before-delete": _die_before_delete,
+    }[point]()
 
 
 def _main(argv: list[str]) -> int:

@@ -120,7 +120,7 @@ def _recompute(
 ) -> tuple[Report, FakePublisher]:
     store, publisher = SqlStore(engine), FakePublisher([])
     service = IndexService(store, rules, 2025, OUTPUT, agency_topic=AGENCIES)
-    relay = None if dry_run else OutboxRelay(store, publisher, lambda: NOW)
+    relay = None if dry_run else OutboxRelay(store, publisher)
     report = Report(2025, rules.version, dry_run, agency)
     recompute_all(service, engine, relay, report, CHUNK, lambda _: None)
     return report, publisher

@@ -459,7 +459,7 @@ def test_outbox_rows_come_out_in_the_order_they_were_added_across_units(store: P
     assert store.pending_count() == 6
 
 
-def test_rows_marked_sent_are_neither_unsent_nor_pending_and_the_limit_holds(
+def test_rows_deleted_as_sent_are_neither_unsent_nor_pending_and_the_limit_holds(
     store: Ports,
 ) -> None:
     with store.unit(NOW) as unit:
@@ -467,35 +467,90 @@ def test_rows_marked_sent_are_neither_unsent_nor_pending_and_the_limit_holds(
 
     with store.unsent(2) as batch:
         taken = [r.payload for r in batch.rows]
-        batch.mark_sent(NOW)
+        batch.delete()
 
     assert taken == ["event 1", "event 2"]
     assert (_unsent(store, 2), store.pending_count()) == ([("agencies", "3201", "event 3")], 1)
 
 
-def _mark_sent_then_fail(store: Ports) -> None:
+def _delete_then_fail(store: Ports) -> None:
     with store.unsent(10) as batch:
-        batch.mark_sent(NOW)
+        batch.delete()
         raise Boom
 
 
-def test_rows_marked_sent_in_a_block_that_raises_stay_unsent(store: Ports) -> None:
+def test_rows_deleted_in_a_block_that_raises_stay_unsent(store: Ports) -> None:
     with store.unit(NOW) as unit:
         unit.add_to_outbox([_event(1)])
 
     with pytest.raises(Boom):
-        _mark_sent_then_fail(store)
+        _delete_then_fail(store)
 
     assert (_unsent(store), store.pending_count()) == ([("agencies", "3201", "event 1")], 1)
 
 
-def test_rows_marked_sent_stay_sent_when_a_unit_begun_before_commits(store: Ports) -> None:
+def test_rows_deleted_as_sent_stay_gone_when_a_unit_begun_before_commits(store: Ports) -> None:
     with store.unit(NOW) as unit:
         unit.add_to_outbox([_event(1)])
 
     with store.unit(NOW) as unit:
         with store.unsent(10) as batch:  # a relay, while the worker's unit is open
-            batch.mark_sent(NOW)
+            batch.delete()
         unit.add_to_outbox([_event(2)])
 
     assert (_unsent(store), store.pending_count()) == ([("agencies", "3201", "event 2")], 1)
+
+
+def _agency_event(n: int, agency: str = "3201") -> OutboxEvent:
+    return OutboxEvent(f"{agency}:{YEAR}:{RULES}:{n}", "agencies", agency, f"{agency} event {n}")
+
+
+def test_a_claim_takes_the_rows_still_unsent_and_they_leave_the_outbox(store: Ports) -> None:
+    events = [_agency_event(1), _agency_event(2), _agency_event(1, "7317")]
+    with store.unit(NOW) as unit:
+        unit.add_to_outbox(events)
+    with store.unsent(1) as batch:  # a relay sent the first one
+        batch.delete()
+
+    with store.claim([e.event_id for e in events]) as claimed:
+        held = set(claimed)
+
+    assert held == {events[1].event_id, events[2].event_id}
+    assert (_unsent(store), store.pending_count()) == ([], 0)
+
+
+def test_rows_claimed_in_a_block_that_raises_stay_unsent(store: Ports) -> None:
+    with store.unit(NOW) as unit:
+        unit.add_to_outbox([_agency_event(1)])
+
+    with pytest.raises(Boom), store.claim([_agency_event(1).event_id]):
+        raise Boom
+
+    assert _unsent(store) == [("agencies", "3201", "3201 event 1")]
+
+
+def test_a_claim_of_events_not_in_the_outbox_takes_nothing(store: Ports) -> None:
+    with store.claim(["no-such-event"]) as claimed:
+        assert claimed == set()
+
+
+def test_keys_waiting_are_those_with_older_unsent_rows_not_the_events_own(store: Ports) -> None:
+    older = [_agency_event(1), _agency_event(1, "7317")]
+    with store.unit(NOW) as unit:
+        unit.add_to_outbox(older)
+    with store.claim([older[1].event_id]):  # 7317's was sent
+        pass
+
+    newer = [_agency_event(2), _agency_event(2, "7317"), _agency_event(1, "1371")]
+    with store.unit(NOW) as unit:
+        unit.add_to_outbox(newer)
+        waiting = unit.keys_waiting(newer)
+
+    assert waiting == {"3201"}
+
+
+def test_no_key_waits_on_its_own_events(store: Ports) -> None:
+    events = [_agency_event(1), _agency_event(2)]
+    with store.unit(NOW) as unit:
+        unit.add_to_outbox(events)
+        assert unit.keys_waiting(events) == set()

@@ -45,7 +45,7 @@ class World:
             source=self.source,
             service=IndexService(self.store, BKN_8_2019, 2025, "recalculated"),
             dead_letters=self.dead,
-            relay=OutboxRelay(self.store, self.publisher, lambda: NOW),
+            relay=OutboxRelay(self.store, self.publisher),
             rules=BKN_8_2019,
             metrics=WorkerMetrics(CollectorRegistry()),
             stopping=self.stopping,

@@ -1,4 +1,4 @@
-"""The outbox relay publishes unsent rows in order, in batches, and marks them sent."""
+"""The outbox relay publishes unsent rows in order, in batches, and deletes them once sent."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def _store_with(rows: int) -> FakeStore:
 def test_every_unsent_row_is_published_in_order_across_full_batches() -> None:
     store, publisher = _store_with(5), FakePublisher([])
 
-    sent = OutboxRelay(store, publisher, lambda: NOW, batch_size=2).drain()
+    sent = OutboxRelay(store, publisher, batch_size=2).drain()
 
     assert sent == {"recalculated": 5}
     assert [value for _, _, value in publisher.published] == [
@@ -34,6 +34,6 @@ def test_every_unsent_row_is_published_in_order_across_full_batches() -> None:
 def test_a_short_batch_ends_the_drain_without_asking_again() -> None:
     store = _store_with(3)
 
-    OutboxRelay(store, FakePublisher([]), lambda: NOW, batch_size=10).drain()
+    OutboxRelay(store, FakePublisher([]), batch_size=10).drain()
 
     assert store.unsent_queries == 1

@@ -8,7 +8,11 @@ publishes on ``asn.ipasn.recalculated`` (contracts §4), so any change to them s
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
+import pytest
+
+from schemas.recalculated import CausedBy, recalculated_event, recalculated_payload, recalculation
 from tests.factories import (
     BKN_8_2019,
     NIP,
@@ -21,7 +25,7 @@ from tests.factories import (
     training_values,
 )
 from tests.fakes import FakeStore
-from worker.domain.model import Statement
+from worker.domain.model import Dimensions, IndexResult, IndexRevision, Statement
 from worker.pipeline.ports import Origin
 from worker.pipeline.service import IndexService
 
@@ -123,3 +127,21 @@ def test_each_change_of_the_index_publishes_exactly_these_bytes() -> None:
     rows = [r for r in store.state.outbox if r.topic == "recalculated"]  # not the snapshots
     assert {r.key for r in rows} == {NIP}
     assert [r.payload for r in rows] == PAYLOADS
+
+
+@pytest.mark.parametrize("revision", [1, 2, 3])
+def test_the_recalculated_json_is_what_its_schema_model_serializes(revision: int) -> None:
+    dims = Dimensions(Decimal(15), Decimal("22.5"), Decimal(25), Decimal(0))
+    now = datetime(2025, 6, 5, 8, 0, 0, 123456, tzinfo=UTC)
+    index = IndexResult(NIP, 2025, "bkn-8-2019", Decimal("62.5"), "Rendah", dims, "3201")
+    withdrawn = IndexResult(NIP, 2025, "bkn-8-2019", None, None, None, "3201")
+    before = IndexResult(NIP, 2025, "bkn-8-2019", Decimal("73.00"), "Sedang", dims, None)
+    current = IndexRevision(withdrawn if revision == 3 else index, revision, now)
+    previous = None if revision == 1 else before
+    causes = [("siasn", "ev-1"), ("simpeg:3201", "ev 2")]
+
+    event_id, payload = recalculated_payload(current, previous, causes, now)
+
+    models = [CausedBy(source=s, id=i) for s, i in causes]
+    model = recalculated_event(recalculation(current, previous, models), now)
+    assert (event_id, payload) == (model.id, model.model_dump_json())

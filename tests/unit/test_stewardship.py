@@ -208,7 +208,7 @@ def test_the_snapshot_json_is_what_its_schema_model_serializes() -> None:
         BKN_8_2019,
     )
     caused = [CausedBy(source="siasn", id="ev-1")]
-    event_id, payload = reconciled_payload(resolution, 7, caused, NOW)
+    event_id, payload = reconciled_payload(resolution, 7, [("siasn", "ev-1")], NOW)
 
     model = reconciled_event(snapshot(resolution, 7, caused), NOW)
     assert event_id == model.id == f"{NIP}:reconciled:7"

@@ -87,7 +87,7 @@ class Adapters:
 
     def relay(self) -> OutboxRelay:
         """Publishes what the store's transactions left in the outbox, in order."""
-        return OutboxRelay(self.store, self.publisher, now)
+        return OutboxRelay(self.store, self.publisher)
 
 
 @contextmanager

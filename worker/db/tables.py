@@ -274,3 +274,10 @@ Index(
     postgresql_where=outbox.c.sent_at.is_(None),
     sqlite_where=outbox.c.sent_at.is_(None),
 )
+# A transaction asks whether its keys have older rows waiting (worker/db/store/outbox.py).
+Index(
+    "ix_outbox_unsent_key",
+    outbox.c.key,
+    postgresql_where=outbox.c.sent_at.is_(None),
+    sqlite_where=outbox.c.sent_at.is_(None),
+)

@@ -152,7 +152,9 @@ class WorkerMetrics:
         )
         self.outbox_pending = Gauge(
             "ipasn_outbox_pending_events",
-            "Recalculated events stored but not yet published, counted before each drain.",
+            "Events stored but not yet published: the outbox's backlog, counted before each "
+            "drain (every few seconds, and whenever the input is idle), or the batch's own "
+            "events as the worker publishes them.",
             multiprocess_mode="livemax",
             registry=registry,
         )

@@ -19,7 +19,15 @@ from schemas.signature import SourceSecrets
 from worker.domain.model import Statement
 from worker.domain.rules import RuleSet
 from worker.observability.metrics import WorkerMetrics, kind_label, system_of
-from worker.pipeline.ports import DeadLetters, Message, MessageSource, Origin, RefusedValue, Relay
+from worker.pipeline.ports import (
+    DeadLetters,
+    Message,
+    MessageSource,
+    Origin,
+    OutboxEvent,
+    RefusedValue,
+    Relay,
+)
 from worker.pipeline.retries import Retries, retrying
 from worker.pipeline.service import BatchOutcome, IndexService
 
@@ -27,6 +35,9 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 # Short, so that a stop request is seen within a second wherever the loop is.
 POLL_TIMEOUT_S = 0.5
+# A busy worker publishes its own events from memory; this often it also drains what the
+# outbox holds unsent (another worker's events, left by a crash), and whenever it is idle.
+DRAIN_EVERY_S = 5.0
 # With no partition held this long (more workers than partitions, a group that does not
 # settle), --until-idle ends, with a non-zero exit status.
 ASSIGNMENT_GRACE_S = 90.0
@@ -97,6 +108,7 @@ class Worker:
         self.secrets = secrets  # the sources' signing secrets (contracts §8)
         self.totals = Totals()
         self._deadline = 0.0  # of the retries of the batch in hand
+        self._drained_at = -DRAIN_EVERY_S  # the outbox drains at the first publication
 
     def _retrying(self, step: str, action: Callable[[], T]) -> T:
         retried = self.metrics.retries.labels(step=step).inc
@@ -119,7 +131,7 @@ class Worker:
                 self.totals.last_batch_done_at = time.monotonic()
             else:
                 self._start_batch()
-                self._publish()
+                self._publish()  # the outbox drained whenever the input is idle
             lag = self.source.lag()
             self.metrics.set_lag(lag)
             self.metrics.iterated(joined=self.source.settled(), rebalances=self.source.rebalances())
@@ -208,7 +220,8 @@ class Worker:
         took = time.perf_counter() - started
         self._count(batch, accepted, rejected, outcome, took)
         self._summarize(batch, rejected, outcome, took)
-        self._publish()
+        due = time.monotonic() - self._drained_at >= DRAIN_EVERY_S
+        self._publish(outcome.events, drain=outcome.held_back > 0 or due)
 
     def _summarize(
         self,
@@ -226,6 +239,7 @@ class Worker:
             "recalculated": outcome.recalculated,
             "revised": len(outcome.revisions),
             "conflicts": sum(outcome.conflicts.values()),
+            "held_back": outcome.held_back,  # events left to the relay (older rows of their key)
             "seconds": round(took, 4),
         }
         log.info(
@@ -276,13 +290,22 @@ class Worker:
                 self.dead_letters.send(message, rejection)
             self.dead_letters.flush()
 
-    def _publish(self) -> None:
-        def drain() -> dict[str, int]:
-            self.metrics.outbox_pending.set(self.relay.pending())  # the backlog found
-            with self._failures_counted("outbox"):
-                return self.relay.drain()
+    def _publish(self, events: Sequence[OutboxEvent] = (), *, drain: bool = True) -> None:
+        """Publish the committed batch's events from memory; with `drain`, then whatever the
+        outbox holds unsent (events held back, another worker's left by a crash)."""
 
-        sent = self._retrying("publish", drain)
+        def publish() -> dict[str, int]:
+            with self._failures_counted("outbox"):
+                # The backlog as this worker sees it: the outbox's at a drain, else its own.
+                backlog = self.relay.pending() if drain else len(events)
+                self.metrics.outbox_pending.set(backlog)
+                sent = self.relay.publish(events)
+                if not drain:
+                    return sent
+                self._drained_at = time.monotonic()
+                return dict(Counter(sent) + Counter(self.relay.drain()))
+
+        sent = self._retrying("publish", publish)
         recalculated = sent.get(self.service.output_topic, 0)
         snapshots = sent.get(self.service.reconciled_topic, 0)
         self.metrics.agency_events_published.inc(sent.get(self.service.agency_topic, 0))

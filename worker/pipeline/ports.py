@@ -198,6 +198,11 @@ class Unit(Protocol):
     def add_to_outbox(self, events: Sequence[OutboxEvent]) -> None:
         """Events to publish after the transaction, in this order."""
 
+    def keys_waiting(self, events: Sequence[OutboxEvent]) -> set[str]:
+        """Of these events' keys (NIPs, agency codes), those with other outbox rows still
+        unsent: rows an earlier transaction wrote, which must be published first. The
+        transaction holds the keys' locks (employees, agencies), so no later row can exist."""
+
     def save_revisions(self, new: Sequence[NewRevision]) -> None:
         """The new current index, its revision and its outbox row, for each."""
 
@@ -218,18 +223,29 @@ class OutboxRow:
 class UnsentBatch(Protocol):
     rows: list[OutboxRow]
 
-    def mark_sent(self, now: datetime) -> None: ...
+    def delete(self) -> None:
+        """These rows are sent: they leave the outbox when the block ends."""
 
 
 class Outbox(Protocol):
     def unsent(self, limit: int) -> AbstractContextManager[UnsentBatch]:
         """Unsent rows in id order, held by this relay until the block ends."""
 
+    def claim(self, event_ids: Sequence[str]) -> AbstractContextManager[set[str]]:
+        """Of these events' rows, the ids of those still unsent, held in id order until the
+        block ends, and deleted then (they were sent), or kept should the block raise. A relay
+        reading unsent rows waits for them, and finds them gone."""
+
     def pending_count(self) -> int: ...
 
 
 class Relay(Protocol):
+    def publish(self, events: Sequence[OutboxEvent]) -> dict[str, int]:
+        """Publish a committed transaction's events from memory, in order, and delete their
+        rows once the broker acknowledged them; return how many were sent, by topic."""
+
     def drain(self) -> dict[str, int]:
-        """Publish every unsent outbox row; return how many were sent, by topic."""
+        """Publish every unsent outbox row, read back in id order; return how many were sent,
+        by topic."""
 
     def pending(self) -> int: ...

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from schemas.agency import agency_payload
-from schemas.recalculated import CausedBy, recalculated_event, recalculation
+from schemas.recalculated import Cause, recalculated_payload
 from schemas.reconciled import NOTHING_DIGEST, digest, reconciled_payload
 from worker.domain.agencies import AgencyKey, Figures, Move
 from worker.domain.agencies import changes as agency_changes
@@ -38,6 +38,10 @@ class BatchOutcome:
     closed: dict[str, int] = field(default_factory=dict)  # conflicts closed, by why
     snapshots: int = 0  # new reconciled snapshot versions
     agencies: int = 0  # agencies whose figures changed
+    # The committed events the worker publishes from memory, in outbox order, and how many it
+    # held back for the relay: those whose key had older rows waiting to be sent.
+    events: list[OutboxEvent] = field(default_factory=list)
+    held_back: int = 0
 
 
 @dataclass(slots=True)
@@ -61,14 +65,16 @@ def _changed(before: IndexRevision | None, after: IndexResult) -> bool:
     return (was.score, was.band, was.dimensions) != (after.score, after.band, after.dimensions)
 
 
-def _changes(stored: Resolution | None, resolution: Resolution, changes: RecordChanges) -> None:
-    """Add what to write of the resolution to `changes`."""
+def _changes(stored: Resolution | None, resolution: Resolution, changes: RecordChanges) -> bool:
+    """Add what to write of the resolution to `changes`; whether any of its records changed
+    (or may have: an employee rewritten whole), which alone can make a new snapshot version."""
     if stored is None:
         changes.rewritten.append(resolution)
-        return
+        return True
     changed, gone = resolution.changes_since(stored)
     changes.changed += [(resolution.nip, r) for r in changed]
     changes.gone += [(resolution.nip, r) for r in gone]
+    return bool(changed or gone)
 
 
 def _resolved(nip: str, known: Known, rules: RuleSet) -> Resolution:
@@ -108,18 +114,20 @@ class IndexService:
         with self.store.unit(now, commit=commit) as unit:
             new = outcome.new = unit.add_statements(incoming)
             outcome.duplicates = len(incoming) - len(new)
-            causes: dict[str, list[CausedBy]] = {}
+            causes: dict[str, list[Cause]] = {}
             for s in new:
-                causes.setdefault(s.nip, []).append(CausedBy(source=s.source, id=s.event_id))
+                causes.setdefault(s.nip, []).append((s.source, s.event_id))
             if not causes:
                 return outcome
             changes = RecordChanges()
             resolved: list[tuple[Resolution, Known]] = []
+            records_moved: list[Resolution] = []  # a new snapshot version is possible
             for nip, known in sorted(self._known(unit, new).items()):
                 resolution = _resolved(nip, known, self.rules)
                 committed[nip] = (known, resolution)
                 if resolution is not known.stored:  # else nothing the index depends on moved
-                    _changes(known.stored, resolution, changes)
+                    if _changes(known.stored, resolution, changes):
+                        records_moved.append(resolution)
                     resolved.append((resolution, known))
             scored = self._scored(unit, [r for r, _ in resolved], causes, now)
             outcome.revisions = scored.revisions
@@ -131,11 +139,14 @@ class IndexService:
             outcome.recalculated = len(committed)
             unit.save_revisions(outcome.revisions)
             unit.move_indexes(scored.moved)
-            snapshots = self._snapshots(unit, [r for r, _ in resolved], causes, now)
+            snapshots = self._snapshots(unit, records_moved, causes, now)
             unit.save_snapshots(snapshots)
             outcome.snapshots = len(snapshots)
             # Last: the agencies' rows stay locked only until the commit that follows.
-            outcome.agencies = self._agency_events(unit, agency_changes(scored.moves), now)
+            agency_events = self._agency_events(unit, agency_changes(scored.moves), now)
+            outcome.agencies = len(agency_events)
+            events = [n.event for n in outcome.revisions] + [n.event for n in snapshots]
+            self._to_publish(unit, outcome, events + agency_events)
         if commit:
             self.cache.remember(committed)  # only what the database now holds
         return outcome
@@ -158,14 +169,14 @@ class IndexService:
             if not dry_run:
                 unit.save_revisions(scored.revisions)
                 unit.move_indexes(scored.moved)
-                scored.agencies = self._agency_events(unit, agency_changes(scored.moves), now)
+                scored.agencies = len(self._agency_events(unit, agency_changes(scored.moves), now))
         return scored
 
     def _scored(
         self,
         unit: Unit,
         resolutions: Sequence[Resolution],
-        causes: Mapping[str, Sequence[CausedBy]],
+        causes: Mapping[str, Sequence[Cause]],
         now: datetime,
     ) -> Scored:
         """Each employee's index, against the current one: a revision where the score, band
@@ -215,7 +226,7 @@ class IndexService:
         self,
         unit: Unit,
         resolved: Sequence[Resolution],
-        causes: dict[str, list[CausedBy]],
+        causes: dict[str, list[Cause]],
         now: datetime,
     ) -> list[NewSnapshot]:
         """A new snapshot version of each employee whose records, their values or their
@@ -234,14 +245,26 @@ class IndexService:
             new.append(NewSnapshot(resolution.nip, version + 1, said[resolution.nip], event))
         return new
 
-    def _agency_events(self, unit: Unit, changed: dict[AgencyKey, Figures], now: datetime) -> int:
+    def _agency_events(
+        self, unit: Unit, changed: dict[AgencyKey, Figures], now: datetime
+    ) -> list[OutboxEvent]:
         """The agencies' new figures, each published once for this batch (contracts §10)."""
         events = []
         for key, figures, version in unit.add_to_agencies(changed):
             event_id, payload = agency_payload(key, figures, version, now)
             events.append(OutboxEvent(event_id, self.agency_topic, key[0], payload))
         unit.add_to_outbox(events)
-        return len(events)
+        return events
+
+    @staticmethod
+    def _to_publish(unit: Unit, outcome: BatchOutcome, events: list[OutboxEvent]) -> None:
+        """The events the worker may publish from memory once the transaction commits: those
+        whose key has no older row waiting, which would have to go out first (a worker that
+        lost the employee's partition before it published, a crash). The others wait for the
+        relay, which sends in outbox order."""
+        waiting = unit.keys_waiting(events) if events else set()
+        outcome.events = [e for e in events if e.key not in waiting]
+        outcome.held_back = len(events) - len(outcome.events)
 
     def _known(self, unit: Unit, new: Sequence[Statement]) -> dict[str, Known]:
         """What is known of each NIP with a new statement: from the cache where the database
@@ -263,15 +286,15 @@ class IndexService:
         self,
         result: IndexResult,
         before: IndexRevision | None,
-        caused_by: Sequence[CausedBy],
+        caused_by: Sequence[Cause],
         now: datetime,
     ) -> NewRevision:
         current = IndexRevision(result, before.revision + 1 if before else 1, now)
         previous = before.index if before else None
-        event = recalculated_event(recalculation(current, previous, caused_by), now)
+        event_id, payload = recalculated_payload(current, previous, caused_by, now)
         return NewRevision(
             current=current,
             previous=previous,
-            caused_by=[c.model_dump() for c in caused_by],
-            event=OutboxEvent(event.id, self.output_topic, result.nip, event.model_dump_json()),
+            caused_by=[{"source": source, "id": id_} for source, id_ in caused_by],
+            event=OutboxEvent(event_id, self.output_topic, result.nip, payload),
         )

@@ -53,7 +53,7 @@ def add(writes: Writes, found: Sequence[Conflict], now: datetime) -> dict[str, i
 
 def read_open(writes: Writes, nips: Iterable[str]) -> dict[str, list[Conflict]]:
     found: dict[str, list[Conflict]] = defaultdict(list)
-    for condition, params in writes.nip_lists(conflicts.c.nip, nips):
+    for condition, params in writes.text_lists(conflicts.c.nip, nips):
         query = select(conflicts).where(condition, conflicts.c.closed_at.is_(None))
         for row in writes.conn.execute(query, params):
             found[row.nip].append(conflict_of(row))

@@ -35,8 +35,9 @@ RecordKey = tuple[str, str, str]  # nip, kind, record_id ("" for profile and pos
 
 # Keep IN lists and multi-row inserts well below every backend's parameter limit.
 CHUNK = 500
-# PostgreSQL takes a whole list of NIPs as one array parameter: one SQL text, planned once.
-_NIPS = bindparam("nips", type_=ARRAY(String))
+# PostgreSQL takes a whole list of NIPs (or keys, event ids) as one array parameter: one SQL
+# text, planned once.
+_TEXTS = bindparam("texts", type_=ARRAY(String))
 _IDS = bindparam("ids", type_=ARRAY(BigInteger))
 # Exact records, as three arrays of the same length (nip, kind, record_id).
 _DELETE_RECORDS = (
@@ -101,8 +102,9 @@ class Writes(Protocol):
     def delete_records(self, keys: Sequence[RecordKey]) -> None:
         """Delete exactly these records."""
 
-    def nip_lists(self, column: ColumnElement[str], nips: Iterable[str]) -> Iterator[Condition]:
-        """`column IN (...)` conditions that together cover the NIPs, in NIP order."""
+    def text_lists(self, column: ColumnElement[str], values: Iterable[str]) -> Iterator[Condition]:
+        """`column IN (...)` conditions that together cover the values (NIPs, keys, event ids),
+        in order."""
 
     def id_lists(self, column: ColumnElement[int], ids: Sequence[int]) -> Iterator[Condition]:
         """`column IN (...)` conditions that together cover the ids."""
@@ -147,8 +149,8 @@ class PostgresWrites:
         }
         self.conn.exec_driver_sql(_DELETE_RECORDS, arrays)
 
-    def nip_lists(self, column: ColumnElement[str], nips: Iterable[str]) -> Iterator[Condition]:
-        yield column == any_(_NIPS), {"nips": sorted(set(nips))}
+    def text_lists(self, column: ColumnElement[str], values: Iterable[str]) -> Iterator[Condition]:
+        yield column == any_(_TEXTS), {"texts": sorted(set(values))}
 
     def id_lists(self, column: ColumnElement[int], ids: Sequence[int]) -> Iterator[Condition]:
         yield column == any_(_IDS), {"ids": list(ids)}
@@ -210,8 +212,8 @@ class SqliteWrites:
         )
         self.conn.execute(exact, [{"n": nip, "k": kind, "r": rid} for nip, kind, rid in keys])
 
-    def nip_lists(self, column: ColumnElement[str], nips: Iterable[str]) -> Iterator[Condition]:
-        for chunk in chunks(sorted(set(nips))):
+    def text_lists(self, column: ColumnElement[str], values: Iterable[str]) -> Iterator[Condition]:
+        for chunk in chunks(sorted(set(values))):
             yield column.in_(chunk), {}
 
     def id_lists(self, column: ColumnElement[int], ids: Sequence[int]) -> Iterator[Condition]:

@@ -22,7 +22,7 @@ def current(
     writes: Writes, nips: Iterable[str], year: int, rule_version: str
 ) -> dict[str, IndexRevision]:
     found: dict[str, IndexRevision] = {}
-    for condition, params in writes.nip_lists(indexes.c.nip, nips):
+    for condition, params in writes.text_lists(indexes.c.nip, nips):
         query = select(indexes).where(
             condition,
             indexes.c.measurement_year == year,

@@ -1,22 +1,26 @@
-"""The `outbox` table: events to publish after the transaction, relayed in id order.
+"""The `outbox` table: events to publish after the transaction, in id order.
 
-Revisions, snapshots and agency figures all write their events through `add`; the relay reads
-and marks them here.
+Revisions, snapshots and agency figures all write their events through `add`. A row leaves the
+table once its event is sent: claimed and deleted by the worker that wrote it (it publishes
+them from memory), or read back and deleted by a relay (`unsent`). Rows are never rewritten.
+A worker of an older version marks its sent rows (`sent_at`) instead; they count as sent.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, delete, func, select
 
 from worker.db.store.dialects import Writes, writes_for
 from worker.db.tables import outbox
 from worker.pipeline.ports import OutboxEvent, OutboxRow
 
 OUTBOX_COLUMNS = ("event_id", "topic", "key", "payload", "created_at")
+UNSENT = outbox.c.sent_at.is_(None)
 
 
 def add(writes: Writes, events: Sequence[OutboxEvent], now: datetime) -> None:
@@ -30,6 +34,31 @@ def add(writes: Writes, events: Sequence[OutboxEvent], now: datetime) -> None:
         writes.insert_rows(outbox, OUTBOX_COLUMNS, rows)
 
 
+def keys_waiting(writes: Writes, events: Sequence[OutboxEvent]) -> set[str]:
+    """Of the events' keys, those with unsent rows other than these events' own."""
+    mine = {e.event_id for e in events}
+    waiting: set[str] = set()
+    for condition, params in writes.text_lists(outbox.c.key, {e.key for e in events}):
+        query = select(outbox.c.key, outbox.c.event_id).where(condition, UNSENT)
+        waiting.update(key for key, event_id in writes.conn.execute(query, params)
+                       if event_id not in mine)  # fmt: skip
+    return waiting
+
+
+@contextmanager
+def claimed(conn: Connection, event_ids: Sequence[str]) -> Iterator[set[str]]:
+    """The event ids of these rows still unsent, deleted in this transaction (kept should it
+    roll back). Locked in id order, as a relay locks them (`unsent`), so that the two never
+    wait for each other."""
+    writes = writes_for(conn)
+    found: set[str] = set()
+    for condition, params in writes.text_lists(outbox.c.event_id, event_ids):
+        held = writes.for_update(select(outbox.c.id).where(condition, UNSENT).order_by(outbox.c.id))
+        taken = delete(outbox).where(outbox.c.id.in_(held.scalar_subquery()))
+        found.update(conn.execute(taken.returning(outbox.c.event_id), params).scalars())
+    yield found
+
+
 @dataclass(slots=True)
 class OutboxBatch:
     """Unsent outbox rows, locked until the block that holds them ends."""
@@ -37,11 +66,10 @@ class OutboxBatch:
     rows: list[OutboxRow]
     _writes: Writes
 
-    def mark_sent(self, now: datetime) -> None:
+    def delete(self) -> None:
         ids = [r.id for r in self.rows]
         for condition, params in self._writes.id_lists(outbox.c.id, ids):
-            sent = update(outbox).where(condition).values(sent_at=now)
-            self._writes.conn.execute(sent, params)
+            self._writes.conn.execute(delete(outbox).where(condition), params)
 
 
 def unsent(conn: Connection, limit: int) -> OutboxBatch:
@@ -52,7 +80,7 @@ def unsent(conn: Connection, limit: int) -> OutboxBatch:
     """
     query = (
         select(outbox.c.id, outbox.c.topic, outbox.c.key, outbox.c.payload)
-        .where(outbox.c.sent_at.is_(None))
+        .where(UNSENT)
         .order_by(outbox.c.id)
         .limit(limit)
         .with_for_update()
@@ -61,5 +89,5 @@ def unsent(conn: Connection, limit: int) -> OutboxBatch:
 
 
 def pending_count(conn: Connection) -> int:
-    query = select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None))
+    query = select(func.count()).select_from(outbox).where(UNSENT)
     return int(conn.execute(query).scalar_one())

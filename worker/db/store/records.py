@@ -18,7 +18,7 @@ def write(writes: Writes, changes: RecordChanges) -> None:
     """Employees rewritten whole: all their records deleted, then inserted; of the others
     the changed and gone records deleted, then the changed ones inserted."""
     rewritten = [r.nip for r in changes.rewritten]
-    for condition, params in writes.nip_lists(records.c.nip, rewritten):
+    for condition, params in writes.text_lists(records.c.nip, rewritten):
         writes.conn.execute(delete(records).where(condition), params)
     replaced = changes.changed + changes.gone
     if replaced:

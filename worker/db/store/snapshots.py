@@ -15,7 +15,7 @@ from worker.pipeline.ports import NewSnapshot
 
 def versions(writes: Writes, nips: Iterable[str]) -> dict[str, tuple[int, str]]:
     found: dict[str, tuple[int, str]] = {}
-    for condition, params in writes.nip_lists(reconciled.c.nip, nips):
+    for condition, params in writes.text_lists(reconciled.c.nip, nips):
         query = select(reconciled.c.nip, reconciled.c.version, reconciled.c.digest)
         for nip, version, digest in writes.conn.execute(query.where(condition), params):
             found[nip] = (int(version), str(digest))

@@ -60,7 +60,7 @@ def add(
 
 def read(writes: Writes, nips: Iterable[str]) -> dict[str, list[Statement]]:
     found: dict[str, list[Statement]] = defaultdict(list)
-    for condition, params in writes.nip_lists(statements.c.nip, nips):
+    for condition, params in writes.text_lists(statements.c.nip, nips):
         for row in writes.conn.execute(select(statements).where(condition), params):
             found[row.nip].append(statement_of(row))
     return found
@@ -68,7 +68,7 @@ def read(writes: Writes, nips: Iterable[str]) -> dict[str, list[Statement]]:
 
 def counts(writes: Writes, nips: Iterable[str]) -> dict[str, int]:
     found: dict[str, int] = {}
-    for condition, params in writes.nip_lists(statements.c.nip, nips):
+    for condition, params in writes.text_lists(statements.c.nip, nips):
         query = select(statements.c.nip, func.count()).where(condition)
         rows = writes.conn.execute(query.group_by(statements.c.nip), params)
         found.update((nip, int(n)) for nip, n in rows)

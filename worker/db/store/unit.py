@@ -75,6 +75,9 @@ class SqlUnit:
     def add_to_outbox(self, events: Sequence[OutboxEvent]) -> None:
         outbox.add(self.writes, events, self.now)
 
+    def keys_waiting(self, events: Sequence[OutboxEvent]) -> set[str]:
+        return outbox.keys_waiting(self.writes, events)
+
     def save_revisions(self, new: Sequence[NewRevision]) -> None:
         indexes.save_revisions(self.writes, new, self.now)
 
@@ -99,6 +102,12 @@ class SqlStore:
         """Unsent outbox rows in id order, locked until the block ends (outbox.unsent)."""
         with translated(), self.engine.begin() as conn:
             yield outbox.unsent(conn, limit)
+
+    @contextmanager
+    def claim(self, event_ids: Sequence[str]) -> Iterator[set[str]]:
+        """Of these events' rows, those still unsent, held and deleted (outbox.claimed)."""
+        with translated(), self.engine.begin() as conn, outbox.claimed(conn, event_ids) as found:
+            yield found
 
     def pending_count(self) -> int:
         with translated(), self.engine.connect() as conn:
