@@ -18,6 +18,7 @@ from datetime import datetime
 from schemas.dead_letter import Rejection
 from worker.domain.agencies import AgencyKey, Figures
 from worker.domain.model import Conflict, IndexResult, IndexRevision, Kind, Record, Statement
+from worker.domain.reconcile import latest_per_source
 from worker.pipeline.ports import (
     Message,
     NewRevision,
@@ -68,7 +69,7 @@ class FakeUnit:
     def lock_employees(self, nips: Iterable[str]) -> None:
         self.state.locked.update(nips)
 
-    def statements_of(self, nips: Iterable[str]) -> dict[str, list[Statement]]:
+    def _every_statement_of(self, nips: Iterable[str]) -> dict[str, list[Statement]]:
         wanted = set(nips)
         found: dict[str, list[Statement]] = {}
         for s in self.state.statements.values():
@@ -76,8 +77,14 @@ class FakeUnit:
                 found.setdefault(s.nip, []).append(s)
         return found
 
+    def latest_statements_of(self, nips: Iterable[str]) -> dict[str, list[Statement]]:
+        return {
+            nip: [s for by_source in latest_per_source(every).values() for s in by_source.values()]
+            for nip, every in self._every_statement_of(nips).items()
+        }
+
     def statement_counts(self, nips: Iterable[str]) -> dict[str, int]:
-        found = self.statements_of(nips)
+        found = self._every_statement_of(nips)
         return {nip: len(every) for nip, every in found.items()}
 
     def current_indexes(

@@ -11,14 +11,17 @@ One module, longer than most: the whole contract in one place, each test run on 
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from tests.factories import (
     BKN_8_2019,
@@ -29,6 +32,7 @@ from tests.factories import (
     deletion,
     education_values,
     employee,
+    profile_values,
     record,
     resolve_and_score,
     statement,
@@ -37,7 +41,7 @@ from tests.fakes import FakeStore
 from worker.db.engine import make_engine, migrate
 from worker.db.store import SqlStore
 from worker.domain.agencies import AgencyKey, Figures
-from worker.domain.model import Conflict, IndexResult, IndexRevision, Kind, Statement
+from worker.domain.model import Conflict, IndexResult, IndexRevision, Kind, Statement, recency
 from worker.pipeline.ports import (
     NewRevision,
     NewSnapshot,
@@ -170,7 +174,7 @@ def _write_everything(unit: Unit) -> None:
 
 def _nothing_written(store: Ports) -> None:
     with store.unit(NOW) as unit:
-        assert unit.statements_of([NIP]) == {}
+        assert unit.latest_statements_of([NIP]) == {}
         assert unit.statement_counts([NIP]) == {}
         assert unit.open_conflicts([NIP]) == {}
         assert unit.current_indexes([NIP], YEAR, RULES) == {}
@@ -207,7 +211,7 @@ def test_one_event_id_from_two_sources_is_two_statements(store: Ports) -> None:
     assert _add(store, national, regional) == [national, regional]
 
 
-def test_statements_read_back_are_those_stored_for_each_nip(store: Ports) -> None:
+def test_the_statements_read_back_are_each_nips_latest_with_all_they_say(store: Ports) -> None:
     mine = [
         *employee(),
         statement("education", education_values("S2", date(2020, 3, 1)), record_id="E-1",
@@ -219,11 +223,76 @@ def test_statements_read_back_are_those_stored_for_each_nip(store: Ports) -> Non
     _add(store, *mine, *theirs)
 
     with store.unit(NOW) as unit:
-        found = _by_event(unit.statements_of([NIP, OTHER_NIP, THIRD_NIP]))
+        found = _by_event(unit.latest_statements_of([NIP, OTHER_NIP, THIRD_NIP]))
         counts = unit.statement_counts([NIP, OTHER_NIP, THIRD_NIP])
 
     assert found == _by_event({NIP: mine, OTHER_NIP: theirs})
     assert counts == {NIP: 4, OTHER_NIP: 2}
+
+
+def _edu(record_id: str, **kwargs: Any) -> Statement:
+    values = education_values("S1", date(2010, 6, 1))
+    return statement("education", values, record_id=record_id, **kwargs)
+
+
+# Each pair: a statement, and the one of its source about its record that replaces it.
+REPLACED = [
+    (_edu("E-1", time=at(1)), _edu("E-1", time=at(2))),
+    (_edu("E-2", time=at(1), sequence=9), _edu("E-2", time=at(2))),
+    (_edu("E-3", time=at(1)), _edu("E-3", time=at(1), sequence=0)),
+    (_edu("E-4", time=at(1), sequence=2), _edu("E-4", time=at(1), sequence=10)),
+    # The larger event id by code point, whatever the database's collation says.
+    (_edu("E-5", time=at(1), event_id="ev-B"), _edu("E-5", time=at(1), event_id="ev-a")),
+    (_edu("E-6", time=at(1), event_id="ev-z"), _edu("E-6", time=at(1), event_id="ev-é")),
+]  # fmt: skip
+
+
+def test_a_statement_replaced_by_a_later_one_of_its_source_is_not_read_back(
+    store: Ports,
+) -> None:
+    assert all(recency(new) > recency(old) for old, new in REPLACED)  # the domain's order
+    replaced, latest = [old for old, _ in REPLACED], [new for _, new in REPLACED]
+    another_source = _edu("E-1", source="simpeg:3201", time=at(0))
+    other_nip = statement("profile", profile_values(), nip=OTHER_NIP)
+    # The order of arrival does not matter.
+    _add(store, *latest[:3], *replaced, *latest[3:], another_source, other_nip)
+
+    with store.unit(NOW) as unit:
+        found = _by_event(unit.latest_statements_of([NIP, OTHER_NIP]))
+        counts = unit.statement_counts([NIP, OTHER_NIP])
+
+    assert found == _by_event({NIP: [*latest, another_source], OTHER_NIP: [other_nip]})
+    assert counts == {NIP: 13, OTHER_NIP: 1}
+
+
+@pytest.mark.postgres
+def test_event_ids_are_ordered_by_code_point_on_a_database_that_orders_by_language(
+    postgres_server: str,
+) -> None:
+    # The server here orders text by byte; a database made for English readers (ICU en-US)
+    # puts "ev-B" after "ev-a" and "ev-é" before "ev-z", where Python does the opposite.
+    name = f"ipasn_test_icu_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(postgres_server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(
+            text(
+                f'CREATE DATABASE "{name}" TEMPLATE template0 LOCALE_PROVIDER icu '
+                "ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'"
+            )
+        )
+    engine = make_engine(make_url(postgres_server).set(database=name).render_as_string(False))
+    try:
+        migrate(engine)
+        store = SqlStore(engine)
+        _add(store, *(old for old, _ in REPLACED[4:]), *(new for _, new in REPLACED[4:]))
+        with store.unit(NOW) as unit:
+            found = _by_event(unit.latest_statements_of([NIP]))
+        assert found == _by_event({NIP: [new for _, new in REPLACED[4:]]})
+    finally:
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def test_a_unit_reads_the_statements_it_added_before_it_commits(store: Ports) -> None:
@@ -233,7 +302,7 @@ def test_a_unit_reads_the_statements_it_added_before_it_commits(store: Ports) ->
         unit.add_statements([(s, HERE) for s in mine])
         # The service counts an employee's statements after adding them, in the same unit.
         counts = unit.statement_counts(nip for nip in [NIP, OTHER_NIP])
-        found = _by_event(unit.statements_of(nip for nip in [NIP, OTHER_NIP]))
+        found = _by_event(unit.latest_statements_of(nip for nip in [NIP, OTHER_NIP]))
 
     assert (counts, found) == ({NIP: 2}, _by_event({NIP: mine}))
 

@@ -35,10 +35,11 @@ class Known:
     stored: Resolution | None  # what the database's records say; None: not known
 
     @classmethod
-    def read(cls, every: Sequence[Statement]) -> Known:
-        """From every statement, read from the database: resolved and written whole."""
-        latest = latest_per_source(every)
-        return cls(latest, len(every), set(latest), None)
+    def read(cls, latest: Sequence[Statement], statements: int) -> Known:
+        """From each source's latest statements about each record, read from the database
+        that holds `statements` in all: resolved and written whole."""
+        state = latest_per_source(latest)
+        return cls(state, statements, set(state), None)
 
 
 @dataclass(frozen=True, slots=True)

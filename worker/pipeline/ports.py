@@ -158,7 +158,9 @@ class Unit(Protocol):
         """Hold these employees until the transaction ends, so that no other transaction
         computes one of them meanwhile (add_statements does this for its own)."""
 
-    def statements_of(self, nips: Iterable[str]) -> dict[str, list[Statement]]: ...
+    def latest_statements_of(self, nips: Iterable[str]) -> dict[str, list[Statement]]:
+        """Each source's latest statement (recency()) about each record of each NIP: all
+        that reconciliation looks at (rule 1), however many statements the database holds."""
 
     def statement_counts(self, nips: Iterable[str]) -> dict[str, int]:
         """How many statements the database holds about each NIP (absent: none)."""

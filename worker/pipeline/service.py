@@ -163,7 +163,7 @@ class IndexService:
         with self.store.unit(now, commit=not dry_run) as unit:
             if not dry_run:
                 unit.lock_employees(nips)
-            read = unit.statements_of(nips)
+            read = unit.latest_statements_of(nips)
             resolutions = [resolve(nip, read[nip], self.rules) for nip in sorted(read)]
             scored = self._scored(unit, resolutions, {}, now)
             if not dry_run:
@@ -268,7 +268,7 @@ class IndexService:
 
     def _known(self, unit: Unit, new: Sequence[Statement]) -> dict[str, Known]:
         """What is known of each NIP with a new statement: from the cache where the database
-        vouches for it, else its statements read."""
+        vouches for it, else its latest statements read."""
         added: dict[str, list[Statement]] = {}
         for s in new:
             added.setdefault(s.nip, []).append(s)
@@ -278,8 +278,8 @@ class IndexService:
             found = self.cache.current(nip, stored.get(nip, 0), mine)
             if found is not None:
                 known[nip] = found
-        read = unit.statements_of(nip for nip in added if nip not in known)
-        known.update((nip, Known.read(every)) for nip, every in read.items())
+        read = unit.latest_statements_of(nip for nip in added if nip not in known)
+        known.update((nip, Known.read(latest, stored[nip])) for nip, latest in read.items())
         return known
 
     def _revision(

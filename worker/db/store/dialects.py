@@ -109,6 +109,9 @@ class Writes(Protocol):
     def id_lists(self, column: ColumnElement[int], ids: Sequence[int]) -> Iterator[Condition]:
         """`column IN (...)` conditions that together cover the ids."""
 
+    def by_code_point(self, column: ColumnElement[str]) -> ColumnElement[str]:
+        """The column as Python orders strings: by code point (UTF-8's byte order)."""
+
     def lock_employees(self, nips: Sequence[str]) -> None:
         """Hold these employees (sorted, at least one) until the transaction ends."""
 
@@ -154,6 +157,10 @@ class PostgresWrites:
 
     def id_lists(self, column: ColumnElement[int], ids: Sequence[int]) -> Iterator[Condition]:
         yield column == any_(_IDS), {"ids": list(ids)}
+
+    def by_code_point(self, column: ColumnElement[str]) -> ColumnElement[str]:
+        # Not the database's collation, which may order by language (en_US: "a" < "B").
+        return column.collate("C")
 
     def lock_employees(self, nips: Sequence[str]) -> None:
         """Their rows locked (see _LOCK_EMPLOYEES), under _TIMEOUTS."""
@@ -219,6 +226,9 @@ class SqliteWrites:
     def id_lists(self, column: ColumnElement[int], ids: Sequence[int]) -> Iterator[Condition]:
         for chunk in chunks(ids):
             yield column.in_(chunk), {}
+
+    def by_code_point(self, column: ColumnElement[str]) -> ColumnElement[str]:
+        return column  # SQLite's default collation, BINARY, compares UTF-8 bytes
 
     def lock_employees(self, nips: Sequence[str]) -> None:
         """SQLite's one write lock taken now, before anything is read (see _WRITE_LOCK_SQLITE)."""

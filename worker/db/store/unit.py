@@ -35,8 +35,8 @@ class SqlUnit:
     def lock_employees(self, nips: Iterable[str]) -> None:
         statements.lock_employees(self.writes, nips)
 
-    def statements_of(self, nips: Iterable[str]) -> dict[str, list[Statement]]:
-        return statements.read(self.writes, nips)
+    def latest_statements_of(self, nips: Iterable[str]) -> dict[str, list[Statement]]:
+        return statements.read_latest(self.writes, nips)
 
     def statement_counts(self, nips: Iterable[str]) -> dict[str, int]:
         return statements.counts(self.writes, nips)
