@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from sys import intern
 from typing import Any, cast
 
 from pydantic import ValidationError
@@ -33,7 +34,7 @@ from schemas.steward import (
     steward_event,
 )
 from schemas.wire import SOURCE
-from worker.domain.model import Kind, Statement
+from worker.domain.model import Kind, Statement, shared_values
 from worker.domain.nip import InvalidNip, validate_nip
 from worker.domain.rules import STEWARD, RuleSet, regional_agency
 
@@ -171,7 +172,7 @@ def _validation_detail(error: ValidationError) -> str:
 
 
 def _kind_of(event_type: str) -> Kind:
-    return cast(Kind, event_type.split(".")[1])
+    return cast(Kind, intern(event_type.split(".")[1]))  # the one "education", not a copy
 
 
 def _authority(event: Event, kind: Kind, rules: RuleSet) -> str | None:
@@ -196,10 +197,10 @@ def to_statement(event: Event, kind: Kind) -> Statement:
         record_id = dumped.pop("record_id", None)
         if actor is not None:  # the steward's why is no value of the record
             reason = dumped.pop("reason")
-        values = None if deleted else dumped
+        values = None if deleted else shared_values(dumped)
     return Statement(
-        nip=event.subject,
-        source=event.source,
+        nip=intern(event.subject),
+        source=intern(event.source),
         kind=kind,
         record_id=record_id,
         event_id=event.id,

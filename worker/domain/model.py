@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from sys import intern
 from typing import Any, Literal, get_args
 
 Kind = Literal["profile", "position", "education", "training", "performance", "discipline"]
@@ -19,6 +20,15 @@ Dimension = Literal["qualification", "competency", "performance", "discipline"]
 DIMENSIONS: tuple[Dimension, ...] = get_args(Dimension)
 
 Values = Mapping[str, Any]
+
+
+def shared_values(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The values with each key and text interned. The same field names, dates, codes and
+    names recur in every employee's statements; interned, a statement the employee cache keeps
+    holds a reference to one string instead of a copy of its own (a third of what a statement
+    read back from the database cost), and an identical statement is no larger for having been
+    read back rather than decoded."""
+    return {intern(k): intern(v) if type(v) is str else v for k, v in values.items()}
 
 
 @dataclass(frozen=True, slots=True)

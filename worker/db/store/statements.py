@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from sys import intern
 from typing import Any, cast
 
 from sqlalchemy import func, select
 
 from worker.db.store.dialects import Writes
 from worker.db.tables import statements
-from worker.domain.model import Kind, Statement
+from worker.domain.model import Kind, Statement, shared_values
 from worker.pipeline.ports import Origin
 
 STATEMENT_COLUMNS = [c.name for c in statements.columns if c.name != "id"]
@@ -20,15 +21,16 @@ _UNIQUE = ("source", "event_id")
 
 
 def statement_of(row: Any) -> Statement:
+    """The statement of a row, its repeated texts shared (as decode() shares them)."""
     return Statement(
-        nip=row.nip,
-        source=row.source,
-        kind=cast(Kind, row.kind),
+        nip=intern(row.nip),
+        source=intern(row.source),
+        kind=cast(Kind, intern(row.kind)),
         record_id=row.record_id,
         event_id=row.event_id,
         time=row.time,
         sequence=row.sequence,
-        values=None if row.deleted else row.values,
+        values=None if row.deleted else shared_values(row.values),
         actor=row.actor,
         reason=row.reason,
         released=row.released,
