@@ -79,7 +79,7 @@ class FakeUnit:
 
     def latest_statements_of(self, nips: Iterable[str]) -> dict[str, list[Statement]]:
         return {
-            nip: [s for by_source in latest_per_source(every).values() for s in by_source.values()]
+            nip: [s for by_source in latest_per_source(every).values() for s in by_source]
             for nip, every in self._every_statement_of(nips).items()
         }
 

@@ -69,7 +69,7 @@ def same_record(told: list[Told], t: Told) -> list[Told]:
 
 def latest(found: Iterable[Statement], s: Statement) -> dict[str, Statement]:
     """Each source's latest statement about the record s is about."""
-    return latest_per_source(found)[s.key]
+    return {latest.source: latest for latest in latest_per_source(found)[s.key]}
 
 
 def in_capitals(values: Values | None) -> dict[str, object] | None:

@@ -59,7 +59,7 @@ def test_what_a_batch_adds_leaves_the_cached_state_as_it_was() -> None:
 
     assert again is not None
     assert again.touched == {old.key}
-    assert again.latest[old.key] == {"siasn": newer}
+    assert again.latest[old.key] == (newer,)
 
 
 def test_a_statement_stored_by_someone_else_makes_the_entry_useless() -> None:

@@ -134,13 +134,14 @@ def _sample(
     children: list[subprocess.Popen[str]], started: float, into: list[tuple[float, float]]
 ) -> None:
     while any(c.poll() is None for c in children):
-        total = sum(_rss_mib(c.pid) for c in children if c.poll() is None)
+        total = sum(rss_mib(c.pid) for c in children if c.poll() is None)
         if total:
             into.append((time.monotonic() - started, total))
         time.sleep(0.25)
 
 
-def _rss_mib(pid: int) -> float:
+def rss_mib(pid: int) -> float:
+    """A process's resident memory (VmRSS) in MiB; 0 once it has exited."""
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
