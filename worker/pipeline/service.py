@@ -151,20 +151,34 @@ class IndexService:
             self.cache.remember(committed)  # only what the database now holds
         return outcome
 
-    def recompute(self, nips: Sequence[str], now: datetime, *, dry_run: bool = False) -> Scored:
-        """Compute these employees' index again from their stored statements, under this
-        service's year and rules (contracts §9), in one transaction: a revision and an outbox
-        row for each index that changed, and the agencies' figures kept in step. Their
-        reconciled records, conflicts and snapshots stay as the worker keeps them.
+    def recompute(
+        self,
+        nips: Sequence[str],
+        now: datetime,
+        *,
+        dry_run: bool = False,
+        reconciled: bool = False,
+    ) -> Scored:
+        """Compute these employees' index again under this service's year and rules (contracts
+        §9), in one transaction: a revision and an outbox row for each index that changed, and
+        the agencies' figures kept in step. Their reconciled records, conflicts and snapshots
+        stay as the worker keeps them.
 
-        The employees are locked first, as add_statements locks them. dry_run: nothing is
-        locked or written; the outcome says what would have been.
+        From their stored statements, reconciled again under these rules; or, `reconciled`,
+        from the reconciled records the worker keeps, where these rules reconcile as the rules
+        that made them do (the same precedence). The employees are locked first, as
+        add_statements locks them. dry_run: nothing is locked or written; the outcome says what
+        would have been.
         """
         with self.store.unit(now, commit=not dry_run) as unit:
             if not dry_run:
                 unit.lock_employees(nips)
-            read = unit.statements_of(nips)
-            resolutions = [resolve(nip, read[nip], self.rules) for nip in sorted(read)]
+            if reconciled:
+                stored = unit.reconciled(nips)
+                resolutions = [stored.get(nip) or Resolution.nothing(nip) for nip in sorted(nips)]
+            else:
+                read = unit.statements_of(nips)
+                resolutions = [resolve(nip, read[nip], self.rules) for nip in sorted(read)]
             scored = self._scored(unit, resolutions, {}, now)
             if not dry_run:
                 unit.save_revisions(scored.revisions)
