@@ -54,6 +54,9 @@ class Scored:
     moved: list[IndexResult] = field(default_factory=list)  # the agency alone changed
     moves: list[Move] = field(default_factory=list)  # for the agencies' figures
     agencies: int = 0  # agencies whose figures changed (recompute)
+    # As BatchOutcome's: the events to publish from memory, and how many wait for the relay.
+    events: list[OutboxEvent] = field(default_factory=list)
+    held_back: int = 0
 
 
 def _changed(before: IndexRevision | None, after: IndexResult) -> bool:
@@ -75,6 +78,16 @@ def _changes(stored: Resolution | None, resolution: Resolution, changes: RecordC
     changes.changed += [(resolution.nip, r) for r in changed]
     changes.gone += [(resolution.nip, r) for r in gone]
     return bool(changed or gone)
+
+
+def _publishable(unit: Unit, events: list[OutboxEvent]) -> tuple[list[OutboxEvent], int]:
+    """The events the worker may publish from memory once the transaction commits: those
+    whose key has no older row waiting, which would have to go out first (a worker that lost
+    the employee's partition before it published, a crash); and how many wait for the relay,
+    which sends in outbox order."""
+    waiting = unit.keys_waiting(events) if events else set()
+    mine = [e for e in events if e.key not in waiting]
+    return mine, len(events) - len(mine)
 
 
 def _resolved(nip: str, known: Known, rules: RuleSet) -> Resolution:
@@ -146,7 +159,7 @@ class IndexService:
             agency_events = self._agency_events(unit, agency_changes(scored.moves), now)
             outcome.agencies = len(agency_events)
             events = [n.event for n in outcome.revisions] + [n.event for n in snapshots]
-            self._to_publish(unit, outcome, events + agency_events)
+            outcome.events, outcome.held_back = _publishable(unit, events + agency_events)
         if commit:
             self.cache.remember(committed)  # only what the database now holds
         return outcome
@@ -183,7 +196,10 @@ class IndexService:
             if not dry_run:
                 unit.save_revisions(scored.revisions)
                 unit.move_indexes(scored.moved)
-                scored.agencies = len(self._agency_events(unit, agency_changes(scored.moves), now))
+                agency_events = self._agency_events(unit, agency_changes(scored.moves), now)
+                scored.agencies = len(agency_events)
+                events = [n.event for n in scored.revisions] + agency_events
+                scored.events, scored.held_back = _publishable(unit, events)
         return scored
 
     def _scored(
@@ -269,16 +285,6 @@ class IndexService:
             events.append(OutboxEvent(event_id, self.agency_topic, key[0], payload))
         unit.add_to_outbox(events)
         return events
-
-    @staticmethod
-    def _to_publish(unit: Unit, outcome: BatchOutcome, events: list[OutboxEvent]) -> None:
-        """The events the worker may publish from memory once the transaction commits: those
-        whose key has no older row waiting, which would have to go out first (a worker that
-        lost the employee's partition before it published, a crash). The others wait for the
-        relay, which sends in outbox order."""
-        waiting = unit.keys_waiting(events) if events else set()
-        outcome.events = [e for e in events if e.key not in waiting]
-        outcome.held_back = len(events) - len(outcome.events)
 
     def _known(self, unit: Unit, new: Sequence[Statement]) -> dict[str, Known]:
         """What is known of each NIP with a new statement: from the cache where the database

@@ -27,7 +27,7 @@ from rich.progress import MofNCompleteColumn, Progress, TimeElapsedColumn, TimeR
 from schemas.rules import load_rules
 from worker.bootstrap import Database, bootstrap
 from worker.commands.arguments import agency, database_url_flag, kafka_flags, positive
-from worker.commands.recompute.pages import recompute_all
+from worker.commands.recompute.pages import drain_left, recompute_all
 from worker.commands.recompute.processes import Job, in_processes
 from worker.commands.recompute.report import Report, dumps, render
 from worker.commands.shutdown import Shutdown
@@ -118,7 +118,7 @@ def run_recompute(args: argparse.Namespace, settings: Settings, console: Console
     # may be newer than the data.
     database: Database = "read" if args.dry_run else "upgrade"
     processes = args.processes or default_processes(settings)
-    producer = None if args.dry_run or processes > 1 else clients.WORKER
+    producer = None if args.dry_run else clients.WORKER
     started = time.monotonic()
     with bootstrap(settings, database=database, producer=producer) as app:
         before = {key[0]: f for key, f, _ in figures(app.engine, args.year, rules.version)}
@@ -129,6 +129,7 @@ def run_recompute(args: argparse.Namespace, settings: Settings, console: Console
                 job = Job(settings, rules_file, args.year, args.dry_run, args.agency, reconciled)
                 pages = nip_pages(app.engine, args.agency, args.chunk)
                 in_processes(job, pages, processes, report, step)
+                drain_left(None if args.dry_run else app.relay(), report)
             else:
                 service = app.index_service(rules, args.year)
                 relay = None if args.dry_run else app.relay()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
+from functools import partial
 from typing import TypeVar
 
 from worker.bootstrap import now
@@ -13,7 +15,7 @@ from worker.db.engine import Engine
 from worker.db.views.employees import nip_pages
 from worker.pipeline.ports import Relay
 from worker.pipeline.retries import Retries, retrying
-from worker.pipeline.service import IndexService
+from worker.pipeline.service import IndexService, Scored
 
 T = TypeVar("T")
 
@@ -37,14 +39,21 @@ def compute_page(
     *,
     reconciled: bool = False,
 ) -> None:
-    """The page in one transaction, its events published once it commits (none: a dry run);
-    `reconciled`: rescored from the reconciled records (IndexService.recompute)."""
-    dry_run = report.dry_run
-    report.add(
-        _retried(lambda: service.recompute(nips, now(), dry_run=dry_run, reconciled=reconciled))
-    )
+    """The page in one transaction, its events published from memory once it commits (none:
+    a dry run), those held back behind older ones of their key by the relay; `reconciled`:
+    rescored from the reconciled records (IndexService.recompute)."""
+    computed = partial(service.recompute, nips, dry_run=report.dry_run, reconciled=reconciled)
+    scored = _retried(lambda: computed(now()))
+    report.add(scored)
     if relay is not None:
-        report.published.update(_retried(relay.drain))
+        report.published.update(_retried(lambda: _published(relay, scored)))
+
+
+def _published(relay: Relay, scored: Scored) -> Counter[str]:
+    sent = Counter(relay.publish(scored.events))
+    if scored.held_back:
+        sent.update(relay.drain())
+    return sent
 
 
 def recompute_all(
@@ -63,3 +72,10 @@ def recompute_all(
         compute_page(service, relay, report, nips, reconciled=reconciled)
         advance(len(nips))
         report.seconds = time.monotonic() - started
+    drain_left(relay, report)
+
+
+def drain_left(relay: Relay | None, report: Report) -> None:
+    """What the outbox still holds at the end (left by an earlier run that stopped, say)."""
+    if relay is not None:
+        report.published.update(_retried(relay.drain))
