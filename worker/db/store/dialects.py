@@ -22,13 +22,14 @@ from sqlalchemy import (
     Table,
     any_,
     bindparam,
+    case,
     delete,
     select,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
 from worker.db import bulk
-from worker.db.tables import employees, records
+from worker.db.tables import employees, records, statements
 
 T = TypeVar("T")
 Row = Mapping[str, Any]
@@ -36,6 +37,13 @@ Row = Mapping[str, Any]
 Condition = tuple[ColumnElement[bool], dict[str, Any]]
 RecordKey = tuple[str, str, str]  # nip, kind, record_id ("" for profile and position)
 RecordRow = tuple[str, str, str, dict[str, Any], str, str, datetime]
+# A statement's columns as the store reads them back (values None where deleted).
+STATEMENT_READ = (
+    "nip", "source", "kind", "record_id", "event_id", "time", "sequence", "values", "actor",
+    "reason", "released",
+)  # fmt: skip
+StatementRow = tuple[Any, ...]
+_TIME, _VALUES = STATEMENT_READ.index("time"), STATEMENT_READ.index("values")
 
 # Keep IN lists and multi-row inserts well below every backend's parameter limit.
 CHUNK = 500
@@ -43,6 +51,11 @@ CHUNK = 500
 # text, planned once.
 _TEXTS = bindparam("texts", type_=ARRAY(String))
 _IDS = bindparam("ids", type_=ARRAY(BigInteger))
+_READ_STATEMENTS = (
+    "SELECT nip, source, kind, record_id, event_id, time, sequence, "
+    'CASE WHEN deleted THEN NULL ELSE "values"::text END, actor, reason, released '
+    "FROM statements WHERE nip = ANY(%(nips)s::text[])"
+)
 _READ_RECORDS = (
     'SELECT nip, kind, record_id, "values"::text, source, event_id, time FROM records '
     "WHERE nip = ANY(%(nips)s::text[])"
@@ -130,6 +143,10 @@ class Writes(Protocol):
         """The stored records of these NIPs: nip, kind, record_id ("" for none), values,
         source, event_id, time."""
 
+    def read_statements(self, nips: Iterable[str]) -> Iterator[StatementRow]:
+        """The stored statements of these NIPs: STATEMENT_READ's columns, values as a dict
+        (None where deleted), times in UTC."""
+
 
 class PostgresWrites:
     """COPY, staging tables, array parameters and row locks."""
@@ -179,11 +196,28 @@ class PostgresWrites:
         return query.with_for_update()
 
     def read_records(self, nips: Sequence[str]) -> Iterator[RecordRow]:
-        # The driver's own rows and the JSON read by orjson: SQLAlchemy's row processing and
-        # the standard library's JSON took four times as long (recompute reads millions).
-        found = self.conn.exec_driver_sql(_READ_RECORDS, {"nips": list(nips)})
+        # The driver's own rows, fetched at once, and the JSON read by orjson: SQLAlchemy's row
+        # processing and the standard library's JSON took four times as long (recompute reads
+        # millions of records).
+        found = bulk.fetched(self.conn, _READ_RECORDS, {"nips": list(nips)})
         for nip, kind, record_id, values, source, event_id, time in found:
             yield nip, kind, record_id, orjson.loads(values), source, event_id, time.astimezone(UTC)
+
+    def read_statements(self, nips: Iterable[str]) -> Iterator[StatementRow]:
+        found = bulk.fetched(self.conn, _READ_STATEMENTS, {"nips": sorted(set(nips))})
+        for nip, source, kind, record_id, event_id, time, sequence, values, *rest in found:
+            decoded = None if values is None else orjson.loads(values)
+            yield (
+                nip,
+                source,
+                kind,
+                record_id,
+                event_id,
+                time.astimezone(UTC),
+                sequence,
+                decoded,
+                *rest,
+            )
 
 
 class SqliteWrites:
@@ -250,6 +284,16 @@ class SqliteWrites:
     def for_update(self, query: Select[Any]) -> Select[Any]:
         # SQLite has no FOR UPDATE; the transaction holds the one write lock already.
         return query
+
+    def read_statements(self, nips: Iterable[str]) -> Iterator[StatementRow]:
+        # As PostgreSQL's read: no values where deleted.
+        values = case((statements.c.deleted, None), else_=statements.c["values"])
+        columns = [
+            values.label("values") if c == "values" else statements.c[c] for c in STATEMENT_READ
+        ]
+        for chunk in chunks(sorted(set(nips))):
+            query = select(*columns).where(statements.c.nip.in_(chunk))
+            yield from (tuple(row) for row in self.conn.execute(query))
 
     def read_records(self, nips: Sequence[str]) -> Iterator[RecordRow]:
         columns = [records.c[c] for c in ("nip", "kind", "record_id", "values", "source")]

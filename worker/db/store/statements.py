@@ -60,9 +60,16 @@ def add(
 
 def read(writes: Writes, nips: Iterable[str]) -> dict[str, list[Statement]]:
     found: dict[str, list[Statement]] = defaultdict(list)
-    for condition, params in writes.text_lists(statements.c.nip, nips):
-        for row in writes.conn.execute(select(statements).where(condition), params):
-            found[row.nip].append(statement_of(row))
+    for nip, source, kind, record_id, event_id, time, sequence, *rest in writes.read_statements(
+        nips
+    ):
+        values, actor, reason, released = rest
+        found[nip].append(
+            Statement(
+                nip, source, kind, record_id, event_id, time, sequence, values, actor, reason,
+                released,
+            )
+        )  # fmt: skip
     return found
 
 
