@@ -17,7 +17,15 @@ from datetime import datetime
 
 from schemas.dead_letter import Rejection
 from worker.domain.agencies import AgencyKey, Figures
-from worker.domain.model import Conflict, IndexResult, IndexRevision, Kind, Record, Statement
+from worker.domain.model import (
+    Conflict,
+    IndexResult,
+    IndexRevision,
+    Kind,
+    Record,
+    Resolution,
+    Statement,
+)
 from worker.domain.reconcile import latest_per_source
 from worker.pipeline.ports import (
     Message,
@@ -103,6 +111,13 @@ class FakeUnit:
             self.state.records.get(nip, {}).pop((r.kind, r.record_id), None)
         for nip, r in changes.changed:
             self.state.records.setdefault(nip, {})[(r.kind, r.record_id)] = r
+
+    def reconciled(self, nips: Sequence[str]) -> dict[str, Resolution]:
+        return {
+            nip: Resolution.of_records(nip, self.state.records[nip].values())
+            for nip in nips
+            if self.state.records.get(nip)
+        }
 
     def add_conflicts(self, found: Sequence[Conflict]) -> dict[str, int]:
         new = {(c.nip, *c.key): c for c in found if (c.nip, *c.key) not in self.state.conflicts}

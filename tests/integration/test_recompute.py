@@ -31,7 +31,7 @@ from tests.factories import BKN_8_2019
 from tests.fakes import FakePublisher
 from tests.integration.test_agency_aggregates import _kept, _recounted
 from tests.integration.test_cli import cli, service_env
-from worker.commands.recompute import recompute_all
+from worker.commands.recompute.pages import recompute_all
 from worker.commands.recompute.report import Report
 from worker.db.engine import make_engine, migrate
 from worker.db.store import SqlStore, statement_of

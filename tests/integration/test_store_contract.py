@@ -41,7 +41,15 @@ from tests.fakes import FakeStore
 from worker.db.engine import make_engine, migrate
 from worker.db.store import SqlStore
 from worker.domain.agencies import AgencyKey, Figures
-from worker.domain.model import Conflict, IndexResult, IndexRevision, Kind, Statement, recency
+from worker.domain.model import (
+    Conflict,
+    IndexResult,
+    IndexRevision,
+    Kind,
+    Resolution,
+    Statement,
+    recency,
+)
 from worker.pipeline.ports import (
     NewRevision,
     NewSnapshot,
@@ -355,6 +363,31 @@ def test_records_rewritten_changed_and_gone_across_units_are_accepted_and_commit
 
     with store.unit(NOW) as unit:
         assert unit.statement_counts([NIP]) == {NIP: len(writes)}  # every unit committed
+
+
+def test_the_records_read_back_are_those_written_rewritten_changed_and_gone(
+    store: Ports,
+) -> None:
+    s1, s2 = education_values("S1", date(2010, 6, 1)), education_values("S2", date(2020, 3, 1))
+    resolution, _ = resolve_and_score(
+        [*employee(), statement("education", s1, record_id="E-1"),
+         statement("education", s2, record_id="E-2")]
+    )  # fmt: skip
+    e1, e3 = (record("education", s2, record_id=r) for r in ("E-1", "E-3"))
+    gone = resolution.history["education"][1]  # E-2
+    with store.unit(NOW) as unit:
+        unit.write_records(RecordChanges(rewritten=[resolution]))
+    with store.unit(NOW) as unit:
+        first = unit.reconciled([NIP, OTHER_NIP])
+        unit.write_records(RecordChanges(changed=[(NIP, e1), (NIP, e3)], gone=[(NIP, gone)]))
+    with store.unit(NOW) as unit:
+        second = unit.reconciled([NIP])
+
+    assert first == {NIP: Resolution.of_records(NIP, resolution.keyed().values())}
+    single = [r for r in (resolution.profile, resolution.position) if r is not None]
+    expected = [*single, e1, e3]
+    assert second == {NIP: Resolution.of_records(NIP, expected)}
+    assert second[NIP].history["education"] == (e1, e3)
 
 
 def test_a_record_gone_that_is_not_stored_is_no_error(store: Ports) -> None:

@@ -287,3 +287,19 @@ def test_worker_processes_get_the_log_format(monkeypatch: pytest.MonkeyPatch) ->
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     assert load_settings().log_format == "json"
+
+
+def test_kafka_pythons_slow_step_warnings_are_left_out_and_its_other_warnings_kept() -> None:
+    stream = io.StringIO()
+    configure_logging("INFO", "text", stream=stream)
+    selector = logging.getLogger("kafka.net.selector")
+
+    selector.warning(
+        "Task <Task> ran for 0.120s (>0.100s threshold). It is blocking the event loop -- "
+        "likely a tight sync loop inside a coroutine. Other pollers will time out."
+    )
+    selector.warning("Wakeup socket returned empty. Rebuilding.")
+
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 1
+    assert lines[0].endswith("kafka.net.selector: Wakeup socket returned empty. Rebuilding.")

@@ -128,3 +128,21 @@ def test_the_report_counts_transitions_and_the_agencies_affected() -> None:
     data = json.loads(json.dumps(report.as_data()))
     assert data["indexes"] == {"new": 2, "changed": 0, "withdrawn": 0}
     assert "would change" in report.summary()
+
+
+def test_rescoring_the_reconciled_records_gives_what_reconciling_the_statements_gives() -> None:
+    # The example rules reconcile as bkn-8-2019 does (the same precedence): the worker's
+    # reconciled records can be rescored without reading the statements again.
+    assert EXAMPLE.precedence == BKN_8_2019.precedence
+    nips = [NIP, OTHER_NIP, THIRD_NIP, "199501012020011004"]  # the last: no statement at all
+
+    again = _service(_stored(), EXAMPLE).recompute(nips, NOW, dry_run=True)
+    rescored = _service(_stored(), EXAMPLE).recompute(nips, NOW, dry_run=True, reconciled=True)
+
+    indexes = sorted((now.nip, now) for _, now in again.indexes)
+    assert sorted((now.nip, now) for _, now in rescored.indexes if now.nip in dict(indexes)) == (
+        indexes
+    )
+    assert [r.current.index for r in rescored.revisions] == [
+        r.current.index for r in again.revisions
+    ]

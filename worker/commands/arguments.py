@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import re
+from collections.abc import Callable
 
 from schemas.wire import AGENCY_CODE, SOURCE_FILTER
 
@@ -49,3 +50,13 @@ def database_flags(p: argparse.ArgumentParser) -> None:
     database_url_flag(p)
     p.add_argument("--measurement-year", type=int, help="IPASN_MEASUREMENT_YEAR")
     p.add_argument("--rules-file", help="a rules file replacing bkn-8-2019 (IPASN_RULES_FILE)")
+
+
+def parse_as(
+    arguments: Callable[[argparse.ArgumentParser], None], argv: list[str]
+) -> argparse.Namespace:
+    """A command's arguments parsed from `argv` by its own definitions, every default included:
+    how another command (the demo) runs it without building a namespace that could drift."""
+    parser = argparse.ArgumentParser(exit_on_error=False)
+    arguments(parser)
+    return parser.parse_args(argv)

@@ -61,6 +61,20 @@ def copy_rows(
         cursor.close()
 
 
+def fetched(conn: Connection, sql: str, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+    """Every row of a query, as the driver gives them, fetched at once: no SQLAlchemy row
+    processing (a quarter of the time of reading millions of small rows)."""
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+    except psycopg.Error as e:
+        # As SQLAlchemy would raise it, for the store's translation (see copy_rows).
+        raise DBAPIError.instance(sql, None, e, psycopg.Error) from e
+    finally:
+        cursor.close()
+
+
 _STAGING = "staging_tables"
 
 

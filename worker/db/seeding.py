@@ -41,7 +41,8 @@ def seed(url: str, employees: int) -> float:
         f"SELECT '{kind}' AS kind, " + (f"'{rid}'" if rid else "NULL") + " AS record_id"
         for kind, rid in SEED_ROWS
     )
-    with create_engine(url).begin() as conn:
+    seeding = create_engine(url)
+    with seeding.begin() as conn:
         conn.execute(
             text(
                 f"""INSERT INTO statements (nip, source, event_id, kind, record_id, time,
@@ -72,6 +73,7 @@ def seed(url: str, employees: int) -> float:
             {"n": employees},
         )
         conn.execute(text("ANALYZE"))
+    seeding.dispose()  # no connection left: the database may serve as a template
     return time.monotonic() - started
 
 
@@ -85,6 +87,21 @@ def fresh_postgres(server: str) -> str | None:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
     except Exception:  # noqa: BLE001 - no server: the benchmark goes without PostgreSQL
         return None
+    finally:
+        admin.dispose()
+    atexit.register(_drop, server, name)
+    return make_url(server).set(database=name).render_as_string(hide_password=False)
+
+
+def copy_database(server: str, url: str) -> str:
+    """A new database on the server, a copy of the one at `url` (dropped when the benchmark
+    exits, as fresh_postgres's are)."""
+    name = f"ipasn_bench_{uuid.uuid4().hex[:8]}"
+    template = make_url(url).database
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
     finally:
         admin.dispose()
     atexit.register(_drop, server, name)

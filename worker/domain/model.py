@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -115,6 +115,25 @@ class Resolution:
         history: dict[Kind, tuple[Record, ...]] = dict.fromkeys(HISTORY_KINDS, ())
         return cls(nip=nip, profile=None, position=None, history=history, conflicts=())
 
+    @classmethod
+    def of_records(cls, nip: str, records: Iterable[Record]) -> Resolution:
+        """The reconciled state these stored records make, without its conflicts (the index
+        does not depend on them)."""
+        single: dict[Kind, Record] = {}
+        history: dict[Kind, list[Record]] = {kind: [] for kind in HISTORY_KINDS}
+        for r in records:
+            if r.kind in SINGLE_KINDS:
+                single[r.kind] = r
+            else:
+                history[r.kind].append(r)
+        return cls(
+            nip=nip,
+            profile=single.get("profile"),
+            position=single.get("position"),
+            history={k: tuple(sorted(rs, key=_record_id)) for k, rs in history.items()},
+            conflicts=(),
+        )
+
     def records(self, kind: Kind) -> tuple[Record, ...]:
         if kind == "profile":
             return (self.profile,) if self.profile else ()
@@ -174,3 +193,7 @@ class IndexRevision:
     index: IndexResult
     revision: int
     computed_at: datetime
+
+
+def _record_id(r: Record) -> str:
+    return r.record_id or ""

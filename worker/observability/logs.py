@@ -109,6 +109,16 @@ class JsonLinesFormatter(JsonFormatter):
         return scrubbed
 
 
+class SlowTaskFilter(logging.Filter):
+    """kafka-python's event loop reports its own steps that took over 0.1 s as warnings ("Task
+    ... ran for 0.120s (>0.100s threshold)"): on a busy machine, dozens a minute, about the
+    client's scheduling and nothing an operator can act on. Its other warnings pass."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = str(record.msg)
+        return not (text.startswith("Task ") and "threshold" in text)
+
+
 def configure_logging(level: str, fmt: str, *, stream: IO[str] | None = None) -> None:
     """The root logger writes to stderr (or `stream`) in `fmt`, "text" or "json", at `level`.
 
@@ -129,3 +139,6 @@ def configure_logging(level: str, fmt: str, *, stream: IO[str] | None = None) ->
     root.setLevel(level)
     for noisy in NOISY:
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    selector = logging.getLogger("kafka.net.selector")
+    if not any(isinstance(f, SlowTaskFilter) for f in selector.filters):
+        selector.addFilter(SlowTaskFilter())

@@ -172,6 +172,10 @@ class Unit(Protocol):
 
     def write_records(self, changes: RecordChanges) -> None: ...
 
+    def reconciled(self, nips: Sequence[str]) -> dict[str, Resolution]:
+        """The stored reconciled records of each NIP that has any, as a resolution without its
+        conflicts: what the index is computed from."""
+
     def add_conflicts(self, found: Sequence[Conflict]) -> dict[str, int]:
         """Open these conflicts: record those not recorded before, open again those closed;
         return how many were recorded now, by kind."""

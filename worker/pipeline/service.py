@@ -54,6 +54,9 @@ class Scored:
     moved: list[IndexResult] = field(default_factory=list)  # the agency alone changed
     moves: list[Move] = field(default_factory=list)  # for the agencies' figures
     agencies: int = 0  # agencies whose figures changed (recompute)
+    # As BatchOutcome's: the events to publish from memory, and how many wait for the relay.
+    events: list[OutboxEvent] = field(default_factory=list)
+    held_back: int = 0
 
 
 def _changed(before: IndexRevision | None, after: IndexResult) -> bool:
@@ -75,6 +78,16 @@ def _changes(stored: Resolution | None, resolution: Resolution, changes: RecordC
     changes.changed += [(resolution.nip, r) for r in changed]
     changes.gone += [(resolution.nip, r) for r in gone]
     return bool(changed or gone)
+
+
+def _publishable(unit: Unit, events: list[OutboxEvent]) -> tuple[list[OutboxEvent], int]:
+    """The events the worker may publish from memory once the transaction commits: those
+    whose key has no older row waiting, which would have to go out first (a worker that lost
+    the employee's partition before it published, a crash); and how many wait for the relay,
+    which sends in outbox order."""
+    waiting = unit.keys_waiting(events) if events else set()
+    mine = [e for e in events if e.key not in waiting]
+    return mine, len(events) - len(mine)
 
 
 def _resolved(nip: str, known: Known, rules: RuleSet) -> Resolution:
@@ -146,30 +159,47 @@ class IndexService:
             agency_events = self._agency_events(unit, agency_changes(scored.moves), now)
             outcome.agencies = len(agency_events)
             events = [n.event for n in outcome.revisions] + [n.event for n in snapshots]
-            self._to_publish(unit, outcome, events + agency_events)
+            outcome.events, outcome.held_back = _publishable(unit, events + agency_events)
         if commit:
             self.cache.remember(committed)  # only what the database now holds
         return outcome
 
-    def recompute(self, nips: Sequence[str], now: datetime, *, dry_run: bool = False) -> Scored:
-        """Compute these employees' index again from their stored statements, under this
-        service's year and rules (contracts §9), in one transaction: a revision and an outbox
-        row for each index that changed, and the agencies' figures kept in step. Their
-        reconciled records, conflicts and snapshots stay as the worker keeps them.
+    def recompute(
+        self,
+        nips: Sequence[str],
+        now: datetime,
+        *,
+        dry_run: bool = False,
+        reconciled: bool = False,
+    ) -> Scored:
+        """Compute these employees' index again under this service's year and rules (contracts
+        §9), in one transaction: a revision and an outbox row for each index that changed, and
+        the agencies' figures kept in step. Their reconciled records, conflicts and snapshots
+        stay as the worker keeps them.
 
-        The employees are locked first, as add_statements locks them. dry_run: nothing is
-        locked or written; the outcome says what would have been.
+        From their stored statements, reconciled again under these rules; or, `reconciled`,
+        from the reconciled records the worker keeps, where these rules reconcile as the rules
+        that made them do (the same precedence). The employees are locked first, as
+        add_statements locks them. dry_run: nothing is locked or written; the outcome says what
+        would have been.
         """
         with self.store.unit(now, commit=not dry_run) as unit:
             if not dry_run:
                 unit.lock_employees(nips)
-            read = unit.latest_statements_of(nips)
-            resolutions = [resolve(nip, read[nip], self.rules) for nip in sorted(read)]
+            if reconciled:
+                stored = unit.reconciled(nips)
+                resolutions = [stored.get(nip) or Resolution.nothing(nip) for nip in sorted(nips)]
+            else:
+                read = unit.latest_statements_of(nips)
+                resolutions = [resolve(nip, read[nip], self.rules) for nip in sorted(read)]
             scored = self._scored(unit, resolutions, {}, now)
             if not dry_run:
                 unit.save_revisions(scored.revisions)
                 unit.move_indexes(scored.moved)
-                scored.agencies = len(self._agency_events(unit, agency_changes(scored.moves), now))
+                agency_events = self._agency_events(unit, agency_changes(scored.moves), now)
+                scored.agencies = len(agency_events)
+                events = [n.event for n in scored.revisions] + agency_events
+                scored.events, scored.held_back = _publishable(unit, events)
         return scored
 
     def _scored(
@@ -255,16 +285,6 @@ class IndexService:
             events.append(OutboxEvent(event_id, self.agency_topic, key[0], payload))
         unit.add_to_outbox(events)
         return events
-
-    @staticmethod
-    def _to_publish(unit: Unit, outcome: BatchOutcome, events: list[OutboxEvent]) -> None:
-        """The events the worker may publish from memory once the transaction commits: those
-        whose key has no older row waiting, which would have to go out first (a worker that
-        lost the employee's partition before it published, a crash). The others wait for the
-        relay, which sends in outbox order."""
-        waiting = unit.keys_waiting(events) if events else set()
-        outcome.events = [e for e in events if e.key not in waiting]
-        outcome.held_back = len(events) - len(outcome.events)
 
     def _known(self, unit: Unit, new: Sequence[Statement]) -> dict[str, Known]:
         """What is known of each NIP with a new statement: from the cache where the database

@@ -14,32 +14,28 @@ once with it, and whatever either commits, the other reads. Running it again pub
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
-from typing import TypeVar
 
 from rich.console import Console
 from rich.progress import MofNCompleteColumn, Progress, TimeElapsedColumn, TimeRemainingColumn
 
 from schemas.rules import load_rules
-from worker.bootstrap import Database, bootstrap, now
-from worker.commands.arguments import agency, database_url_flag, kafka_flags
+from worker.bootstrap import Database, bootstrap
+from worker.commands.arguments import agency, database_url_flag, kafka_flags, positive
+from worker.commands.recompute.pages import drain_left, recompute_all
+from worker.commands.recompute.processes import Job, in_processes
 from worker.commands.recompute.report import Report, dumps, render
 from worker.commands.shutdown import Shutdown
 from worker.config.settings import Settings
-from worker.db.engine import Engine
 from worker.db.views.agencies import figures
 from worker.db.views.employees import count_nips, nip_pages
 from worker.kafka import clients
-from worker.pipeline.ports import Relay
-from worker.pipeline.retries import Retries, retrying
-from worker.pipeline.service import IndexService, Scored
 
-T = TypeVar("T")
 CHUNK = 2000  # employees a transaction
 
 DESCRIPTION = """\
@@ -74,17 +70,6 @@ def _chunk(text: str) -> int:
     return value
 
 
-def _retried(step: Callable[[], T]) -> T:
-    """A transient failure (a lock held past its timeout by a worker stopped mid-transaction,
-    a lost connection, a broker not answering) is retried, as the worker retries it."""
-    retries = Retries()
-    deadline = time.monotonic() + retries.within_s
-    for attempt in retrying(retries, deadline, threading.Event()):
-        with attempt:
-            return step()
-    raise AssertionError("unreachable: the last attempt's error propagates")
-
-
 @contextmanager
 def _progress(total: Callable[[], int], shown: bool) -> Iterator[Callable[[int], None]]:
     """A progress bar on stderr where it is a terminal; else nothing."""
@@ -100,28 +85,6 @@ def _progress(total: Callable[[], int], shown: bool) -> Iterator[Callable[[int],
         yield lambda n: bar.advance(task, n)
 
 
-def recompute_all(
-    service: IndexService,
-    engine: Engine,
-    relay: Relay | None,
-    report: Report,
-    chunk: int,
-    advance: Callable[[int], None],
-) -> None:
-    """Every chunk in its own transaction, its events published once it commits."""
-    started = time.monotonic()
-
-    def computed(nips: list[str]) -> Scored:
-        return service.recompute(nips, now(), dry_run=report.dry_run)
-
-    for nips in nip_pages(engine, report.agency, chunk):
-        report.add(_retried(partial(computed, nips)))
-        if relay is not None:
-            report.published.update(_retried(relay.drain))
-        advance(len(nips))
-        report.seconds = time.monotonic() - started
-
-
 def arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--year", type=_year, required=True, help="the measurement year N")
     p.add_argument("--rules", help="a rules file (default IPASN_RULES_FILE, else bkn-8-2019)")
@@ -129,6 +92,13 @@ def arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dry-run", action="store_true", help="write and publish nothing")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--chunk", type=_chunk, default=CHUNK, help="employees a transaction")
+    p.add_argument(
+        "--processes",
+        type=positive,
+        metavar="N",
+        help="processes computing chunks side by side (default: a core each on PostgreSQL, "
+        "up to 4; 1 on SQLite)",
+    )
     database_url_flag(p)
     kafka_flags(p)
 
@@ -139,22 +109,44 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_recompute(args: argparse.Namespace, settings: Settings, console: Console) -> int:
-    rules = load_rules(args.rules or settings.rules_file)
+    rules_file = args.rules or settings.rules_file
+    rules = load_rules(rules_file)
+    # The worker's reconciled records were made under the rules in use: where the new rules
+    # pick the same winners (the same precedence), the records are rescored as they are.
+    reconciled = rules.precedence == load_rules(settings.rules_file).precedence
     # Without --dry-run the schema is brought up to date, as `run` does: the agencies' table
     # may be newer than the data.
     database: Database = "read" if args.dry_run else "upgrade"
+    processes = args.processes or default_processes(settings)
     producer = None if args.dry_run else clients.WORKER
+    started = time.monotonic()
     with bootstrap(settings, database=database, producer=producer) as app:
-        service = app.index_service(rules, args.year)
         before = {key[0]: f for key, f, _ in figures(app.engine, args.year, rules.version)}
-        report = Report(args.year, rules.version, args.dry_run, args.agency, before)
-        relay = None if args.dry_run else app.relay()
+        report = Report(args.year, rules.version, args.dry_run, args.agency, before, reconciled)
         total = partial(count_nips, app.engine, args.agency)
         with _progress(total, sys.stderr.isatty()) as step:
-            recompute_all(service, app.engine, relay, report, args.chunk, step)
+            if processes > 1:
+                job = Job(settings, rules_file, args.year, args.dry_run, args.agency, reconciled)
+                pages = nip_pages(app.engine, args.agency, args.chunk)
+                in_processes(job, pages, processes, report, step)
+                drain_left(None if args.dry_run else app.relay(), report)
+            else:
+                service = app.index_service(rules, args.year)
+                relay = None if args.dry_run else app.relay()
+                recompute_all(
+                    service, app.engine, relay, report, args.chunk, step, reconciled=reconciled
+                )
+    report.seconds = time.monotonic() - started
     if args.json:
         print(dumps(report))
     else:
         render(report, console)
     print(report.summary(), file=sys.stderr)
     return 0
+
+
+def default_processes(settings: Settings) -> int:
+    """A process a core on PostgreSQL (up to four); one on SQLite, which has one writer."""
+    if settings.database_url.get_secret_value().startswith("sqlite"):
+        return 1
+    return max(1, min(4, os.cpu_count() or 1))

@@ -36,6 +36,9 @@ class Report:
     agency: str | None
     # Each agency's figures before the run (agency code → figures), for the mean before/after.
     before: dict[str, Figures] = field(default_factory=dict)
+    # Rescored from the reconciled records (the rules reconcile as those in use do), else
+    # reconciled again from the statements.
+    reconciled: bool = False
     employees: int = 0
     new: int = 0
     changed: int = 0
@@ -61,6 +64,17 @@ class Report:
         for (agency, _, _), change in agency_changes(scored.moves).items():
             self.figures[agency] = self.figures.get(agency, Figures()).plus(change)
 
+    def merge(self, part: Report) -> None:
+        """Add a part's counts (the chunks another process computed)."""
+        self.employees += part.employees
+        self.new, self.changed = self.new + part.new, self.changed + part.changed
+        self.withdrawn += part.withdrawn
+        self.transitions.update(part.transitions)
+        self.affected.update(part.affected)
+        self.published.update(part.published)
+        for agency, change in part.figures.items():
+            self.figures[agency] = self.figures.get(agency, Figures()).plus(change)
+
     @property
     def indexes_changed(self) -> int:
         return self.new + self.changed + self.withdrawn
@@ -74,6 +88,12 @@ class Report:
             found.append((agency, count, before.mean_score, after.mean_score))
         return found[:TOP_AGENCIES]
 
+    @property
+    def source(self) -> str:
+        if self.reconciled:
+            return "rescored from their reconciled records (the rules reconcile as those in use)"
+        return "reconciled again from their statements (the rules reconcile differently)"
+
     def summary(self) -> str:
         rate = self.employees / self.seconds if self.seconds else 0.0
         verb = "would change" if self.dry_run else "changed"
@@ -85,7 +105,8 @@ class Report:
         return (
             f"recompute {self.measurement_year} under {self.rule_version}"
             f"{f' for agency {self.agency}' if self.agency else ''}: "
-            f"{self.employees:,} employees in {self.seconds:.1f} s ({rate:,.0f}/s); "
+            f"{self.employees:,} employees in {self.seconds:.1f} s ({rate:,.0f}/s), "
+            f"{self.source}; "
             f"indexes {verb}: {self.new:,} new, {self.changed:,} changed, "
             f"{self.withdrawn:,} withdrawn; {sent}"
         )
@@ -96,6 +117,7 @@ class Report:
             "rule_version": self.rule_version,
             "agency": self.agency,
             "dry_run": self.dry_run,
+            "computed_from": "reconciled records" if self.reconciled else "statements",
             "employees": self.employees,
             "indexes": {"new": self.new, "changed": self.changed, "withdrawn": self.withdrawn},
             "transitions": [
@@ -136,7 +158,7 @@ def render(report: Report, console: Console) -> None:
         f"{' (dry run: nothing written)' if report.dry_run else ''}[/bold]"
     )
     console.print(
-        f"employees computed {report.employees:,}; indexes that {would}: "
+        f"employees computed {report.employees:,} ({report.source}); indexes that {would}: "
         f"{report.indexes_changed:,} ({report.new:,} new, {report.changed:,} changed, "
         f"{report.withdrawn:,} withdrawn)"
     )

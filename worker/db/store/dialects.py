@@ -8,8 +8,10 @@ writer at a time. The table modules ask a `Writes`, never the dialect.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
+import orjson
 from sqlalchemy import (
     ARRAY,
     BigInteger,
@@ -20,18 +22,29 @@ from sqlalchemy import (
     Table,
     any_,
     bindparam,
+    case,
     delete,
+    func,
+    select,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
 from worker.db import bulk
-from worker.db.tables import employees, records
+from worker.db.tables import employees, records, statements
 
 T = TypeVar("T")
 Row = Mapping[str, Any]
 # A `nip IN (...)` (or `id IN (...)`) condition and the parameters it needs.
 Condition = tuple[ColumnElement[bool], dict[str, Any]]
 RecordKey = tuple[str, str, str]  # nip, kind, record_id ("" for profile and position)
+RecordRow = tuple[str, str, str, dict[str, Any], str, str, datetime]
+# A statement's columns as the store reads them back (values None where deleted).
+STATEMENT_READ = (
+    "nip", "source", "kind", "record_id", "event_id", "time", "sequence", "values", "actor",
+    "reason", "released",
+)  # fmt: skip
+StatementRow = tuple[Any, ...]
+_TIME, _VALUES = STATEMENT_READ.index("time"), STATEMENT_READ.index("values")
 
 # Keep IN lists and multi-row inserts well below every backend's parameter limit.
 CHUNK = 500
@@ -39,6 +52,21 @@ CHUNK = 500
 # text, planned once.
 _TEXTS = bindparam("texts", type_=ARRAY(String))
 _IDS = bindparam("ids", type_=ARRAY(BigInteger))
+# Each source's latest statement per record, by recency() (worker/domain/model.py): the later
+# time, a sequence over none, the larger sequence, the larger event id by code point (not by the
+# database's collation, which may order by language: en_US puts "a" before "B").
+_READ_STATEMENTS = (
+    "SELECT DISTINCT ON (nip, kind, record_id, source) "
+    "nip, source, kind, record_id, event_id, time, sequence, "
+    'CASE WHEN deleted THEN NULL ELSE "values"::text END, actor, reason, released '
+    "FROM statements WHERE nip = ANY(%(nips)s::text[]) "
+    "ORDER BY nip, kind, record_id, source, time DESC, (sequence IS NOT NULL) DESC, "
+    'COALESCE(sequence, 0) DESC, event_id COLLATE "C" DESC'
+)
+_READ_RECORDS = (
+    'SELECT nip, kind, record_id, "values"::text, source, event_id, time FROM records '
+    "WHERE nip = ANY(%(nips)s::text[])"
+)
 # Exact records, as three arrays of the same length (nip, kind, record_id).
 _DELETE_RECORDS = (
     "DELETE FROM records WHERE (nip, kind, record_id) IN "
@@ -121,6 +149,14 @@ class Writes(Protocol):
     def for_update(self, query: Select[Any]) -> Select[Any]:
         """The query, its rows locked until the transaction ends where the dialect can."""
 
+    def read_records(self, nips: Sequence[str]) -> Iterator[RecordRow]:
+        """The stored records of these NIPs: nip, kind, record_id ("" for none), values,
+        source, event_id, time."""
+
+    def read_statements(self, nips: Iterable[str]) -> Iterator[StatementRow]:
+        """Each source's latest statement about each record of these NIPs, by recency()'s
+        order: STATEMENT_READ's columns, values as a dict (None where deleted), times in UTC."""
+
 
 class PostgresWrites:
     """COPY, staging tables, array parameters and row locks."""
@@ -172,6 +208,30 @@ class PostgresWrites:
 
     def for_update(self, query: Select[Any]) -> Select[Any]:
         return query.with_for_update()
+
+    def read_records(self, nips: Sequence[str]) -> Iterator[RecordRow]:
+        # The driver's own rows, fetched at once, and the JSON read by orjson: SQLAlchemy's row
+        # processing and the standard library's JSON took four times as long (recompute reads
+        # millions of records).
+        found = bulk.fetched(self.conn, _READ_RECORDS, {"nips": list(nips)})
+        for nip, kind, record_id, values, source, event_id, time in found:
+            yield nip, kind, record_id, orjson.loads(values), source, event_id, time.astimezone(UTC)
+
+    def read_statements(self, nips: Iterable[str]) -> Iterator[StatementRow]:
+        found = bulk.fetched(self.conn, _READ_STATEMENTS, {"nips": sorted(set(nips))})
+        for nip, source, kind, record_id, event_id, time, sequence, values, *rest in found:
+            decoded = None if values is None else orjson.loads(values)
+            yield (
+                nip,
+                source,
+                kind,
+                record_id,
+                event_id,
+                time.astimezone(UTC),
+                sequence,
+                decoded,
+                *rest,
+            )
 
 
 class SqliteWrites:
@@ -241,6 +301,31 @@ class SqliteWrites:
     def for_update(self, query: Select[Any]) -> Select[Any]:
         # SQLite has no FOR UPDATE; the transaction holds the one write lock already.
         return query
+
+    def read_statements(self, nips: Iterable[str]) -> Iterator[StatementRow]:
+        # As PostgreSQL's read: the latest per source and record, no values where deleted.
+        s = statements.c
+        values = case((s.deleted, None), else_=s["values"])
+        columns = [values.label("values") if c == "values" else s[c] for c in STATEMENT_READ]
+        recency = (
+            s.time.desc(),
+            s.sequence.is_not(None).desc(),
+            func.coalesce(s.sequence, 0).desc(),
+            s.event_id.desc(),
+        )
+        rank = func.row_number().over(
+            partition_by=(s.nip, s.kind, s.record_id, s.source), order_by=recency
+        )
+        for chunk in chunks(sorted(set(nips))):
+            ranked = select(*columns, rank.label("rank")).where(s.nip.in_(chunk)).subquery()
+            query = select(*(ranked.c[c] for c in STATEMENT_READ)).where(ranked.c.rank == 1)
+            yield from (tuple(row) for row in self.conn.execute(query))
+
+    def read_records(self, nips: Sequence[str]) -> Iterator[RecordRow]:
+        columns = [records.c[c] for c in ("nip", "kind", "record_id", "values", "source")]
+        query = select(*columns, records.c.event_id, records.c.time)
+        for chunk in chunks(sorted(set(nips))):
+            yield from self.conn.execute(query.where(records.c.nip.in_(chunk)))  # type: ignore[misc]
 
 
 def _insert_missing(

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any, cast
 
 from sqlalchemy import delete
 
 from worker.db.store.dialects import Writes
 from worker.db.tables import records
-from worker.domain.model import KINDS, Record
+from worker.domain.model import KINDS, Kind, Record, Resolution
 from worker.pipeline.ports import RecordChanges
 
 RECORD_COLUMNS = [c.name for c in records.columns]
@@ -31,6 +33,15 @@ def write(writes: Writes, changes: RecordChanges) -> None:
     ]
     rows += [_record_row(nip, r) for nip, r in changes.changed]
     writes.insert_rows(records, RECORD_COLUMNS, rows)
+
+
+def read(writes: Writes, nips: Sequence[str]) -> dict[str, Resolution]:
+    """The stored records of each NIP that has any, as a resolution without its conflicts."""
+    found: dict[str, list[Record]] = defaultdict(list)
+    for nip, kind, record_id, values, source, event_id, time in writes.read_records(nips):
+        record = Record(cast(Kind, kind), record_id or None, values, source, event_id, time)
+        found[nip].append(record)
+    return {nip: Resolution.of_records(nip, every) for nip, every in found.items()}
 
 
 def _record_row(nip: str, r: Record) -> dict[str, Any]:

@@ -60,35 +60,23 @@ def add(
     return [s for key, (s, _) in unique.items() if key in stored]
 
 
-# What a Statement is made of: not where or when it arrived.
-_READ = [statements.c[name] for name in (
-    "nip", "source", "kind", "record_id", "event_id", "time", "sequence", "deleted", "values",
-    "actor", "reason", "released",
-)]  # fmt: skip
-
-
 def read_latest(writes: Writes, nips: Iterable[str]) -> dict[str, list[Statement]]:
     """Each source's latest statement about each record of these employees, by recency()'s
-    order (worker/domain/model.py): its time, a sequence over none, the larger sequence, the
-    larger event id by code point. Only these count (rule 1), and reading only these keeps
-    what an employee costs to read bounded by their records, however often they were corrected.
-    """
-    s = statements.c
-    recency = (
-        s.time.desc(),
-        s.sequence.is_not(None).desc(),
-        func.coalesce(s.sequence, 0).desc(),
-        writes.by_code_point(s.event_id).desc(),
-    )
-    rank = func.row_number().over(
-        partition_by=(s.nip, s.kind, s.record_id, s.source), order_by=recency
-    )
+    order (worker/domain/model.py; Writes.read_statements). Only these count (rule 1), and
+    reading only these keeps what an employee costs to read bounded by their records, however
+    often they were corrected. Repeated texts shared, as decode() shares them."""
     found: dict[str, list[Statement]] = defaultdict(list)
-    for condition, params in writes.text_lists(s.nip, nips):
-        ranked = select(*_READ, rank.label("rank")).where(condition).subquery()
-        query = select(*(ranked.c[c.name] for c in _READ)).where(ranked.c.rank == 1)
-        for row in writes.conn.execute(query, params):
-            found[row.nip].append(statement_of(row))
+    for nip, source, kind, record_id, event_id, time, sequence, *rest in writes.read_statements(
+        nips
+    ):
+        values, actor, reason, released = rest
+        found[nip].append(
+            Statement(
+                intern(nip), intern(source), cast(Kind, intern(kind)), record_id, event_id, time,
+                sequence,
+                None if values is None else shared_values(values), actor, reason, released,
+            )
+        )  # fmt: skip
     return found
 
 

@@ -14,7 +14,7 @@ from worker.db.store import agencies, conflicts, indexes, outbox, records, snaps
 from worker.db.store.dialects import writes_for
 from worker.db.store.outbox import OutboxBatch
 from worker.domain.agencies import AgencyKey, Figures
-from worker.domain.model import Conflict, IndexResult, IndexRevision, Statement
+from worker.domain.model import Conflict, IndexResult, IndexRevision, Resolution, Statement
 from worker.pipeline.ports import NewRevision, NewSnapshot, Origin, OutboxEvent, RecordChanges
 
 
@@ -48,6 +48,9 @@ class SqlUnit:
 
     def write_records(self, changes: RecordChanges) -> None:
         records.write(self.writes, changes)
+
+    def reconciled(self, nips: Sequence[str]) -> dict[str, Resolution]:
+        return records.read(self.writes, nips)
 
     def add_conflicts(self, found: Sequence[Conflict]) -> dict[str, int]:
         return conflicts.add(self.writes, found, self.now)

@@ -1,13 +1,14 @@
 """`ipasn-worker bench`: the performance figures of docs/performance.md, from one run.
 
 On one broker (Apache Kafka by default) it publishes the demo sample scaled to `--employees`
-and lets each contender read the same messages as a consumer group of its own: a bare
-kafka-python consumer (the ceiling the client library sets), the same job written with Quix
-Streams (the `bench` extra), and the worker on SQLite and on PostgreSQL with one and more
-processes. Then the latency at a steady offered rate, and the cost per event against 10,000
-and 1,000,000 employees already stored. Each contender runs in a process of its own, whose
-resident memory is sampled. Absolute figures drift with the machine; the ratios to the bare
-consumer, measured in the same run, drift less.
+and measures, each part in processes of its own with every output of the worker on
+(recalculated events, reconciled snapshots, agency figures): throughput against a bare
+kafka-python consumer and the same job written with Quix Streams (throughput.py); latency at a
+steady offered rate to one and two processes (latency.py); the cost per event against
+employees already stored (flat_cost.py); a recompute of stored employees (recompute.py); and
+ends with the targets of the performance issue beside this run's figures (targets.py).
+Absolute figures drift with the machine; ratios to what ran in the same run drift less.
+`--quick` runs every part at a small size: a smoke test that it all works, not a measurement.
 """
 
 from __future__ import annotations
@@ -16,20 +17,21 @@ import contextlib
 import logging
 import tempfile
 import uuid
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
 
 from rich.console import Console
 from rich.table import Table
 
 from worker.db.seeding import fresh_postgres
-from worker.dev.bench import flat_cost, latency
-from worker.dev.bench.runs import Run, bare_consumer, quix, workers
+from worker.dev.bench import flat_cost, latency, recompute, throughput
 from worker.dev.bench.services import POSTGRES, broker_named, publish_sample
+from worker.dev.bench.targets import Target
+from worker.dev.bench.targets import table as targets_table
 from worker.dev.brokers import GivenBroker, LocalBroker
 
 PARTITIONS = 6
-PARTS = ("quix", "sqlite", "memory", "latency", "flat-cost")
+PARTS = ("quix", "sqlite", "memory", "latency", "flat-cost", "recompute")
 
 
 @dataclass(frozen=True)
@@ -39,11 +41,25 @@ class BenchOptions:
     bootstrap_servers: str | None = None  # a running broker instead of one of our own
     postgres: str = POSTGRES
     processes: Sequence[int] = (1, 2)
-    rate: float = 2000.0
+    # (events/s offered, processes): the latency targets' two cases
+    latency: Sequence[tuple[float, int]] = ((2000.0, 1), (5000.0, 2))
     latency_employees: int = 6000
     stored: Sequence[int] = (10_000, 1_000_000)
     flat_cost_employees: int = 3000
+    recompute_employees: int = 100_000
     skip: frozenset[str] = frozenset()
+
+    def quick(self) -> BenchOptions:
+        """Every part at a small size, in a few minutes: it works end to end."""
+        return replace(
+            self,
+            employees=600,
+            latency=((300.0, 1), (600.0, 2)),
+            latency_employees=200,
+            stored=(1_000, 3_000),
+            flat_cost_employees=200,
+            recompute_employees=2_000,
+        )
 
 
 @contextlib.contextmanager
@@ -55,6 +71,24 @@ def _broker(options: BenchOptions) -> Iterator[LocalBroker]:
         yield broker
 
 
+@dataclass
+class _Run:
+    """What a bench run shares with its parts, and what they found."""
+
+    options: BenchOptions
+    broker: LocalBroker
+    tmp: str
+    progress: Callable[[str], None]
+    console: Console
+    tag: str = ""
+    targets: list[Target] | None = None
+
+    def show(self, tables: list[Table], found: list[Target]) -> None:
+        for t in tables:
+            self.console.print(t)
+        self.targets = [*(self.targets or []), *found]
+
+
 def run_bench(options: BenchOptions, console: Console) -> None:
     # Its own clients' chatter (a topic not known yet, a slow poll) is not a result.
     logging.getLogger("kafka").setLevel(logging.CRITICAL)
@@ -64,128 +98,72 @@ def run_bench(options: BenchOptions, console: Console) -> None:
         def progress(text: str) -> None:
             step.update(f"{text}…")
 
-        tag = uuid.uuid4().hex[:8]
-        topic = f"bench-changes-{tag}"
-        broker.create_topics({topic: PARTITIONS})
-        progress(f"publishing the sample for {options.employees:,} employees")
-        total = publish_sample(broker.bootstrap, topic, options.employees)
-        runs: list[Run] = []
-        progress("bare kafka-python consumer")
-        runs.append(bare_consumer(broker.bootstrap, topic, total))
-        if "quix" not in options.skip:
-            progress("Quix Streams peer")
-            runs.append(quix(broker.bootstrap, topic, total))
-        if "sqlite" not in options.skip:
-            progress("the worker on SQLite")
-            sqlite = f"sqlite:///{tmp}/bench.db"
-            runs.append(workers("ipasn-worker, SQLite", broker.bootstrap, topic, sqlite))
-        for n in options.processes:
-            name = f"ipasn-worker, PostgreSQL, {n} process{'es' if n > 1 else ''}"
-            url = fresh_postgres(options.postgres)
-            if url is None:
-                missing = f"PostgreSQL does not answer at {options.postgres}"
-                runs.append(Run(name, 0, 0.0, note=missing))
-                break
-            progress(f"the worker on PostgreSQL, {n} process(es)")
-            runs.append(workers(name, broker.bootstrap, topic, url, processes=n))
-        if "memory" not in options.skip and (url := fresh_postgres(options.postgres)):
-            # The same stream with a cache of a fifth of the employees: memory stops growing
-            # once the cache is full, whatever the number of employees.
-            small = max(1, options.employees // 5)
-            progress(f"the worker on PostgreSQL, a cache of {small:,} employees")
-            name = f"ipasn-worker, PostgreSQL, 1 process, cache of {small:,} employees"
-            extra = {"statement_cache_employees": small}
-            runs.append(workers(name, broker.bootstrap, topic, url, **extra))
-        console.print(_throughput_table(runs, total, options, broker.name))
-        sampled = [r for r in runs if len(r.rss) > 1 and "1 process" in r.name]
-        if sampled:
-            console.print(_memory_table(sampled))
-
+        run = _Run(options, broker, tmp, progress, console, uuid.uuid4().hex[:8])
+        _throughput(run)
         if "latency" not in options.skip:
-            url = fresh_postgres(options.postgres) or f"sqlite:///{tmp}/latency.db"
-            progress(f"latency at {options.rate:,.0f} events/s offered")
-            result = latency.measure(
-                broker, url, options.latency_employees, options.rate, PARTITIONS
-            )
-            console.print(_latency_table(result, url.split(":")[0]))
-
+            _latency(run)
         if "flat-cost" not in options.skip and options.stored:
-            flat_topic = f"bench-flat-{tag}"
-            broker.create_topics({flat_topic: PARTITIONS})
-            progress("publishing the flat-cost stream")
-            publish_sample(broker.bootstrap, flat_topic, options.flat_cost_employees)
-            costs = [
-                flat_cost.measure(broker.bootstrap, flat_topic, n, options.postgres, progress)
-                for n in options.stored
-            ]
-            console.print(_flat_cost_table(costs))
+            _flat_cost(run)
+        if "recompute" not in options.skip and options.recompute_employees:
+            _recompute(run)
+        console.print(targets_table(run.targets or []))
 
 
-def _throughput_table(runs: list[Run], total: int, options: BenchOptions, broker: str) -> Table:
-    table = Table(
-        title=f"Throughput: {total:,} change events of {options.employees:,} employees, "
-        f"{PARTITIONS} partitions, {broker}"
+def _throughput(run: _Run) -> None:
+    options, broker = run.options, run.broker
+    topic = f"bench-changes-{run.tag}"
+    broker.create_topics({topic: PARTITIONS})
+    run.progress(f"publishing the sample for {options.employees:,} employees")
+    total = publish_sample(broker.bootstrap, topic, options.employees)
+    result = throughput.measure(
+        broker.bootstrap,
+        topic,
+        (total, options.employees),
+        options.postgres,
+        options.processes,
+        options.skip,
+        f"sqlite:///{run.tmp}/bench.db",
+        run.progress,
     )
-    for column in ("contender", "events", "seconds", "events/s", "vs bare", "peak RSS"):
-        table.add_column(column, justify="left" if column == "contender" else "right")
-    bare = runs[0].rate
-    for r in runs:
-        if not r.messages:
-            table.add_row(r.name, "-", "-", "-", "-", r.note)
-            continue
-        table.add_row(
-            r.name,
-            f"{r.messages:,}",
-            f"{r.seconds:.2f}",
-            f"{r.rate:,.0f}",
-            f"{r.rate / bare:.3f}x" if bare else "-",
-            f"{r.peak_rss_mib:,.0f} MiB" if r.rss else "(this process)",
+    run.show(throughput.tables(result, PARTITIONS, broker.name), throughput.targets(result))
+
+
+def _latency(run: _Run) -> None:
+    options, results = run.options, list[latency.Latency]()
+    backend = "PostgreSQL"
+    for rate, processes in options.latency:
+        url = fresh_postgres(options.postgres)
+        if url is None:  # one process on SQLite is still worth a figure
+            url, backend = f"sqlite:///{run.tmp}/latency-{len(results)}.db", "SQLite"
+            if processes > 1:
+                continue
+        run.progress(f"latency at {rate:,.0f} events/s offered to {processes} process(es)")
+        results.append(
+            latency.measure(run.broker, url, options.latency_employees, rate, PARTITIONS, processes)
         )
-    return table
+    run.show([latency.table(results, backend)], latency.targets(results))
 
 
-def _memory_table(runs: list[Run]) -> Table:
-    table = Table(title="Resident memory of the worker process over its run (sampled every 0.25 s)")
-    table.add_column("share of the run", justify="right")
-    for r in runs:
-        table.add_column(r.name.removeprefix("ipasn-worker, "), justify="right")
-    for step in range(9):
-        row = [f"{step / 8:.0%}"]
-        for r in runs:
-            _, mib = r.rss[min(len(r.rss) - 1, step * (len(r.rss) - 1) // 8)]
-            row.append(f"{mib:,.0f} MiB")
-        table.add_row(*row)
-    return table
+def _flat_cost(run: _Run) -> None:
+    options, broker = run.options, run.broker
+    topic = f"bench-flat-{run.tag}"
+    broker.create_topics({topic: PARTITIONS})
+    run.progress("publishing the flat-cost stream")
+    publish_sample(broker.bootstrap, topic, options.flat_cost_employees)
+    costs = [
+        flat_cost.measure(broker.bootstrap, topic, n, options.postgres, run.progress)
+        for n in options.stored
+    ]
+    run.show([flat_cost.table(costs)], flat_cost.targets(costs))
 
 
-def _latency_table(result: latency.Latency, backend: str) -> Table:
-    table = Table(
-        title=f"Latency, published → recalculated received: {result.rate:,.0f} events/s "
-        f"offered, one worker process, {backend}"
+def _recompute(run: _Run) -> None:
+    options = run.options
+    result = recompute.measure(
+        run.broker.bootstrap,
+        options.postgres,
+        options.recompute_employees,
+        sorted({1, max(options.processes)}),
+        run.progress,
     )
-    for column in ("events offered", "recalculated", "p50", "p95", "p99", "max"):
-        table.add_column(column, justify="right")
-    worst = result.seconds[-1] if result.seconds else 0.0
-    table.add_row(
-        f"{result.offered:,}",
-        f"{result.recalculated:,}",
-        *(f"{v * 1000:,.0f} ms" for v in (*map(result.percentile, (50, 95, 99)), worst)),
-    )
-    return table
-
-
-def _flat_cost_table(costs: list[flat_cost.FlatCost]) -> Table:
-    table = Table(title="Cost per event against employees already stored (PostgreSQL)")
-    for column in ("stored", "seeded in", "events", "µs/event", "vs first", "peak RSS"):
-        table.add_column(column, justify="right")
-    first = costs[0].us_per_event
-    for c in costs:
-        table.add_row(
-            f"{c.stored:,}",
-            f"{c.seeded_s:.0f} s",
-            f"{c.run.messages:,}",
-            f"{c.us_per_event:,.0f}",
-            f"{c.us_per_event / first:.2f}x" if first else "-",
-            f"{c.run.peak_rss_mib:,.0f} MiB",
-        )
-    return table
+    run.show([recompute.table(result)], recompute.targets(result))

@@ -30,7 +30,15 @@ def arguments(p: argparse.ArgumentParser) -> None:
         help="a PostgreSQL server where the benchmark may create and drop databases",
     )
     p.add_argument("--processes", type=positive, nargs="+", default=[1, 2], help="worker processes")
-    p.add_argument("--rate", type=float, default=2000.0, help="events/s offered (latency)")
+    p.add_argument(
+        "--rate", type=float, default=2000.0, help="events/s offered to one process (latency)"
+    )
+    p.add_argument(
+        "--two-process-rate",
+        type=float,
+        default=5000.0,
+        help="events/s offered to run --processes 2 (latency)",
+    )
     p.add_argument("--latency-employees", type=positive, default=6000)
     p.add_argument(
         "--stored",
@@ -39,7 +47,19 @@ def arguments(p: argparse.ArgumentParser) -> None:
         default=[10_000, 1_000_000],
         help="employees already stored, for the cost per event (1,000,000 needs ~10 GB)",
     )
+    p.add_argument(
+        "--recompute",
+        type=positive,
+        default=100_000,
+        metavar="N",
+        help="employees stored for the recompute (the reported figures: 1,000,000, ~10 GB)",
+    )
     p.add_argument("--skip", nargs="+", default=[], choices=PARTS, help="parts to leave out")
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help="every part at a small size, in minutes: a smoke test, not a measurement",
+    )
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -50,10 +70,13 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         bootstrap_servers=args.bootstrap_servers,
         postgres=args.postgres,
         processes=args.processes,
-        rate=args.rate,
+        latency=((args.rate, 1), (args.two_process_rate, 2)),
         latency_employees=args.latency_employees,
         stored=args.stored,
+        recompute_employees=args.recompute,
         skip=frozenset(args.skip),
     )
+    if args.quick:
+        options = options.quick()
     run_bench(options, Console(width=max(Console().width, 110)))  # tables not wrapped
     return 0

@@ -11,8 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from rich.table import Table
+
 from worker.db.seeding import fresh_postgres, seed
 from worker.dev.bench.runs import Run, workers
+from worker.dev.bench.targets import Target
 
 
 @dataclass
@@ -37,3 +40,43 @@ def measure(
     seeded = seed(url, stored)
     progress(f"the worker against {stored:,} stored employees")
     return FlatCost(stored, seeded, workers(f"{stored:,} stored", bootstrap, topic, url))
+
+
+FLAT_TARGET = 1.2  # the cost per event with the most stored, against the fewest
+MEMORY_TARGET_MIB = 200  # peak resident memory of a worker process
+
+
+def table(costs: list[FlatCost]) -> Table:
+    found = Table(title="Cost per event against employees already stored (PostgreSQL)")
+    for column in ("stored", "seeded in", "events", "µs/event", "vs first", "peak RSS"):
+        found.add_column(column, justify="right")
+    first = costs[0].us_per_event
+    for c in costs:
+        found.add_row(
+            f"{c.stored:,}",
+            f"{c.seeded_s:.0f} s",
+            f"{c.run.messages:,}",
+            f"{c.us_per_event:,.0f}",
+            f"{c.us_per_event / first:.2f}x" if first else "-",
+            f"{c.run.peak_rss_mib:,.0f} MiB",
+        )
+    return found
+
+
+def targets(costs: list[FlatCost]) -> list[Target]:
+    first, last = costs[0], costs[-1]
+    ratio = last.us_per_event / first.us_per_event if first.us_per_event else None
+    return [
+        Target(
+            f"cost per event, {last.stored:,} stored against {first.stored:,}",
+            f"within {FLAT_TARGET}x",
+            f"{ratio:.2f}x" if ratio is not None else "-",
+            ratio <= FLAT_TARGET if ratio is not None and len(costs) > 1 else None,
+        ),
+        Target(
+            f"peak resident memory of a worker process, {last.stored:,} employees stored",
+            f"under {MEMORY_TARGET_MIB} MiB (with 1,000,000 stored)",
+            f"{last.run.peak_rss_mib:,.0f} MiB",
+            last.run.peak_rss_mib < MEMORY_TARGET_MIB,
+        ),
+    ]

@@ -1,4 +1,5 @@
-"""Latency: one worker process (`ipasn-worker run`), the demo sample offered at a steady rate.
+"""Latency: `ipasn-worker run` (one process, or `--processes N`), the demo sample offered at a
+steady rate.
 
 For every change event that led to a recalculation: the time from handing it to the producer to
 the receipt of the first `asn.ipasn.recalculated` event naming it in `caused_by`.
@@ -16,9 +17,11 @@ import uuid
 from dataclasses import dataclass
 
 from kafka import KafkaConsumer
+from rich.table import Table
 
 from producers.kafka_sink import KafkaPublisher
 from worker.dev.bench.runs import worker_env
+from worker.dev.bench.targets import Target
 from worker.dev.brokers import LocalBroker
 from worker.dev.demo.sample import sample_events
 from worker.kafka import clients
@@ -66,22 +69,29 @@ class Latency:
     recalculated: int
     rate: float
     seconds: list[float]  # sorted
+    processes: int = 1
 
     def percentile(self, p: int) -> float:
         return statistics.quantiles(self.seconds, n=100)[p - 1] if len(self.seconds) > 1 else 0.0
 
 
 def measure(
-    broker: LocalBroker, database_url: str, employees: int, rate: float, partitions: int
+    broker: LocalBroker,
+    database_url: str,
+    employees: int,
+    rate: float,
+    partitions: int,
+    processes: int = 1,
 ) -> Latency:
-    """Run one worker process, offer the sample at `rate`, and time each recalculation."""
+    """Run the worker, offer the sample at `rate`, and time each recalculation."""
     tag = uuid.uuid4().hex[:8]
     changes, output, dlq = f"latency-changes-{tag}", f"latency-out-{tag}", f"latency-dlq-{tag}"
     broker.create_topics({changes: partitions, output: partitions, dlq: 1})
     bootstrap = broker.bootstrap
     env = worker_env(bootstrap, changes, database_url)
     env |= {"IPASN_OUTPUT_TOPIC": output, "IPASN_DLQ_TOPIC": dlq}
-    worker = subprocess.Popen([sys.executable, "-m", "worker.cli", "run"], env=env)
+    command = [sys.executable, "-m", "worker.cli", "run", "--processes", str(processes)]
+    worker = subprocess.Popen(command, env=env)  # noqa: S603
     try:
         time.sleep(8)  # the worker joins its group before the clock starts
         done = threading.Event()
@@ -101,4 +111,41 @@ def measure(
         worker.terminate()
         worker.wait(timeout=60)
     latencies = sorted(seen[k] - sent[k] for k in seen if k in sent)
-    return Latency(len(sent), len(latencies), rate, latencies)
+    return Latency(len(sent), len(latencies), rate, latencies, processes)
+
+
+def table(results: list[Latency], backend: str) -> Table:
+    found = Table(title=f"Latency, published → recalculated received, {backend}")
+    columns = ("offered", "processes", "events", "recalculated", "p50", "p95", "p99", "max")
+    for column in columns:
+        found.add_column(column, justify="right")
+    for r in results:
+        worst = r.seconds[-1] if r.seconds else 0.0
+        found.add_row(
+            f"{r.rate:,.0f}/s",
+            str(r.processes),
+            f"{r.offered:,}",
+            f"{r.recalculated:,}",
+            *(f"{v * 1000:,.0f} ms" for v in (*map(r.percentile, (50, 95, 99)), worst)),
+        )
+    return found
+
+
+# p99 targets: (events/s offered, processes) → seconds.
+P99_TARGETS = {(2000.0, 1): 0.5, (5000.0, 2): 1.0}
+
+
+def targets(results: list[Latency]) -> list[Target]:
+    found = []
+    for (rate, processes), limit in P99_TARGETS.items():
+        r = next((r for r in results if (r.rate, r.processes) == (rate, processes)), None)
+        found.append(
+            Target(
+                f"latency p99 at {rate:,.0f} events/s offered to {processes} process"
+                + ("es" if processes > 1 else ""),
+                f"under {limit * 1000:,.0f} ms",
+                f"{r.percentile(99) * 1000:,.0f} ms" if r and r.seconds else "not run",
+                r.percentile(99) < limit if r and r.seconds else None,
+            )
+        )
+    return found

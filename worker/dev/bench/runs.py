@@ -71,18 +71,18 @@ def bare_consumer(bootstrap: str, topic: str, total: int) -> Run:
 
 def worker_env(bootstrap: str, topic: str, database_url: str, **extra: Any) -> dict[str, str]:
     tag = uuid.uuid4().hex[:8]
-    settings = load_settings(
-        kafka_bootstrap_servers=bootstrap,
-        database_url=database_url,
-        measurement_year=2025,
-        input_topics=topic,
-        output_topic=f"bench-out-{tag}",
-        dlq_topic=f"bench-dlq-{tag}",
-        consumer_group=f"bench-{tag}",
-        metrics_port=0,
-        log_level="ERROR",
-        **{**SESSION, **extra},
-    )
+    given: dict[str, Any] = {
+        "kafka_bootstrap_servers": bootstrap,
+        "database_url": database_url,
+        "measurement_year": 2025,
+        "input_topics": topic,
+        "output_topic": f"bench-out-{tag}",
+        "dlq_topic": f"bench-dlq-{tag}",
+        "consumer_group": f"bench-{tag}",
+        "metrics_port": 0,
+        "log_level": "ERROR",
+    }
+    settings = load_settings(**{**given, **SESSION, **extra})
     return {**os.environ, **as_environment(settings)}
 
 
@@ -104,7 +104,9 @@ def quix(bootstrap: str, topic: str, total: int) -> Run:
     with tempfile.TemporaryDirectory(prefix="ipasn-quix-") as state:
         child = [sys.executable, "-m", "worker.dev.bench.child"]
         command = [*child, "quix", bootstrap, topic, str(total), state]
-        return _children("Quix Streams peer (RocksDB state)", [command], dict(os.environ))
+        # Its dependencies' deprecation notices on import are no result.
+        env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+        return _children("Quix Streams peer (RocksDB state)", [command], env)
 
 
 def _children(name: str, commands: list[list[str]], env: dict[str, str]) -> Run:

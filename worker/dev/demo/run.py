@@ -18,6 +18,8 @@ from schemas.rules import load_rules
 from worker.bootstrap import bootstrap
 from worker.bootstrap.worker import run_worker
 from worker.commands.agencies import render
+from worker.commands.arguments import parse_as
+from worker.commands.recompute import arguments as recompute_arguments
 from worker.commands.recompute import run_recompute
 from worker.config.settings import Settings, load_settings
 from worker.db.views.agencies import figures
@@ -107,12 +109,6 @@ def _agencies(console: Console, settings: Settings) -> None:
         "worker/rules/example-2026.toml --dry-run[/]  (an example, not a regulation)"
     )
     with as_file(example) as path:
-        args = argparse.Namespace(
-            year=settings.measurement_year,
-            rules=path,
-            agency=None,
-            dry_run=True,
-            json=False,
-            chunk=2000,
-        )
+        argv = ["--year", str(settings.measurement_year), "--rules", str(path), "--dry-run"]
+        args = parse_as(recompute_arguments, argv)
         run_recompute(args, settings, console)

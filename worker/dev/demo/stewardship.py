@@ -3,7 +3,6 @@ the reconciled snapshot a regional system receives each time (contracts §6, §7
 
 from __future__ import annotations
 
-import argparse
 import json
 import threading
 from collections.abc import Callable
@@ -16,6 +15,8 @@ from rich.syntax import Syntax
 from consumers.reader import read_topic
 from worker.bootstrap import bootstrap
 from worker.bootstrap.worker import run_worker
+from worker.commands.arguments import parse_as
+from worker.commands.override import arguments as override_arguments
 from worker.commands.override import send_override, signed_override
 from worker.config.settings import Settings
 from worker.db.engine import Engine
@@ -69,20 +70,14 @@ def _act(console: Console, settings: Settings, engine: Engine, run: Callable[[],
     )
     values = {k: v for k, v in found.loser_values.items() if k != "record_id"}
     steps = (
-        ("pins the regional value", {"values": json.dumps(values, ensure_ascii=False)}),
-        ("releases the pin", {"release": True}),
+        ("pins the regional value", ["--values", json.dumps(values, ensure_ascii=False)]),
+        ("releases the pin", ["--release"]),
     )
     for what, given in steps:
-        args = argparse.Namespace(
-            nip=found.nip,
-            kind=found.kind,
-            record_id=found.record_id,
-            values=given.get("values"),
-            delete=False,
-            release=given.get("release", False),
-            reason="checked against the scanned diploma, ticket ANOM-2025-0412",
-            actor=ACTOR,
-        )
+        which = ["--record-id", found.record_id] if found.record_id else []
+        argv = [found.nip, found.kind, *which, *given]
+        argv += ["--reason", "checked against the scanned diploma, ticket ANOM-2025-0412"]
+        args = parse_as(override_arguments, [*argv, "--actor", ACTOR])
         send_override(signed_override(args, settings), settings)
         flag = f"--values '{args.values}'" if args.values else "--release"
         console.print(

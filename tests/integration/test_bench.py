@@ -1,0 +1,40 @@
+"""`ipasn-worker bench --quick`: every part of the benchmark runs end to end, on the real broker
+and PostgreSQL, with every output of the worker on. A smoke test: speed itself is judged from
+the figures a full run prints, never here."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from worker.dev.brokers import LocalBroker
+
+pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
+
+
+def test_the_quick_bench_runs_every_part_and_prints_the_targets(
+    broker: LocalBroker, postgres_server: str
+) -> None:
+    command = [sys.executable, "-m", "worker.cli", "bench", "--quick"]
+    command += ["--bootstrap-servers", broker.bootstrap, "--postgres", postgres_server]
+    env = {**os.environ, "COLUMNS": "200"}  # the tables' titles on one line each
+
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
+
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = done.stdout
+    for title in (
+        "Throughput: ",
+        "Resident memory of the worker process",
+        "Latency, published → recalculated received",
+        "Cost per event against employees already stored",
+        "Recompute of 2,000 stored employees",
+        "Targets of the performance issue",
+    ):
+        assert title in out, out[-3000:]
+    for contender in ("bare kafka-python consumer", "PostgreSQL, 1 process", "2 processes"):
+        assert contender in out
+    assert "600/s" in out  # the second latency case: two processes

@@ -1,0 +1,138 @@
+"""Throughput: every contender reads the same messages, as a consumer group of its own.
+
+A bare kafka-python consumer (the ceiling the client library sets), the same job written with
+Quix Streams (the `bench` extra), the worker on SQLite and on PostgreSQL with one and more
+processes, and once more with a cache of a fifth of the employees (memory levels off once the
+cache is full). Each contender runs in a process of its own, whose resident memory is sampled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from rich.table import Table
+
+from worker.db.seeding import fresh_postgres
+from worker.dev.bench.runs import Run, bare_consumer, quix, workers
+from worker.dev.bench.targets import Target
+
+TWO_PROCESSES_TARGET = 12_000  # events/s, run --processes 2
+
+
+@dataclass
+class Throughput:
+    events: int
+    employees: int
+    runs: list[Run]
+
+    def named(self, start: str) -> Run | None:
+        return next((r for r in self.runs if r.name.startswith(start) and r.messages), None)
+
+
+def measure(
+    bootstrap: str,
+    topic: str,
+    counts: tuple[int, int],
+    postgres: str,
+    processes: Sequence[int],
+    skip: frozenset[str],
+    sqlite_url: str,
+    progress: Callable[[str], None],
+) -> Throughput:
+    """`counts`: the events on the topic and the employees they are about."""
+    total, employees = counts
+    progress("bare kafka-python consumer")
+    runs = [bare_consumer(bootstrap, topic, total)]
+    if "quix" not in skip:
+        progress("Quix Streams peer")
+        runs.append(quix(bootstrap, topic, total))
+    if "sqlite" not in skip:
+        progress("the worker on SQLite")
+        runs.append(workers("ipasn-worker, SQLite", bootstrap, topic, sqlite_url))
+    for n in processes:
+        name = f"ipasn-worker, PostgreSQL, {n} process{'es' if n > 1 else ''}"
+        url = fresh_postgres(postgres)
+        if url is None:
+            runs.append(Run(name, 0, 0.0, note=f"PostgreSQL does not answer at {postgres}"))
+            break
+        progress(f"the worker on PostgreSQL, {n} process(es)")
+        runs.append(workers(name, bootstrap, topic, url, processes=n))
+    if "memory" not in skip and (url := fresh_postgres(postgres)):
+        small = max(1, employees // 5)
+        progress(f"the worker on PostgreSQL, a cache of {small:,} employees")
+        name = f"ipasn-worker, PostgreSQL, 1 process, cache of {small:,} employees"
+        runs.append(workers(name, bootstrap, topic, url, statement_cache_employees=small))
+    return Throughput(total, employees, runs)
+
+
+def tables(result: Throughput, partitions: int, broker: str) -> list[Table]:
+    found = [_throughput_table(result, partitions, broker)]
+    sampled = [r for r in result.runs if len(r.rss) > 1 and "1 process" in r.name]
+    if sampled:
+        found.append(_memory_table(sampled))
+    return found
+
+
+def targets(result: Throughput) -> list[Target]:
+    one = result.named("ipasn-worker, PostgreSQL, 1 process")
+    two = result.named("ipasn-worker, PostgreSQL, 2 processes")
+    peer, bare = result.named("Quix"), result.runs[0]
+    found = [
+        Target(
+            "throughput, run --processes 2, events/s (bare kafka-python in the same run: "
+            f"{bare.rate:,.0f})",
+            f"at least {TWO_PROCESSES_TARGET:,} (on the issue's machine)",
+            f"{two.rate:,.0f}" if two else "not run",
+            two.rate >= TWO_PROCESSES_TARGET if two else None,
+        )
+    ]
+    ratio = one.rate / peer.rate if one and peer else None
+    found.append(
+        Target(
+            "throughput, one process against the Quix Streams peer, same run",
+            "at least 1.0x (aim 1.5x)",
+            f"{ratio:.2f}x ({one.rate:,.0f} against {peer.rate:,.0f} events/s)"
+            if one and peer and ratio is not None
+            else "the peer not run (it needs the bench extra)",
+            ratio >= 1.0 if ratio is not None else None,
+        )
+    )
+    return found
+
+
+def _throughput_table(result: Throughput, partitions: int, broker: str) -> Table:
+    table = Table(
+        title=f"Throughput: {result.events:,} change events of {result.employees:,} employees, "
+        f"{partitions} partitions, {broker}"
+    )
+    for column in ("contender", "events", "seconds", "events/s", "vs bare", "peak RSS"):
+        table.add_column(column, justify="left" if column == "contender" else "right")
+    bare = result.runs[0].rate
+    for r in result.runs:
+        if not r.messages:
+            table.add_row(r.name, "-", "-", "-", "-", r.note)
+            continue
+        table.add_row(
+            r.name,
+            f"{r.messages:,}",
+            f"{r.seconds:.2f}",
+            f"{r.rate:,.0f}",
+            f"{r.rate / bare:.3f}x" if bare else "-",
+            f"{r.peak_rss_mib:,.0f} MiB" if r.rss else "(this process)",
+        )
+    return table
+
+
+def _memory_table(runs: list[Run]) -> Table:
+    table = Table(title="Resident memory of the worker process over its run (sampled every 0.25 s)")
+    table.add_column("share of the run", justify="right")
+    for r in runs:
+        table.add_column(r.name.removeprefix("ipasn-worker, "), justify="right")
+    for step in range(9):
+        row = [f"{step / 8:.0%}"]
+        for r in runs:
+            _, mib = r.rss[min(len(r.rss) - 1, step * (len(r.rss) - 1) // 8)]
+            row.append(f"{mib:,.0f} MiB")
+        table.add_row(*row)
+    return table
