@@ -218,7 +218,7 @@ def load_run(processes: int, rate: float) -> LoadRun:
     )
     tables_ = {"statements": 1_000_000, "records": 600_000, "indexes": 3_000_000}
     return LoadRun(
-        processes, run, Spent(0.4, 0.1, 0.05), Stored(12_000_000, tables_, 2000, 1000, 0)
+        processes, run, Spent(0.4, 0.1, 0.05, 0.9), Stored(12_000_000, tables_, 2000, 1000, 0)
     )
 
 

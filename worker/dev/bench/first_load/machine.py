@@ -1,6 +1,7 @@
 """What the machine spent on a run besides the wall clock (Linux /proc; zeros elsewhere): the CPU
-time of the benchmarked processes, of the PostgreSQL backends serving their database, and the
-share of CPU time the hypervisor stole (this machine's speed drifts with it).
+time of the benchmarked processes, of the PostgreSQL backends serving their database, the share
+of CPU time the hypervisor stole (this machine's speed drifts with it) and how busy the machine
+was (the benchmark shares it with the broker, the database, and anything else running).
 
 The backends are found by their process title, `postgres: USER DATABASE HOST(PORT) STATE`, and
 sampled every half second, since they exit with the worker's connections: at most the last half
@@ -27,6 +28,7 @@ class Spent:
     children_cpu_s: float  # the processes this one started and waited for (the workers)
     database_cpu_s: float  # the backends of the database
     steal: float  # share of all CPU time, all cores
+    busy: float  # share of all CPU time not idle: ours, the broker's, anyone else's, stolen
 
 
 class Watch:
@@ -38,7 +40,7 @@ class Watch:
         self._thread = threading.Thread(target=self._sample, daemon=True)
         self._start: dict[int, int] = {}
         self._last: dict[int, int] = {}
-        self.spent = Spent(0.0, 0.0, 0.0)
+        self.spent = Spent(0.0, 0.0, 0.0, 0.0)
 
     def __enter__(self) -> Watch:
         self._start = _backend_ticks(self._title)
@@ -55,12 +57,13 @@ class Watch:
     ) -> None:
         self._stopping.set()
         self._thread.join()
-        total, stolen = (b - a for a, b in zip(self._cpu, _cpu_ticks(), strict=True))
+        total, idle, stolen = (b - a for a, b in zip(self._cpu, _cpu_ticks(), strict=True))
         backends = sum(t - self._start.get(pid, 0) for pid, t in self._last.items())
         self.spent = Spent(
             _children_cpu_s() - self._children,
             backends * TICK_S,
             stolen / total if total else 0.0,
+            (total - idle) / total if total else 0.0,
         )
 
     def _sample(self) -> None:
@@ -75,13 +78,14 @@ def _children_cpu_s() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _cpu_ticks() -> tuple[int, int]:
-    """All CPU time and the stolen part, in ticks, from /proc/stat's "cpu" line."""
+def _cpu_ticks() -> tuple[int, int, int]:
+    """All CPU time, the idle part (iowait included) and the stolen part, in ticks, from
+    /proc/stat's "cpu" line: user nice system idle iowait irq softirq steal."""
     try:
         fields = [int(f) for f in (PROC / "stat").read_text().split("\n", 1)[0].split()[1:9]]
     except (OSError, ValueError):
-        return 0, 0
-    return sum(fields), fields[7]
+        return 0, 0, 0
+    return sum(fields), fields[3] + fields[4], fields[7]
 
 
 def _backend_ticks(title: str) -> dict[int, int]:

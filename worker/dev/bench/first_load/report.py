@@ -67,10 +67,11 @@ def _cost(result: FirstLoad) -> Table:
         title="What each run cost, and whether every event went all the way through",
         caption_justify="left",
         caption="CPU per event: of the worker processes (start-up included) and of the "
-        "PostgreSQL backends serving their database; stolen: the share of all CPU time the "
-        "hypervisor took from this machine during the run.",
+        "PostgreSQL backends serving their database. CPU busy: the share of the machine's CPU "
+        "time not idle during the run (the workers, the database, the broker and anything else); "
+        "stolen: the share the hypervisor took.",
     )
-    columns = ("worker", "worker CPU/event", "database CPU/event", "CPU stolen")
+    columns = ("worker", "worker CPU/event", "database CPU/event", "CPU busy", "stolen")
     for column in (*columns, "statements", "indexes", "outbox unsent", "all through"):
         table.add_column(column, justify="left" if column == "worker" else "right")
     for r in result.runs:
@@ -79,6 +80,7 @@ def _cost(result: FirstLoad) -> Table:
             _name(r),
             f"{r.spent.children_cpu_s / events * 1e6:,.0f} µs",
             f"{r.spent.database_cpu_s / events * 1e6:,.0f} µs",
+            f"{r.spent.busy:.0%}",
             f"{r.spent.steal:.1%}",
             f"{r.stored.statements:,}",
             f"{r.stored.indexes:,}",
