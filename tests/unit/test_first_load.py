@@ -204,9 +204,9 @@ def test_the_database_grows_per_event_in_statements_and_records_and_per_employee
     assert database_bytes(measured(4000, 7200), NATIONAL) == 40_000_000_000 + 12_900_000_000
 
 
-def test_table_sizes_split_into_those_per_event_and_those_per_employee() -> None:
+def test_table_sizes_split_into_those_per_event_and_per_employee_leaving_out_the_outbox() -> None:
     sizes = {"statements": 10, "records": 5, "conflicts": 1, "indexes": 7, "revisions": 3}
-    assert split_bytes(sizes) == (16, 10)
+    assert split_bytes({**sizes, "outbox": 100, "alembic_version": 1}) == (16, 10)
 
 
 # --- the tables -------------------------------------------------------------------------------

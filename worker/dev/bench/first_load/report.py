@@ -38,7 +38,10 @@ def _throughput(result: FirstLoad) -> Table:
     table = Table(
         title=f"First load: {result.events:,} events of {result.employees:,} employees (a "
         f"profile and a position each, siasn) on an empty PostgreSQL, {result.partitions} "
-        f"partitions; published in {result.published_s:,.0f} s"
+        f"partitions; published in {result.published_s:,.0f} s",
+        caption="database: pg_database_size once the run is done, with the space of the outbox's "
+        "deleted rows that vacuum has not reclaimed yet; per employee: that over the employees.",
+        caption_justify="left",
     )
     for column in ("worker", "events", "seconds", "events/s", "target", "peak RSS per process"):
         table.add_column(column, justify="left" if column == "worker" else "right")
@@ -151,7 +154,8 @@ def _database(measured: Measured, target: Target) -> Table:
         title=f"Projection: the database after the national first load ({target.employees:,} "
         f"employees, {target.events:,} events)",
         caption="Statements and records (and conflicts) grow per event, the other tables per "
-        "employee; history events are assumed to take as many bytes as profiles and positions.",
+        "employee but the outbox (a queue, empty at the end); history events are assumed to take "
+        "as many bytes as profiles and positions.",
         caption_justify="left",
     )
     table.add_column("")
@@ -170,7 +174,7 @@ def _database(measured: Measured, target: Target) -> Table:
     )
     table.add_row("database", "", _size(database_bytes(measured, target)))
     table.add_row(
-        "for comparison: all tables per employee (2 events each here)",
+        "for comparison: those tables per employee (2 events each here)",
         f"{whole:,.0f} B",
         _size(whole * target.employees),
     )
