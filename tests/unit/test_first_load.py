@@ -20,6 +20,7 @@ from worker.dev.bench.first_load.projection import (
     Measured,
     Model,
     Target,
+    cores,
     database_bytes,
     partitions_for,
     project,
@@ -182,6 +183,15 @@ def test_no_second_process_gain_makes_the_conservative_projection_unreachable() 
     assert project(measured(5000, 5000), NATIONAL, "efficiency holds").processes == 6
 
 
+@pytest.mark.parametrize(("rate_2", "ceiling"), [(5000, 5000), (4000, 5000), (10_000, None)])
+def test_a_second_process_that_adds_nothing_or_less_caps_the_conservative_rate_at_one(
+    rate_2: float, ceiling: float | None
+) -> None:
+    m = measured(5000, rate_2)
+    assert project(m, NATIONAL, "conservative").ceiling == ceiling
+    assert rate_with(8, m, "conservative") == (5000 if ceiling else 40_000)
+
+
 def test_the_conservative_ceiling_is_the_rate_of_one_over_its_serial_part() -> None:
     assert project(measured(4000, 7200), NATIONAL, "conservative").ceiling == pytest.approx(36_000)
     assert project(measured(4000, 7200), NATIONAL, "efficiency holds").ceiling is None
@@ -202,6 +212,10 @@ def test_the_database_grows_per_event_in_statements_and_records_and_per_employee
 ):
     # 800 B per event, 3,000 B per employee: 800·50,000,000 + 3,000·4,300,000.
     assert database_bytes(measured(4000, 7200), NATIONAL) == 40_000_000_000 + 12_900_000_000
+
+
+def test_cores_are_the_cpu_time_per_event_at_the_national_rate() -> None:
+    assert cores(0.000_200, NATIONAL) == pytest.approx(2.78, abs=0.01)  # 200 µs at 13,889 events/s
 
 
 def test_table_sizes_split_into_those_per_event_and_per_employee_leaving_out_the_outbox() -> None:
@@ -236,7 +250,18 @@ def test_the_tables_show_each_run_beside_the_target_and_the_projection() -> None
     assert "100 + 100 MiB" in text
     assert text.count(" yes ") == 2  # every event all the way through, in both runs
     assert "0.90" in text  # the efficiency from 1 to 2
-    assert "Projection: the database" in text
+    assert "Projection: the database server" in text
+
+
+def test_the_projection_starts_from_the_costlier_run_per_event() -> None:
+    one, two = load_run(1, 6000), load_run(2, 10_800)
+    two = LoadRun(2, two.run, Spent(0.8, 0.3, 0.0, 1.0), two.stored)
+    measured = FirstLoad(1000, 2000, 6, 1.0, (one, two)).measured()
+    assert measured is not None
+    assert (measured.rate_1, measured.rate_2) == (6000, 10_800)
+    assert measured.worker_cpu_s == pytest.approx(0.8 / 2000)
+    assert measured.database_cpu_s == pytest.approx(0.3 / 2000)
+    assert (measured.event_bytes, measured.employee_bytes) == (1_600_000, 3_000_000)
 
 
 def test_without_both_runs_the_projection_says_what_it_needs() -> None:

@@ -10,6 +10,9 @@ Pure arithmetic over what was measured, so its assumptions are the whole story:
   "efficiency holds": every process adds e·r1, rate(N) = N·e·r1 for N ≥ 2;
   "conservative" (Amdahl): what was lost from 1 to 2 is a part that does not run in parallel,
   s = 1/e - 1, and rate(N) = r1 / (s + (1 - s)/N), which never passes r1/s;
+- CPU time per event stays what it was here: the workers' gives the fewest cores they could
+  do with (were they never waiting for the database or the broker), the backends' the cores the
+  database server needs for them;
 - the database grows per event in the tables of statements and records (and conflicts), and per
   employee in the rest (indexes, revisions, snapshots' digests, agency figures), each at the
   bytes measured here (the outbox, a queue empty at the end, is left out); the national load
@@ -45,8 +48,9 @@ class Target:
 
 @dataclass(frozen=True)
 class Measured:
-    """What one first load measured here: its size, the rates with 1 and 2 processes, and the
-    database's bytes that grow with the events and those that grow with the employees."""
+    """What one first load measured here: its size, the rates with 1 and 2 processes, the
+    database's bytes that grow with the events and those that grow with the employees, and the
+    CPU seconds per event of the worker processes and of the database's backends."""
 
     employees: int
     events: int
@@ -54,6 +58,8 @@ class Measured:
     rate_2: float
     event_bytes: int
     employee_bytes: int
+    worker_cpu_s: float = 0.0  # per event
+    database_cpu_s: float = 0.0  # per event
 
     @property
     def efficiency(self) -> float:
@@ -87,8 +93,15 @@ def rate_with(processes: int, measured: Measured, model: Model) -> float:
         return r1 if processes == 1 else 0.0
     if model == "efficiency holds":
         return processes * e * r1
-    serial = 1 / e - 1
-    return r1 / (serial + (1 - serial) / processes)
+    s = serial_part(measured)
+    return r1 / (s + (1 - s) / processes)
+
+
+def serial_part(measured: Measured) -> float:
+    """Amdahl's serial part s = 1/e - 1, between 0 (e = 1) and 1 (a second process added
+    nothing, or less than nothing: e ≤ 0.5)."""
+    e = measured.efficiency
+    return 1.0 if e <= 0.5 else max(0.0, 1 / e - 1)
 
 
 def ceiling(measured: Measured, model: Model) -> float | None:
@@ -96,7 +109,7 @@ def ceiling(measured: Measured, model: Model) -> float | None:
     e = min(1.0, measured.efficiency)
     if model == "efficiency holds" or e >= 1:
         return None
-    return measured.rate_1 / (1 / e - 1) if e > 0 else measured.rate_1
+    return measured.rate_1 / serial_part(measured)
 
 
 def partitions_for(processes: int) -> int:
@@ -104,6 +117,12 @@ def partitions_for(processes: int) -> int:
     NIPs (the busiest one decides when the load ends), and room for the group to double later
     without adding partitions, which would move NIPs to other partitions mid-stream."""
     return 2 * processes
+
+
+def cores(cpu_s_per_event: float, target: Target) -> float:
+    """The cores that CPU time per event keeps busy at the target's rate: the fewest the workers
+    (were they never waiting) or the database's backends need."""
+    return cpu_s_per_event * target.rate
 
 
 def database_bytes(measured: Measured, target: Target) -> int:

@@ -10,9 +10,11 @@ from worker.dev.bench.first_load.projection import (
     Measured,
     Projection,
     Target,
+    cores,
     database_bytes,
     partitions_for,
     projections,
+    serial_part,
 )
 from worker.dev.bench.first_load.result import FirstLoad, LoadRun
 
@@ -133,7 +135,6 @@ def _projection(measured: Measured | None, target: Target) -> Table:
 def _projection_rows(
     measured: Measured, target: Target, found: list[Projection]
 ) -> list[tuple[str, ...]]:
-    e = min(1.0, measured.efficiency)
     measured_rows = (
         ("one process, measured", f"{measured.rate_1:,.0f} events/s"),
         ("two processes, measured", f"{measured.rate_2:,.0f} events/s"),
@@ -141,21 +142,29 @@ def _projection_rows(
     )
     return [
         *((label, value, value) for label, value in measured_rows),
-        ("rate of N processes", "N·e·r1", f"r1 / (s + (1 - s)/N), s = {1 / e - 1 if e else 1:.2f}"),
+        ("rate of N processes", "N·e·r1", f"r1 / (s + (1 - s)/N), s = {serial_part(measured):.2f}"),
         ("processes, a core each", *(_processes(p) for p in found)),
         ("partitions (recommended)", *(_partitions(p) for p in found)),
         ("projected rate", *(f"{p.rate:,.0f} events/s" if p.rate else "-" for p in found)),
         ("load time", *(_duration(p.load_hours(target)) for p in found)),
+        (
+            f"for comparison: cores the workers' CPU time needs "
+            f"({measured.worker_cpu_s * 1e6:,.0f} µs/event)",
+            *[f"{cores(measured.worker_cpu_s, target):,.1f}"] * 2,
+        ),
     ]
 
 
 def _database(measured: Measured, target: Target) -> Table:
     table = Table(
-        title=f"Projection: the database after the national first load ({target.employees:,} "
-        f"employees, {target.events:,} events)",
+        title=f"Projection: the database server for the national first load "
+        f"({target.employees:,} employees, {target.events:,} events in "
+        f"{target.seconds / 3600:g} h)",
         caption="Statements and records (and conflicts) grow per event, the other tables per "
         "employee but the outbox (a queue, empty at the end); history events are assumed to take "
-        "as many bytes as profiles and positions.",
+        "as many bytes and as much CPU as profiles and positions. Backends' CPU: the larger of "
+        "the two runs' per event; the server's background processes (WAL writer, checkpointer) "
+        "are not in it.",
         caption_justify="left",
     )
     table.add_column("")
@@ -172,11 +181,16 @@ def _database(measured: Measured, target: Target) -> Table:
         f"{per_employee:,.0f} B",
         _size(per_employee * target.employees),
     )
-    table.add_row("database", "", _size(database_bytes(measured, target)))
+    table.add_row("database size", "", _size(database_bytes(measured, target)))
     table.add_row(
         "for comparison: those tables per employee (2 events each here)",
         f"{whole:,.0f} B",
         _size(whole * target.employees),
+    )
+    table.add_row(
+        "its backends' CPU: per event, and cores at the national rate",
+        f"{measured.database_cpu_s * 1e6:,.0f} µs",
+        f"{cores(measured.database_cpu_s, target):,.1f} cores",
     )
     return table
 
