@@ -112,11 +112,12 @@ def _employee(draw: _Draw, at: datetime) -> tuple[Wire, Wire]:
     rng, year, words = draw.rng, draw.year, draw.words
     gender = "M" if rng.random() < 0.5 else "F"
     birth = draw.day(rng.randint(year - 57, year - 24))
-    tmt_cpns = date(rng.randint(birth.year + 22, min(birth.year + 35, year - 1)), 1, 1)
-    tmt_cpns = tmt_cpns.replace(month=rng.randint(1, 12))
+    tmt_year = rng.randint(birth.year + 22, min(birth.year + 35, year - 1))
+    tmt_cpns = date(tmt_year, rng.randint(1, 12), 1)
     nip = draw.nip(birth, tmt_cpns, gender)
     agency = draw.agency()
-    culture = "sunda" if agency.startswith("32") else "bugis" if agency.startswith("73") else "umum"
+    # Names as the demo's vocabulary has them: West Java Sundanese, South Sulawesi Bugis.
+    culture = {"32": "sunda", "73": "bugis"}.get(agency[:2], "umum")
     employee_type = "PPPK" if rng.random() < 0.12 else "PNS"
     profile = {
         "name": f"{rng.choice(words.given[culture, gender])} "
