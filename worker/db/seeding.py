@@ -1,5 +1,5 @@
 """Databases for the benchmark: fresh ones on a PostgreSQL server, dropped when the process
-exits, and employees seeded in bulk, server-side.
+exits, employees seeded in bulk, server-side, and what a database holds after a run.
 
 Each seeded employee gets ten statements (a profile, a position and eight history rows, with
 values of realistic size), ten reconciled records and a current index (worker/dev/bench/
@@ -11,6 +11,7 @@ from __future__ import annotations
 import atexit
 import time
 import uuid
+from dataclasses import dataclass
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -114,3 +115,36 @@ def _drop(server: str, name: str) -> None:
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What a benchmarked database holds: its size, each table's (with its indexes and TOAST),
+    and the rows that say whether every event went all the way through."""
+
+    bytes: int  # pg_database_size: the tables and the catalogs, free space within files
+    tables: dict[str, int]
+    statements: int
+    indexes: int  # current indexes of employees
+    outbox: int  # rows not published yet
+
+
+def stored(url: str) -> Stored:
+    """Measure a PostgreSQL database once the worker has finished with it."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            size = conn.execute(text("SELECT pg_database_size(current_database())")).scalar_one()
+            tables = conn.execute(
+                text(
+                    """SELECT relname, pg_total_relation_size(oid) FROM pg_class
+                    WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace"""
+                )
+            ).all()
+            counts = [
+                conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()  # noqa: S608
+                for table in ("statements", "indexes", "outbox")
+            ]
+    finally:
+        engine.dispose()
+    return Stored(int(size), {name: int(b) for name, b in tables}, *map(int, counts))

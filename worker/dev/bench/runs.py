@@ -4,7 +4,7 @@ Every contender reads the same messages of the same topic as a consumer group of
 contender runs as a child process (`python -m worker.dev.bench.runs worker|quix`) that prints one
 JSON line: messages processed and the `time.monotonic()` of the first message received and of
 the last one done (system-wide on Linux, so children's spans compare and combine). The parent
-samples each child's resident memory (VmRSS) while it runs.
+samples each child's resident memory (VmRSS) while it runs: their sum, and each one's peak.
 """
 
 from __future__ import annotations
@@ -37,6 +37,8 @@ class Run:
     # (seconds since the child started, resident MiB) of every child, sampled.
     rss: list[tuple[float, float]] = field(default_factory=list)
     note: str = ""
+    # The peak resident MiB of each child on its own, in the order they were started.
+    peaks: list[float] = field(default_factory=list)
 
     @property
     def rate(self) -> float:
@@ -116,7 +118,8 @@ def _children(name: str, commands: list[list[str]], env: dict[str, str]) -> Run:
         for c in commands
     ]
     rss: list[tuple[float, float]] = []
-    sampler = threading.Thread(target=_sample, args=(children, started, rss), daemon=True)
+    peaks = [0.0] * len(children)
+    sampler = threading.Thread(target=_sample, args=(children, started, rss, peaks), daemon=True)
     sampler.start()
     results = []
     for child in children:
@@ -127,17 +130,22 @@ def _children(name: str, commands: list[list[str]], env: dict[str, str]) -> Run:
     sampler.join()
     spans = [r for r in results if r["first"] is not None]
     if not spans:
-        return Run(name, 0, 0.0, rss, note="processed nothing")
+        return Run(name, 0, 0.0, rss, note="processed nothing", peaks=peaks)
     first, last = min(r["first"] for r in spans), max(r["last"] for r in spans)
-    return Run(name, sum(r["messages"] for r in results), last - first, rss)
+    return Run(name, sum(r["messages"] for r in results), last - first, rss, peaks=peaks)
 
 
 def _sample(
-    children: list[subprocess.Popen[str]], started: float, into: list[tuple[float, float]]
+    children: list[subprocess.Popen[str]],
+    started: float,
+    into: list[tuple[float, float]],
+    peaks: list[float],
 ) -> None:
     while any(c.poll() is None for c in children):
-        total = sum(rss_mib(c.pid) for c in children if c.poll() is None)
-        if total:
+        each = [rss_mib(c.pid) if c.poll() is None else 0.0 for c in children]
+        for n, mib in enumerate(each):
+            peaks[n] = max(peaks[n], mib)
+        if total := sum(each):
             into.append((time.monotonic() - started, total))
         time.sleep(0.25)
 
