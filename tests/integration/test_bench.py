@@ -32,6 +32,10 @@ def test_the_quick_bench_runs_every_part_and_prints_the_targets(
         "Latency, published → recalculated received",
         "Cost per event against employees already stored",
         "Recompute of 2,000 stored employees",
+        "First load: 2,000 events of 1,000 employees",
+        "Projection: the national first load",
+        "Soak: ",
+        "Resident memory of the surviving worker over the soak",
         "Targets of the performance issue",
     ):
         assert title in out, out[-3000:]

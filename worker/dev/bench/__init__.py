@@ -5,8 +5,10 @@ and measures, each part in processes of its own with every output of the worker 
 (recalculated events, reconciled snapshots, agency figures): throughput against a bare
 kafka-python consumer and the same job written with Quix Streams (throughput.py); latency at a
 steady offered rate to one and two processes (latency.py); the cost per event against
-employees already stored (flat_cost.py); a recompute of stored employees (recompute.py); and
-ends with the targets of the performance issue beside this run's figures (targets.py).
+employees already stored (flat_cost.py); a recompute of stored employees (recompute.py); the
+first national load of profiles and positions with one and two processes, and its projection
+(first_load/); a soak that shows whether memory stays flat under a long steady stream (soak.py);
+and ends with the targets of the performance issue beside this run's figures (targets.py).
 Absolute figures drift with the machine; ratios to what ran in the same run drift less.
 `--quick` runs every part at a small size: a smoke test that it all works, not a measurement.
 """
@@ -24,14 +26,14 @@ from rich.console import Console
 from rich.table import Table
 
 from worker.db.seeding import fresh_postgres
-from worker.dev.bench import flat_cost, latency, recompute, throughput
+from worker.dev.bench import first_load, flat_cost, latency, recompute, soak, throughput
 from worker.dev.bench.services import POSTGRES, broker_named, publish_sample
 from worker.dev.bench.targets import Target
 from worker.dev.bench.targets import table as targets_table
 from worker.dev.brokers import GivenBroker, LocalBroker
 
 PARTITIONS = 6
-PARTS = ("quix", "sqlite", "memory", "latency", "flat-cost", "recompute")
+PARTS = ("quix", "sqlite", "memory", "latency", "flat-cost", "recompute", "first-load", "soak")
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,11 @@ class BenchOptions:
     stored: Sequence[int] = (10_000, 1_000_000)
     flat_cost_employees: int = 3000
     recompute_employees: int = 100_000
+    first_load_employees: int = 100_000
+    soak_minutes: float = 10.0
+    soak_employees: int = soak.EMPLOYEES
+    soak_rate: float = soak.RATE
+    soak_kill_every_s: float = soak.KILL_EVERY_S
     skip: frozenset[str] = frozenset()
 
     def quick(self) -> BenchOptions:
@@ -59,6 +66,11 @@ class BenchOptions:
             stored=(1_000, 3_000),
             flat_cost_employees=200,
             recompute_employees=2_000,
+            first_load_employees=1_000,
+            soak_minutes=0.5,
+            soak_employees=100,
+            soak_rate=100.0,
+            soak_kill_every_s=10.0,
         )
 
 
@@ -106,6 +118,10 @@ def run_bench(options: BenchOptions, console: Console) -> None:
             _flat_cost(run)
         if "recompute" not in options.skip and options.recompute_employees:
             _recompute(run)
+        if "first-load" not in options.skip and options.first_load_employees:
+            _first_load(run)
+        if "soak" not in options.skip and options.soak_minutes:
+            _soak(run)
         console.print(targets_table(run.targets or []))
 
 
@@ -167,3 +183,30 @@ def _recompute(run: _Run) -> None:
         run.progress,
     )
     run.show([recompute.table(result)], recompute.targets(result))
+
+
+def _first_load(run: _Run) -> None:
+    options = run.options
+    result = first_load.measure(
+        run.broker.bootstrap,
+        options.postgres,
+        options.first_load_employees,
+        run.progress,
+        console=run.console,
+        processes=sorted({1, max(options.processes)}),
+    )
+    run.show(first_load.tables(result), first_load.targets(result))
+
+
+def _soak(run: _Run) -> None:
+    options = run.options
+    result = soak.measure(
+        run.broker.bootstrap,
+        options.postgres,
+        options.soak_minutes,
+        options.soak_employees,
+        options.soak_rate,
+        run.progress,
+        kill_every_s=options.soak_kill_every_s,
+    )
+    run.show(soak.tables(result), soak.targets(result))

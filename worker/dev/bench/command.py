@@ -1,4 +1,5 @@
-"""`ipasn-worker bench`: throughput, latency, memory and flat cost, from one run (minutes)."""
+"""`ipasn-worker bench`: throughput, latency, flat cost, recompute, first load and memory under a
+soak, from one run (the full one takes about an hour and a half; --quick: minutes)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,16 @@ from worker.dev.bench import PARTS, BenchOptions, run_bench
 from worker.dev.bench.services import POSTGRES
 
 DESCRIPTION = __doc__ or ""
+
+
+def _minutes(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of minutes: {text!r}") from None
+    if not 0 <= value <= 24 * 60:
+        raise argparse.ArgumentTypeError(f"must be 0 to 1440 minutes, not {value:g}")
+    return value
 
 
 def arguments(p: argparse.ArgumentParser) -> None:
@@ -54,6 +65,20 @@ def arguments(p: argparse.ArgumentParser) -> None:
         metavar="N",
         help="employees stored for the recompute (the reported figures: 1,000,000, ~10 GB)",
     )
+    p.add_argument(
+        "--first-load",
+        type=positive,
+        default=100_000,
+        metavar="N",
+        help="employees in the first load, 2·N events (the reported figures: 1,000,000)",
+    )
+    p.add_argument(
+        "--soak",
+        type=_minutes,
+        default=10.0,
+        metavar="MINUTES",
+        help="how long the soak offers its steady stream (0: no soak)",
+    )
     p.add_argument("--skip", nargs="+", default=[], choices=PARTS, help="parts to leave out")
     p.add_argument(
         "--quick",
@@ -74,6 +99,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         latency_employees=args.latency_employees,
         stored=args.stored,
         recompute_employees=args.recompute,
+        first_load_employees=args.first_load,
+        soak_minutes=args.soak,
         skip=frozenset(args.skip),
     )
     if args.quick:

@@ -15,7 +15,7 @@ from rich.table import Table
 
 from worker.db.seeding import fresh_postgres, seed
 from worker.dev.bench.runs import Run, workers
-from worker.dev.bench.targets import Target
+from worker.dev.bench.targets import MEMORY_TARGET_MIB, Target
 
 
 @dataclass
@@ -43,7 +43,6 @@ def measure(
 
 
 FLAT_TARGET = 1.2  # the cost per event with the most stored, against the fewest
-MEMORY_TARGET_MIB = 200  # peak resident memory of a worker process
 
 
 def table(costs: list[FlatCost]) -> Table:

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from rich.table import Table
 
+MEMORY_TARGET_MIB = 200  # peak resident memory of a worker process
+
 
 @dataclass(frozen=True)
 class Target:

@@ -34,17 +34,19 @@ from rich.progress import MofNCompleteColumn, Progress, TimeElapsedColumn
 from producers.kafka_sink import KafkaPublisher
 from worker.db.seeding import fresh_postgres, stored
 from worker.dev.bench.first_load.machine import Watch
-from worker.dev.bench.first_load.report import tables
+from worker.dev.bench.first_load.projection import projections
+from worker.dev.bench.first_load.report import TARGET_RATE, tables
 from worker.dev.bench.first_load.result import FirstLoad, LoadRun
 from worker.dev.bench.first_load.stream import Order, first_load
 from worker.dev.bench.runs import workers
+from worker.dev.bench.targets import MEMORY_TARGET_MIB, Target
 from worker.kafka import clients
 from worker.kafka.admin import create_topics
 
 PARTITIONS = 6  # as the benchmark's other topics: 1 and 2 processes share them out evenly
 FLUSH_EVERY = 20_000
 SEED = 2025
-__all__ = ["FirstLoad", "LoadRun", "measure", "publish", "tables"]
+__all__ = ["FirstLoad", "LoadRun", "measure", "publish", "tables", "targets"]
 
 
 def publish(
@@ -105,3 +107,48 @@ def measure(
 
 def _database_of(url: str) -> str:
     return url.rsplit("/", 1)[1].split("?", 1)[0]
+
+
+def targets(result: FirstLoad) -> list[Target]:
+    """The issue's first-load targets beside this run: the rate of two processes, each
+    process's peak memory, and the projection for the national load (not a target to meet
+    here: what it would take)."""
+    size = "" if result.employees == 1_000_000 else f" (here {result.employees:,} employees)"
+    found = []
+    for r in result.runs:
+        if r.processes == 2:
+            found.append(
+                Target(
+                    f"first load, 1,000,000 employees' profiles and positions, 2 processes{size}",
+                    f"at least {TARGET_RATE:,} events/s",
+                    f"{r.run.rate:,.0f} events/s",
+                    r.run.rate >= TARGET_RATE,
+                )
+            )
+    if result.runs:
+        peak = max(max(r.run.peaks, default=0.0) for r in result.runs)
+        found.append(
+            Target(
+                f"first load: peak resident memory per process{size}",
+                f"bounded (under {MEMORY_TARGET_MIB} MiB)",
+                f"{peak:,.0f} MiB",
+                peak < MEMORY_TARGET_MIB,
+            )
+        )
+    if measured := result.measured():
+        conservative = projections(measured, result.target)[-1]
+        needed = (
+            "not reachable"
+            if conservative.processes is None
+            else f"{conservative.processes} processes, {conservative.partitions} partitions"
+        )
+        found.append(
+            Target(
+                "national first load (4.3 M employees, 50 M events) within an hour: projection "
+                f"({conservative.model}, 1 → 2 efficiency {measured.efficiency:.2f})",
+                "what it needs",
+                f"{needed}, {conservative.database_bytes / 1e9:,.0f} GB",
+                None,
+            )
+        )
+    return found
