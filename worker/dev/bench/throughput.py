@@ -106,7 +106,7 @@ def _throughput_table(result: Throughput, partitions: int, broker: str) -> Table
         title=f"Throughput: {result.events:,} change events of {result.employees:,} employees, "
         f"{partitions} partitions, {broker}"
     )
-    for column in ("contender", "events", "seconds", "events/s", "vs bare", "peak RSS"):
+    for column in ("contender", "events", "seconds", "events/s", "vs bare", "peak RSS each"):
         table.add_column(column, justify="left" if column == "contender" else "right")
     bare = result.runs[0].rate
     for r in result.runs:
@@ -119,9 +119,18 @@ def _throughput_table(result: Throughput, partitions: int, broker: str) -> Table
             f"{r.seconds:.2f}",
             f"{r.rate:,.0f}",
             f"{r.rate / bare:.3f}x" if bare else "-",
-            f"{r.peak_rss_mib:,.0f} MiB" if r.rss else "(this process)",
+            _peak(r),
         )
     return table
+
+
+def _peak(r: Run) -> str:
+    """Each process's peak (two processes: one figure each), or where it was not sampled."""
+    if not r.rss:
+        return "(this process)"
+    if len(r.peaks) > 1:
+        return " + ".join(f"{mib:,.0f}" for mib in r.peaks) + " MiB"
+    return f"{r.peak_rss_mib:,.0f} MiB"
 
 
 def _memory_table(runs: list[Run]) -> Table:
