@@ -291,7 +291,8 @@ def test_bench_prints_the_contenders_side_by_side(
 ) -> None:
     result = cli(
         "bench", "--bootstrap-servers", broker.bootstrap, "--postgres", postgres_server,
-        "--employees", "20", "--processes", "1", "--skip", "quix", "latency", "flat-cost",
+        "--employees", "20", "--processes", "1",
+        "--skip", "quix", "latency", "flat-cost", "recompute", "first-load", "soak",
         env={"COLUMNS": "160"}, timeout=240,
     )  # fmt: skip
 
