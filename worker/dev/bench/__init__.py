@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from rich.console import Console
 from rich.table import Table
 
-from worker.db.seeding import fresh_postgres
+from worker.db.seeding import drop_created, fresh_postgres
 from worker.dev.bench import first_load, flat_cost, latency, recompute, soak, throughput
 from worker.dev.bench.services import POSTGRES, broker_named, publish_sample
 from worker.dev.bench.targets import Target
@@ -111,17 +111,18 @@ def run_bench(options: BenchOptions, console: Console) -> None:
             step.update(f"{text}…")
 
         run = _Run(options, broker, tmp, progress, console, uuid.uuid4().hex[:8])
-        _throughput(run)
-        if "latency" not in options.skip:
-            _latency(run)
-        if "flat-cost" not in options.skip and options.stored:
-            _flat_cost(run)
-        if "recompute" not in options.skip and options.recompute_employees:
-            _recompute(run)
-        if "first-load" not in options.skip and options.first_load_employees:
-            _first_load(run)
-        if "soak" not in options.skip and options.soak_minutes:
-            _soak(run)
+        parts = [
+            (_throughput, True),
+            (_latency, "latency" not in options.skip),
+            (_flat_cost, "flat-cost" not in options.skip and options.stored),
+            (_recompute, "recompute" not in options.skip and options.recompute_employees),
+            (_first_load, "first-load" not in options.skip and options.first_load_employees),
+            (_soak, "soak" not in options.skip and options.soak_minutes),
+        ]
+        for part, wanted in parts:
+            if wanted:
+                part(run)
+                drop_created()  # a part's databases go with it: a million employees, 10 GB
         console.print(targets_table(run.targets or []))
 
 
