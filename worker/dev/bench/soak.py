@@ -240,7 +240,7 @@ def targets(result: Soak) -> list[Target]:
         Target(
             what + ": kept per event in the last quarter, every employee seen",
             f"flat (under {FLAT_BYTES_PER_EVENT} bytes/event)",
-            "-" if per_event is None else f"{per_event:,.0f} bytes/event",
+            "-" if per_event is None else f"{round(per_event):,} bytes/event",
             None if per_event is None else per_event < FLAT_BYTES_PER_EVENT,
         ),
         Target(
@@ -281,9 +281,9 @@ def _summary(result: Soak) -> Table:
         + ("-" if seen is None else f"{seen:,.0f} s")
         + "; kept per event after that, the slope of RSS over events offered: in the last "
         + "quarter "
-        + ("-" if per_event is None else f"{per_event:,.0f} bytes")
+        + ("-" if per_event is None else f"{round(per_event):,} bytes")
         + ", in the second half (the cache still filling) "
-        + ("-" if (half := result.kept_per_event(0.5)) is None else f"{half:,.0f} bytes")
+        + ("-" if (half := result.kept_per_event(0.5)) is None else f"{round(half):,} bytes")
         + f"\ncurve {sparkline([s.mib for s in result.samples])}"
     )
     return table
