@@ -5,11 +5,11 @@ the figures a full run prints, never here."""
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 
 import pytest
 
+from tests.processes import run_whole
 from worker.dev.brokers import LocalBroker
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
@@ -22,7 +22,7 @@ def test_the_quick_bench_runs_every_part_and_prints_the_targets(
     command += ["--bootstrap-servers", broker.bootstrap, "--postgres", postgres_server]
     env = {**os.environ, "COLUMNS": "200"}  # the tables' titles on one line each
 
-    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
+    done = run_whole(command, env, 900)
 
     assert done.returncode == 0, done.stderr[-3000:]
     out = done.stdout

@@ -17,20 +17,15 @@ import pytest
 from tests.conftest import Topics
 from tests.integration.helpers import http_answer, http_get, start_worker
 from tests.integration.stream import A, B, D, phase_one
+from tests.processes import run_whole
 from worker.dev.brokers import LocalBroker, free_port
 
 
 def cli(
     *args: str, env: dict[str, str] | None = None, timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "worker.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-        env={**os.environ, **(env or {})},
-    )
+    command = [sys.executable, "-m", "worker.cli", *args]
+    return run_whole(command, {**os.environ, **(env or {})}, timeout)
 
 
 def service_env(broker: LocalBroker, topics: Topics, database_url: str) -> dict[str, str]:
