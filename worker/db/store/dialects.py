@@ -44,7 +44,6 @@ STATEMENT_READ = (
     "reason", "released",
 )  # fmt: skip
 StatementRow = tuple[Any, ...]
-_TIME, _VALUES = STATEMENT_READ.index("time"), STATEMENT_READ.index("values")
 
 # Keep IN lists and multi-row inserts well below every backend's parameter limit.
 CHUNK = 500
@@ -137,9 +136,6 @@ class Writes(Protocol):
     def id_lists(self, column: ColumnElement[int], ids: Sequence[int]) -> Iterator[Condition]:
         """`column IN (...)` conditions that together cover the ids."""
 
-    def by_code_point(self, column: ColumnElement[str]) -> ColumnElement[str]:
-        """The column as Python orders strings: by code point (UTF-8's byte order)."""
-
     def lock_employees(self, nips: Sequence[str]) -> None:
         """Hold these employees (sorted, at least one) until the transaction ends."""
 
@@ -193,10 +189,6 @@ class PostgresWrites:
 
     def id_lists(self, column: ColumnElement[int], ids: Sequence[int]) -> Iterator[Condition]:
         yield column == any_(_IDS), {"ids": list(ids)}
-
-    def by_code_point(self, column: ColumnElement[str]) -> ColumnElement[str]:
-        # Not the database's collation, which may order by language (en_US: "a" < "B").
-        return column.collate("C")
 
     def lock_employees(self, nips: Sequence[str]) -> None:
         """Their rows locked (see _LOCK_EMPLOYEES), under _TIMEOUTS."""
@@ -287,9 +279,6 @@ class SqliteWrites:
         for chunk in chunks(ids):
             yield column.in_(chunk), {}
 
-    def by_code_point(self, column: ColumnElement[str]) -> ColumnElement[str]:
-        return column  # SQLite's default collation, BINARY, compares UTF-8 bytes
-
     def lock_employees(self, nips: Sequence[str]) -> None:
         """SQLite's one write lock taken now, before anything is read (see _WRITE_LOCK_SQLITE)."""
         self.conn.exec_driver_sql(_WRITE_LOCK_SQLITE)
@@ -311,7 +300,7 @@ class SqliteWrites:
             s.time.desc(),
             s.sequence.is_not(None).desc(),
             func.coalesce(s.sequence, 0).desc(),
-            s.event_id.desc(),
+            s.event_id.desc(),  # by code point: SQLite's default collation, BINARY, compares bytes
         )
         rank = func.row_number().over(
             partition_by=(s.nip, s.kind, s.record_id, s.source), order_by=recency

@@ -21,20 +21,21 @@ _UNIQUE = ("source", "event_id")
 
 
 def statement_of(row: Any) -> Statement:
-    """The statement of a row, its repeated texts shared (as decode() shares them)."""
+    """The statement of a `statements` row, its repeated texts shared (as decode() shares them)."""
+    values = None if row.deleted else row.values
+    return _shared(row.nip, row.source, row.kind, row.record_id, row.event_id, row.time,
+                   row.sequence, values, row.actor, row.reason, row.released)  # fmt: skip
+
+
+def _shared(
+    nip: str, source: str, kind: str, record_id: str | None, event_id: str, time: datetime,
+    sequence: int | None, values: dict[str, Any] | None, actor: str | None, reason: str | None,
+    released: bool,
+) -> Statement:  # fmt: skip
     return Statement(
-        nip=intern(row.nip),
-        source=intern(row.source),
-        kind=cast(Kind, intern(row.kind)),
-        record_id=row.record_id,
-        event_id=row.event_id,
-        time=row.time,
-        sequence=row.sequence,
-        values=None if row.deleted else shared_values(row.values),
-        actor=row.actor,
-        reason=row.reason,
-        released=row.released,
-    )
+        intern(nip), intern(source), cast(Kind, intern(kind)), record_id, event_id, time,
+        sequence, None if values is None else shared_values(values), actor, reason, released,
+    )  # fmt: skip
 
 
 def lock_employees(writes: Writes, nips: Iterable[str]) -> None:
@@ -66,17 +67,8 @@ def read_latest(writes: Writes, nips: Iterable[str]) -> dict[str, list[Statement
     reading only these keeps what an employee costs to read bounded by their records, however
     often they were corrected. Repeated texts shared, as decode() shares them."""
     found: dict[str, list[Statement]] = defaultdict(list)
-    for nip, source, kind, record_id, event_id, time, sequence, *rest in writes.read_statements(
-        nips
-    ):
-        values, actor, reason, released = rest
-        found[nip].append(
-            Statement(
-                intern(nip), intern(source), cast(Kind, intern(kind)), record_id, event_id, time,
-                sequence,
-                None if values is None else shared_values(values), actor, reason, released,
-            )
-        )  # fmt: skip
+    for row in writes.read_statements(nips):
+        found[row[0]].append(_shared(*row))
     return found
 
 
