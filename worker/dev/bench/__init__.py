@@ -139,7 +139,7 @@ def _throughput(run: _Run) -> None:
         options.postgres,
         options.processes,
         options.skip,
-        f"sqlite:///{run.tmp}/bench.db",
+        lambda: f"sqlite:///{run.tmp}/bench-{uuid.uuid4().hex[:8]}.db",
         run.progress,
     )
     run.show(throughput.tables(result, PARTITIONS, broker.name), throughput.targets(result))

@@ -1,7 +1,7 @@
 """One benchmarked process: `python -m worker.dev.bench.child worker` (settings from IPASN_*) or
 `python -m worker.dev.bench.child quix BOOTSTRAP TOPIC TOTAL STATE_DIR`. It prints one JSON line:
-messages processed and the time.monotonic() of the first message received and of the last one
-done."""
+messages processed, the time.monotonic() of the first message received and of the last one
+done, and (the worker) why it ended with work left, or null."""
 
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ def _worker() -> None:
 
     totals = run_worker(load_settings(), IDLE_S, threading.Event())
     first, last = totals.first_batch_at, totals.last_batch_done_at
-    print(json.dumps({"messages": totals.messages, "first": first, "last": last}))
+    done = {"messages": totals.messages, "first": first, "last": last}
+    print(json.dumps({**done, "unfinished": totals.unfinished}))
 
 
 def _quix(bootstrap: str, topic: str, total: str, state_dir: str) -> None:

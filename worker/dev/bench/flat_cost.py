@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from rich.table import Table
 
-from worker.db.seeding import fresh_postgres, seed
-from worker.dev.bench.runs import Run, workers
+from worker.db.seeding import seed
+from worker.dev.bench.runs import Run, fresh_database, workers
 from worker.dev.bench.targets import MEMORY_TARGET_MIB, Target
 
 
@@ -33,13 +33,17 @@ def measure(
     bootstrap: str, topic: str, stored: int, server: str, progress: Callable[[str], None]
 ) -> FlatCost:
     """Seed a fresh database with `stored` employees, then run one worker over `topic`."""
-    url = fresh_postgres(server)
-    if url is None:
-        raise RuntimeError(f"PostgreSQL does not answer at {server}")
-    progress(f"seeding {stored:,} stored employees")
-    seeded = seed(url, stored)
-    progress(f"the worker against {stored:,} stored employees")
-    return FlatCost(stored, seeded, workers(f"{stored:,} stored", bootstrap, topic, url))
+    fresh, seeded = fresh_database(server), []
+
+    def database() -> str:
+        url = fresh()
+        progress(f"seeding {stored:,} stored employees")
+        seeded.append(seed(url, stored))
+        progress(f"the worker against {stored:,} stored employees")
+        return url
+
+    run = workers(f"{stored:,} stored", bootstrap, topic, database)
+    return FlatCost(stored, seeded[-1], run)
 
 
 FLAT_TARGET = 1.2  # the cost per event with the most stored, against the fewest

@@ -14,7 +14,14 @@ from dataclasses import dataclass
 from rich.table import Table
 
 from worker.db.seeding import fresh_postgres
-from worker.dev.bench.runs import Run, bare_consumer, quix, workers
+from worker.dev.bench.runs import (
+    Run,
+    bare_consumer,
+    fresh_database,
+    quix,
+    repeated,
+    workers,
+)
 from worker.dev.bench.targets import Target
 
 TWO_PROCESSES_TARGET = 12_000  # events/s, run --processes 2
@@ -37,10 +44,11 @@ def measure(
     postgres: str,
     processes: Sequence[int],
     skip: frozenset[str],
-    sqlite_url: str,
+    sqlite_url: Callable[[], str],
     progress: Callable[[str], None],
 ) -> Throughput:
-    """`counts`: the events on the topic and the employees they are about."""
+    """`counts`: the events on the topic and the employees they are about; `sqlite_url()`: a new
+    SQLite database's URL."""
     total, employees = counts
     progress("bare kafka-python consumer")
     runs = [bare_consumer(bootstrap, topic, total)]
@@ -50,19 +58,20 @@ def measure(
     if "sqlite" not in skip:
         progress("the worker on SQLite")
         runs.append(workers("ipasn-worker, SQLite", bootstrap, topic, sqlite_url))
+    if fresh_postgres(postgres) is None:
+        name = "ipasn-worker, PostgreSQL"
+        runs.append(Run(name, 0, 0.0, note=f"PostgreSQL does not answer at {postgres}"))
+        return Throughput(total, employees, runs)
+    database = fresh_database(postgres)
     for n in processes:
         name = f"ipasn-worker, PostgreSQL, {n} process{'es' if n > 1 else ''}"
-        url = fresh_postgres(postgres)
-        if url is None:
-            runs.append(Run(name, 0, 0.0, note=f"PostgreSQL does not answer at {postgres}"))
-            break
         progress(f"the worker on PostgreSQL, {n} process(es)")
-        runs.append(workers(name, bootstrap, topic, url, processes=n))
-    if "memory" not in skip and (url := fresh_postgres(postgres)):
+        runs.append(workers(name, bootstrap, topic, database, processes=n))
+    if "memory" not in skip:
         small = max(1, employees // 5)
         progress(f"the worker on PostgreSQL, a cache of {small:,} employees")
         name = f"ipasn-worker, PostgreSQL, 1 process, cache of {small:,} employees"
-        runs.append(workers(name, bootstrap, topic, url, statement_cache_employees=small))
+        runs.append(workers(name, bootstrap, topic, database, statement_cache_employees=small))
     return Throughput(total, employees, runs)
 
 
@@ -104,7 +113,9 @@ def targets(result: Throughput) -> list[Target]:
 def _throughput_table(result: Throughput, partitions: int, broker: str) -> Table:
     table = Table(
         title=f"Throughput: {result.events:,} change events of {result.employees:,} employees, "
-        f"{partitions} partitions, {broker}"
+        f"{partitions} partitions, {broker}",
+        caption=repeated(result.runs) or None,
+        caption_justify="left",
     )
     for column in ("contender", "events", "seconds", "events/s", "vs bare", "peak RSS each"):
         table.add_column(column, justify="left" if column == "contender" else "right")

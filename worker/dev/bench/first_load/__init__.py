@@ -32,13 +32,13 @@ from rich.console import Console
 from rich.progress import MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from producers.kafka_sink import KafkaPublisher
-from worker.db.seeding import fresh_postgres, stored
+from worker.db.seeding import stored
 from worker.dev.bench.first_load.machine import Watch
 from worker.dev.bench.first_load.projection import projections
 from worker.dev.bench.first_load.report import TARGET_RATE, tables
 from worker.dev.bench.first_load.result import FirstLoad, LoadRun
 from worker.dev.bench.first_load.stream import Order, first_load
-from worker.dev.bench.runs import workers
+from worker.dev.bench.runs import fresh_database, workers
 from worker.dev.bench.targets import MEMORY_TARGET_MIB, Target
 from worker.kafka import clients
 from worker.kafka.admin import create_topics
@@ -92,21 +92,15 @@ def measure(
     progress(f"publishing the first load of {employees:,} employees")
     events, published_s = publish(bootstrap, topic, employees, console or Console(), order)
     runs = []
+    fresh = fresh_database(postgres_server)
     for n in processes:
-        url = fresh_postgres(postgres_server)
-        if url is None:
-            raise RuntimeError(f"PostgreSQL does not answer at {postgres_server}")
         progress(f"the first load, {n} process{'es' if n > 1 else ''}, {events:,} events")
         name = f"first load, {n} process{'es' if n > 1 else ''}"
-        with Watch(_database_of(url)) as watch:
-            run = workers(name, bootstrap, topic, url, processes=n)
+        with Watch() as watch:
+            run = workers(name, bootstrap, topic, lambda: watch.database(fresh()), processes=n)
         progress("measuring the database")
-        runs.append(LoadRun(n, run, watch.spent, stored(url)))
+        runs.append(LoadRun(n, run, watch.spent, stored(watch.url)))
     return FirstLoad(employees, events, PARTITIONS, published_s, tuple(runs))
-
-
-def _database_of(url: str) -> str:
-    return url.rsplit("/", 1)[1].split("?", 1)[0]
 
 
 def targets(result: FirstLoad) -> list[Target]:

@@ -32,20 +32,33 @@ class Spent:
 
 
 class Watch:
-    """`with Watch(database) as watch: ...`, then `watch.spent`."""
+    """`with Watch() as watch: ... watch.database(url) ...`, then `watch.spent`: what was spent
+    from the last `database(url)` (a run repeated on a new database starts the count again)."""
 
-    def __init__(self, database: str) -> None:
-        self._title = f" {database} "
+    def __init__(self) -> None:
+        self.url = ""
+        self._title = ""
+        self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
         self._start: dict[int, int] = {}
         self._last: dict[int, int] = {}
+        self._children = 0.0
+        self._cpu = (0, 0, 0)
         self.spent = Spent(0.0, 0.0, 0.0, 0.0)
 
+    def database(self, url: str) -> str:
+        """Count from now, the backends of the database at `url`; returns `url`."""
+        with self._lock:
+            self.url = url
+            self._title = f" {url.rsplit('/', 1)[1].split('?', 1)[0]} "
+            self._start = _backend_ticks(self._title)
+            self._last = {}
+            self._children = _children_cpu_s()
+            self._cpu = _cpu_ticks()
+        return url
+
     def __enter__(self) -> Watch:
-        self._start = _backend_ticks(self._title)
-        self._children = _children_cpu_s()
-        self._cpu = _cpu_ticks()
         self._thread.start()
         return self
 
@@ -68,7 +81,9 @@ class Watch:
 
     def _sample(self) -> None:
         while True:
-            self._last |= _backend_ticks(self._title)
+            with self._lock:
+                if self._title:
+                    self._last |= _backend_ticks(self._title)
             if self._stopping.wait(EVERY_S):
                 return
 

@@ -17,6 +17,7 @@ from worker.dev.bench.first_load.projection import (
     serial_part,
 )
 from worker.dev.bench.first_load.result import FirstLoad, LoadRun
+from worker.dev.bench.runs import repeated
 
 TARGET_RATE = 10_000  # events/s with `run --processes 2` (the performance issue)
 
@@ -42,7 +43,8 @@ def _throughput(result: FirstLoad) -> Table:
         f"profile and a position each, siasn) on an empty PostgreSQL, {result.partitions} "
         f"partitions; published in {result.published_s:,.0f} s",
         caption="database: pg_database_size once the run is done, with the space of the outbox's "
-        "deleted rows that vacuum has not reclaimed yet; per employee: that over the employees.",
+        "deleted rows that vacuum has not reclaimed yet; per employee: that over the employees. "
+        + repeated(r.run for r in result.runs),
         caption_justify="left",
     )
     for column in ("worker", "events", "seconds", "events/s", "target", "peak RSS per process"):

@@ -1,0 +1,54 @@
+"""The benchmark's worker runs: a run that ended with work left is no measurement."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from worker.dev.bench import runs
+from worker.dev.bench.runs import Run, repeated, workers
+
+STUCK = "no partition was assigned in 90 s"
+
+
+def _scripted(monkeypatch: pytest.MonkeyPatch, outcomes: list[str | None]) -> list[str]:
+    """Each worker run ends as the next of `outcomes` says; returns the databases they ran on."""
+    used: list[str] = []
+
+    def children(name: str, commands: list[list[str]], env: dict[str, str]) -> Run:
+        used.append(env["IPASN_DATABASE_URL"])
+        return Run(name, 100, 1.0, unfinished=outcomes[len(used) - 1])
+
+    monkeypatch.setattr(runs, "_children", children)
+    return used
+
+
+def _databases() -> Any:
+    n = iter(range(1, 10))
+    return lambda: f"sqlite:///db{next(n)}.db"
+
+
+def test_a_finished_run_is_run_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    used = _scripted(monkeypatch, [None])
+    run = workers("w", "127.0.0.1:9092", "t", _databases(), processes=2)
+    assert used == ["sqlite:///db1.db"]
+    assert run.note == ""
+    assert repeated([run]) == ""
+
+
+def test_a_run_with_work_left_is_repeated_on_a_new_database_and_says_why(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    used = _scripted(monkeypatch, [STUCK, None])
+    run = workers("w", "127.0.0.1:9092", "t", _databases(), processes=2)
+    assert used == ["sqlite:///db1.db", "sqlite:///db2.db"]
+    assert run.unfinished is None
+    assert run.note == f"repeated: {STUCK}"
+    assert repeated([run]) == f"Repeated after ending with work left: w (repeated: {STUCK})."
+
+
+def test_twice_with_work_left_raises_with_both_reasons(monkeypatch: pytest.MonkeyPatch) -> None:
+    _scripted(monkeypatch, [STUCK, "stopped before catching up"])
+    with pytest.raises(RuntimeError, match="twice: no partition.*; stopped before"):
+        workers("w", "127.0.0.1:9092", "t", _databases())
