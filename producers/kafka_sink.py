@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from kafka import KafkaProducer
+from kafka.errors import KafkaError, KafkaTimeoutError
 from kafka.partitioner.default import DefaultPartitioner, murmur2
 
 from schemas import dead_letter
 from schemas.dead_letter import Rejection
 from worker.kafka import clients
+from worker.kafka.admin import existing_topics
 from worker.kafka.clients import PLAINTEXT, KafkaOptions
 from worker.kafka.errors import translated
-from worker.pipeline.ports import Message, Publisher
+from worker.pipeline.ports import Message, Publisher, TransientError
 
 FLUSH_TIMEOUT_S = 60.0
+# The longest a send waits for a topic's metadata (kafka-python's default: 60 s): a topic that
+# is not there is found out and named (TopicMissing) within this.
+METADATA_WAIT_MS = 10_000
+MISSING_CHECK_S = 5.0  # while a flush waits, this often: is every topic it sends to there?
+
+
+class TopicMissing(TransientError):
+    """A topic this producer writes is not on the broker (deleted while the worker runs); the
+    message names it. Transient: publishing goes on once it is there again."""
 
 
 class KeyedPartitioner(DefaultPartitioner):  # type: ignore[misc]
@@ -69,12 +82,14 @@ class KafkaPublisher:
         security: KafkaOptions = PLAINTEXT,
     ) -> None:
         """`security`: kafka-python's security options (worker/kafka/clients.py)."""
+        self._bootstrap, self._client_id, self._security = bootstrap_servers, client_id, security
         self._producer: Any = KafkaProducer(
             bootstrap_servers=bootstrap_servers.split(","),
             client_id=client_id,
             enable_idempotence=True,
             acks="all",
             linger_ms=5,
+            max_block_ms=METADATA_WAIT_MS,
             # A batch's snapshots (2-4 KB each) fill kafka-python's default 16 KB batches a few
             # at a time; larger batches, compressed, make a few requests where that made many:
             # measured, a quarter of the worker's CPU per event (287 → 233 µs), and a fifth of
@@ -84,7 +99,13 @@ class KafkaPublisher:
             partitioner=KeyedPartitioner(),
             **security,
         )
+        # The worker never creates a topic (contracts §14). kafka-python 3.0.12 does not pass
+        # allow_auto_create_topics on to its metadata (always True): a broker with
+        # auto.create.topics.enable would make a missing or deleted output topic anew, with
+        # its default settings (an output meant compacted would not be). Set where it is read.
+        self._producer._metadata.config["allow_auto_create_topics"] = False
         self._pending: list[Any] = []
+        self._topics: set[str] = set()  # of the sends not flushed yet
 
     def send(
         self,
@@ -93,17 +114,67 @@ class KafkaPublisher:
         value: bytes | None,
         headers: Sequence[tuple[str, bytes]] = (),
     ) -> None:
-        with translated():
+        self._topics.add(topic)
+        with self._named({topic}), translated():
             self._pending.append(
                 self._producer.send(topic, key=key, value=value, headers=list(headers))
             )
 
     def flush(self) -> None:
         pending, self._pending = self._pending, []
-        with translated():
-            self._producer.flush(timeout=FLUSH_TIMEOUT_S)
+        topics, self._topics = self._topics, set()
+        with self._named(topics), translated():
+            self._flush(topics)
             for future in pending:
                 future.get(timeout=FLUSH_TIMEOUT_S)  # raises the send's error, if any
+
+    def _flush(self, topics: set[str]) -> None:
+        """Wait for every send to be acknowledged, at most FLUSH_TIMEOUT_S; every
+        MISSING_CHECK_S of it, make sure none of `topics` went missing (the producer would
+        wait out its delivery timeout on a deleted topic, saying nothing)."""
+        deadline = time.monotonic() + FLUSH_TIMEOUT_S
+        while True:
+            wait = min(MISSING_CHECK_S, max(0.0, deadline - time.monotonic()))
+            try:
+                self._producer.flush(timeout=wait)
+            except KafkaTimeoutError:
+                if time.monotonic() >= deadline:
+                    raise
+                self._refuse_missing(topics)
+            else:
+                return
+
+    @contextmanager
+    def _named(self, topics: set[str]) -> Iterator[None]:
+        """A send or flush that failed because one of `topics` is not on the broker fails as
+        TopicMissing naming it: kafka-python says only that metadata or delivery timed out."""
+        try:
+            yield
+        except TopicMissing:
+            raise
+        except TransientError as e:
+            try:
+                self._refuse_missing(topics)
+            except TopicMissing as missing:
+                raise missing from e
+            raise
+
+    def _refuse_missing(self, topics: set[str]) -> None:
+        """TopicMissing if one of `topics` is not on the broker; nothing where the broker does
+        not answer (the failure at hand says that)."""
+        try:
+            with translated():
+                existing = existing_topics(
+                    self._bootstrap, client_id=self._client_id, security=self._security
+                )
+        except (TransientError, KafkaError):
+            return
+        missing = sorted(topics - existing)
+        if missing:
+            raise TopicMissing(
+                f"the broker has no topic {', '.join(missing)} (deleted?): publishing waits until "
+                "it is there again (`ipasn-worker topics create` makes it)"
+            )
 
     def close(self) -> None:
         self._producer.close(timeout=FLUSH_TIMEOUT_S)

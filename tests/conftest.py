@@ -92,17 +92,26 @@ class Topics:
     dlq: str
     group: str
     reconciled: str = "asn.personnel.reconciled"
+    agency: str = "asn.ipasn.agency.recalculated"
+
+    @classmethod
+    def fresh(cls) -> Topics:
+        """Topics and a consumer group no other test uses."""
+        tag = uuid.uuid4().hex[:8]
+        names = ("changes", "recalculated", "dlq", "ipasn", "reconciled", "agencies")
+        return cls(*(f"{name}-{tag}" for name in names))
+
+    def create(self, broker: LocalBroker, partitions: int = 3) -> Topics:
+        """Every topic `run` needs (it refuses to start without one), on `broker`."""
+        keyed = dict.fromkeys((self.input, self.output, self.reconciled), partitions)
+        broker.create_topics({**keyed, self.dlq: 1, self.agency: 1})
+        return self
 
 
 @pytest.fixture
 def topics(broker: LocalBroker) -> Topics:
     """Fresh topics and a consumer group of its own for one test."""
-    tag = uuid.uuid4().hex[:8]
-    t = Topics(
-        f"changes-{tag}", f"recalculated-{tag}", f"dlq-{tag}", f"ipasn-{tag}", f"reconciled-{tag}"
-    )
-    broker.create_topics({t.input: 3, t.output: 3, t.dlq: 1, t.reconciled: 3})
-    return t
+    return Topics.fresh().create(broker)
 
 
 @pytest.fixture(scope="session")

@@ -64,6 +64,7 @@ COMMANDS = (
     Command(
         "agencies", "each agency's employees, mean score and bands", "worker.commands.agencies"
     ),
+    Command("topics", "create the topics the worker reads and writes", "worker.commands.topics"),
     Command(
         "recompute",
         "compute the indexes again from the stored statements (a year, a rule change)",

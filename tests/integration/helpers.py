@@ -50,6 +50,7 @@ def settings_for(
         "output_topic": topics.output,
         "dlq_topic": topics.dlq,
         "reconciled_topic": topics.reconciled,
+        "agency_topic": topics.agency,
         "consumer_group": group or topics.group,
         "metrics_port": 0,
         # Apache Kafka's shortest by default (group.min.session.timeout.ms), so that a stopped

@@ -37,6 +37,7 @@ def service_env(broker: LocalBroker, topics: Topics, database_url: str) -> dict[
         "IPASN_OUTPUT_TOPIC": topics.output,
         "IPASN_DLQ_TOPIC": topics.dlq,
         "IPASN_RECONCILED_TOPIC": topics.reconciled,
+        "IPASN_AGENCY_TOPIC": topics.agency,
         "IPASN_CONSUMER_GROUP": topics.group,
         "IPASN_METRICS_PORT": "0",
         "IPASN_KAFKA_SESSION_TIMEOUT_MS": "6000",

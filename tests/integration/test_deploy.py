@@ -325,7 +325,9 @@ def compose() -> dict[str, Any]:
 
 
 def compose_workers() -> dict[str, dict[str, Any]]:
-    return {n: s for n, s in compose()["services"].items() if s.get("image") == "ipasn-worker:dev"}
+    """The services that run the worker (`run`), not its one-shot commands."""
+    services = compose()["services"].items()
+    return {n: s for n, s in services if s.get("command") == ["run"]}
 
 
 def test_compose_file_matches_the_compose_specification() -> None:
@@ -368,17 +370,18 @@ def test_compose_mounts_prometheus_and_grafana_files_where_their_configs_look() 
     assert mounts[provider["options"]["path"]] == "./grafana/dashboards"
 
 
-def test_compose_creates_every_topic_with_twelve_input_partitions() -> None:
-    script = compose()["services"]["kafka-topics"]["command"][0]
-    partitions = dict(re.findall(r"--topic (\S+) --partitions (\d+)", script))
-    assert set(partitions) == {
-        "asn.personnel.changes",
-        "asn.personnel.changes.dlq",
-        "asn.ipasn.recalculated",
-        "asn.personnel.reconciled",
-        "asn.ipasn.agency.recalculated",
-    }
-    assert partitions["asn.personnel.changes"] == "12"
+def test_compose_creates_every_topic_with_the_worker_and_twelve_input_partitions() -> None:
+    service = compose()["services"]["kafka-topics"]
+    assert service["image"] == compose_workers()["worker-1"]["image"] == "ipasn-worker:dev"
+    command = service["command"]
+    assert command[:2] == ["topics", "create"]
+    assert command[command.index("--partitions") + 1] == "12"
+    assert command[command.index("--replication-factor") + 1] == "1"
+    # The topic names are the settings' defaults, which the workers keep.
+    assert not {k for k in service["environment"] if k.endswith("_TOPIC") or k.endswith("_TOPICS")}
+    for worker in compose_workers().values():
+        assert not {k for k in worker["environment"] if "TOPIC" in k}
+        assert worker["depends_on"]["kafka-topics"]["condition"] == "service_completed_successfully"
 
 
 def test_every_worker_variable_set_in_compose_and_kubernetes_is_a_setting() -> None:

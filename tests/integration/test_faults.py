@@ -25,7 +25,6 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -414,13 +413,7 @@ class Victim:
 def test_three_workers_one_killed_or_stopped_in_turn_never_write_conflicting_state(
     broker: LocalBroker, postgres_url: str, tmp_path: Path
 ) -> None:
-    tag = uuid.uuid4().hex[:8]
-    topics = Topics(
-        f"changes-{tag}", f"recalculated-{tag}", f"dlq-{tag}", f"ipasn-{tag}", f"reconciled-{tag}"
-    )
-    broker.create_topics(
-        {topics.input: PARTITIONS, topics.output: PARTITIONS, topics.dlq: 1, topics.reconciled: 3}
-    )
+    topics = Topics.fresh().create(broker, partitions=PARTITIONS)
     done, sizes = threading.Event(), []
     producer = threading.Thread(
         target=lambda: sizes.append(_scattered(broker.bootstrap, topics.input, done))
@@ -512,11 +505,7 @@ def test_run_until_idle_never_assigned_a_partition_exits_1_and_says_why(
 ) -> None:  # fmt: skip
     from worker.cli import main
 
-    tag = uuid.uuid4().hex[:8]
-    topics = Topics(
-        f"changes-{tag}", f"recalculated-{tag}", f"dlq-{tag}", f"ipasn-{tag}", f"reconciled-{tag}"
-    )
-    broker.create_topics({topics.input: 1, topics.output: 1, topics.dlq: 1, topics.reconciled: 1})
+    topics = Topics.fresh().create(broker, partitions=1)
     # Another member holds the one partition: the range assignor gives it to the member whose
     # id sorts first, and member ids begin with the client id.
     holder = KafkaConsumer(topics.input, bootstrap_servers=broker.bootstrap,

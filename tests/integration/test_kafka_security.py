@@ -10,7 +10,6 @@ import secrets
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,12 +67,7 @@ def secured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Secured]:
 
 @pytest.fixture
 def topics(secured: Secured) -> Topics:
-    tag = uuid.uuid4().hex[:8]
-    t = Topics(
-        f"changes-{tag}", f"recalculated-{tag}", f"dlq-{tag}", f"ipasn-{tag}", f"reconciled-{tag}"
-    )
-    secured.broker.create_topics({t.input: 3, t.output: 3, t.dlq: 1, t.reconciled: 3})
-    return t
+    return Topics.fresh().create(secured.broker)
 
 
 def scram_env(secured: Secured, topics: Topics, tmp_path: Path) -> dict[str, str]:
@@ -90,6 +84,7 @@ def scram_env(secured: Secured, topics: Topics, tmp_path: Path) -> dict[str, str
         "IPASN_OUTPUT_TOPIC": topics.output,
         "IPASN_DLQ_TOPIC": topics.dlq,
         "IPASN_RECONCILED_TOPIC": topics.reconciled,
+        "IPASN_AGENCY_TOPIC": topics.agency,
         "IPASN_CONSUMER_GROUP": topics.group,
         "IPASN_METRICS_PORT": "0",
         "IPASN_KAFKA_SESSION_TIMEOUT_MS": "6000",

@@ -121,7 +121,11 @@ def test_a_running_worker_answers_its_probes_and_serves_every_documented_metric(
     )
     assert ready == {
         "status": "ok",
-        "checks": {"consumer_group": {"ok": True}, "database": {"ok": True}},
+        "checks": {
+            "consumer_group": {"ok": True},
+            "database": {"ok": True},
+            "publishing": {"ok": True},
+        },
     }
     assert missing_path == (404, '{"error":"not found"}')
     assert A not in text  # no NIP on the page

@@ -188,8 +188,7 @@ def _own_broker(tmp_path: Path, port: int = 0, **options: Any) -> ApacheKafka:
 @pytest.mark.postgres
 def test_the_broker_restarted_mid_stream(tmp_path: Path, postgres_url: str) -> None:
     with _own_broker(tmp_path) as broker:
-        topics = Topics("changes", "recalculated", "dlq", "group")
-        broker.create_topics({"changes": 6, "recalculated": 6, "dlq": 1})
+        topics = Topics.fresh().create(broker, partitions=6)
         publish_sample(broker.bootstrap, topics.input, EMPLOYEES)
 
         def restart() -> None:
@@ -214,8 +213,7 @@ def test_the_broker_unreachable_for_a_while(tmp_path: Path, postgres_url: str) -
     proxy = Proxy(listen).start()
     try:
         with _own_broker(tmp_path, port=proxy.port, listen_port=listen) as broker:
-            topics = Topics("changes", "recalculated", "dlq", "group")
-            broker.create_topics({"changes": 6, "recalculated": 6, "dlq": 1})
+            topics = Topics.fresh().create(broker, partitions=6)
             publish_sample(broker.bootstrap, topics.input, EMPLOYEES)
 
             def partition() -> None:
@@ -241,11 +239,10 @@ def test_a_partition_leader_killed_in_the_three_node_cluster(
     # Every topic replicated three times with min.insync.replicas 2: the worker's producer
     # (acks=all, idempotent) and consumer move to the new leaders.
     with _own_broker(tmp_path, nodes=3) as cluster:
-        topics = Topics("changes", "recalculated", "dlq", "group")
-        cluster.create_topics({"changes": 6, "recalculated": 6, "dlq": 1})
+        topics = Topics.fresh().create(cluster, partitions=6)
         publish_sample(cluster.bootstrap, topics.input, EMPLOYEES)
         admin = KafkaAdminClient(bootstrap_servers=cluster.bootstrap)
-        (described,) = admin.describe_topics(["changes"])
+        (described,) = admin.describe_topics([topics.input])
         admin.close()
         leaders = Counter(p["leader_id"] for p in described["partitions"])
         victim = leaders.most_common(1)[0][0]  # the node leading the most input partitions

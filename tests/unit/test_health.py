@@ -46,10 +46,14 @@ def test_not_alive_when_the_loop_is_stuck_or_never_ran(iterated_at: float, detai
     assert body["checks"]["loop"]["detail"] == detail
 
 
-def test_ready_when_joined_and_the_database_answers() -> None:
+def test_ready_when_joined_the_database_answers_and_publishing_flows() -> None:
     ok, body = _health(LoopState(NOW - 1, joined=True)).ready()
     assert ok
-    assert body["checks"] == {"consumer_group": {"ok": True}, "database": {"ok": True}}
+    assert body["checks"] == {
+        "consumer_group": {"ok": True},
+        "database": {"ok": True},
+        "publishing": {"ok": True},
+    }
 
 
 @pytest.mark.parametrize(
@@ -57,6 +61,7 @@ def test_ready_when_joined_and_the_database_answers() -> None:
     [
         (LoopState(NOW - 1, joined=False), None, {"consumer_group"}),
         (LoopState(NOW - 1, joined=True), "no answer (OperationalError)", {"database"}),
+        (LoopState(NOW - 1, joined=True, publishing_blocked=True), None, {"publishing"}),
         # A stuck loop's last word on the group no longer counts.
         (LoopState(NOW - 120, joined=True), None, {"consumer_group"}),
         (

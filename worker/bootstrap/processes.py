@@ -62,7 +62,8 @@ def _loops(metrics: str) -> Callable[[], LoopState]:
     def state() -> LoopState:
         iterated = reader.get_sample_value("ipasn_loop_iteration_timestamp_seconds")
         joined = reader.get_sample_value("ipasn_consumer_group_joined")
-        return LoopState(iterated or 0.0, joined == 1)
+        blocked = reader.get_sample_value("ipasn_publishing_blocked")
+        return LoopState(iterated or 0.0, joined == 1, blocked == 1)
 
     return state
 

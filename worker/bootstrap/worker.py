@@ -178,7 +178,8 @@ def run_worker(
 
         def loop() -> LoopState:
             joined = bool(gauge_value(metrics.group_joined))
-            return LoopState(gauge_value(metrics.loop_iteration), joined)
+            blocked = bool(gauge_value(metrics.publishing_blocked))
+            return LoopState(gauge_value(metrics.loop_iteration), joined, blocked)
 
         try:
             with metrics_port(settings, registry, app.engine, rules.version, loop):

@@ -7,6 +7,7 @@ import logging
 import sys
 
 from worker.bootstrap.processes import run_processes
+from worker.bootstrap.topics import require_topics
 from worker.bootstrap.worker import run_worker
 from worker.commands.arguments import database_flags, kafka_flags, positive
 from worker.commands.shutdown import Shutdown
@@ -37,6 +38,7 @@ def arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    require_topics(settings)
     if args.processes > 1:
         return run_processes(settings, args.processes, args.until_idle)
     shutdown = Shutdown()

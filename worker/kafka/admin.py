@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import time
 from collections.abc import Mapping
 
 from kafka import KafkaAdminClient
-from kafka.admin import NewTopic
+from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
 from worker.kafka.clients import PLAINTEXT, KafkaOptions
@@ -21,18 +20,25 @@ def create_topics(
     client_id: str,
     security: KafkaOptions = PLAINTEXT,
     timeout_s: float = 30.0,
-) -> None:
-    """Create topics with the given partition counts; existing ones are left alone.
+    configs: Mapping[str, Mapping[str, str]] | None = None,
+) -> list[str]:
+    """Create topics with the given partition counts and `configs` (topic → Kafka topic
+    configs); existing ones are left alone. Returns the names of those it created.
 
     Returns once the broker's metadata lists them all, so that a client can use them at once;
     TimeoutError where it does not within `timeout_s`. A replication factor of -1 is the
     broker's default.replication.factor.
     """
     admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id=client_id, **security)
+    created = []
     try:
         for name, partitions in topics.items():
-            with contextlib.suppress(TopicAlreadyExistsError):
-                admin.create_topics([NewTopic(name, partitions, replication_factor)])
+            given = dict((configs or {}).get(name, {}))
+            try:
+                admin.create_topics([NewTopic(name, partitions, replication_factor, {}, given)])
+            except TopicAlreadyExistsError:
+                continue
+            created.append(name)
         deadline = time.monotonic() + timeout_s
         while not set(topics) <= set(admin.list_topics()):
             if time.monotonic() > deadline:
@@ -40,6 +46,36 @@ def create_topics(
             time.sleep(0.1)
     finally:
         admin.close()
+    return created
+
+
+def existing_topics(
+    bootstrap: str, *, client_id: str, security: KafkaOptions = PLAINTEXT
+) -> set[str]:
+    """The names of the topics on the cluster at `bootstrap` (a metadata request that creates
+    none, whatever the broker's auto.create.topics.enable)."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id=client_id, **security)
+    try:
+        return set(admin.list_topics())
+    finally:
+        admin.close()
+
+
+def topic_configs(
+    bootstrap: str, names: list[str], *, client_id: str, security: KafkaOptions = PLAINTEXT
+) -> dict[str, dict[str, str]]:
+    """Each topic's configs set apart from the broker's defaults."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id=client_id, **security)
+    try:
+        answer = admin.describe_configs(
+            [ConfigResource(ConfigResourceType.TOPIC, name) for name in names]
+        )
+    finally:
+        admin.close()
+    return {
+        name: {key: str(data["value"]) for key, data in configs.items()}
+        for name, configs in answer.get("topic", {}).items()
+    }
 
 
 def registered_brokers(

@@ -1,9 +1,10 @@
 """The metrics port (contracts §11): GET /metrics, /healthz and /readyz; every other path 404.
 
 /healthz answers 200 while the processing loop has completed an iteration within the last
-`live_within_s` seconds, /readyz while the worker is a member of its settled consumer group
-and the database answers. Both say which check failed in a short JSON body, and `ipasn_ready`
-carries /readyz's answer to Prometheus (which does not probe paths).
+`live_within_s` seconds, /readyz while the worker is a member of its settled consumer group,
+the database answers and publishing is not blocked (a topic missing, the broker not
+acknowledging: the log names the cause). Both say which check failed in a short JSON body,
+and `ipasn_ready` carries /readyz's answer to Prometheus (which does not probe paths).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ DATABASE_EVERY_S = 5.0
 class LoopState:
     iterated_at: float  # unix time of the last completed iteration; 0: none yet
     joined: bool  # a member of its settled consumer group, as the loop last saw
+    publishing_blocked: bool = False  # a publish is failing and being retried
 
 
 def gauge_value(metric: Collector) -> float:
@@ -106,7 +108,10 @@ class Health:
         database: dict[str, Any] = {"ok": failure is None}
         if failure:
             database["detail"] = failure
-        return _answer({"consumer_group": group, "database": database})
+        publishing: dict[str, Any] = {"ok": not state.publishing_blocked}
+        if state.publishing_blocked:
+            publishing["detail"] = "publishing fails and is being retried (the log says why)"
+        return _answer({"consumer_group": group, "database": database, "publishing": publishing})
 
 
 def _answer(checks: dict[str, dict[str, Any]]) -> tuple[bool, dict[str, Any]]:

@@ -165,6 +165,13 @@ class WorkerMetrics:
             ["output"],
             registry=registry,
         )
+        self.publishing_blocked = Gauge(
+            "ipasn_publishing_blocked",
+            "1 while publishing fails and is being retried (a topic missing, the broker not "
+            "acknowledging), else 0; /readyz answers 503 meanwhile.",
+            multiprocess_mode="livemax",
+            registry=registry,
+        )
         self.retries = Counter(
             "ipasn_retries_total",
             "Transient failures retried, by the step of the batch that failed.",

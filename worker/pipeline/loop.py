@@ -41,6 +41,8 @@ DRAIN_EVERY_S = 5.0
 # With no partition held this long (more workers than partitions, a group that does not
 # settle), --until-idle ends, with a non-zero exit status.
 ASSIGNMENT_GRACE_S = 90.0
+# The steps that publish: while one of them fails, the worker is not ready (/readyz).
+OUTPUT_STEPS = frozenset({"publish", "dead_letters"})
 
 
 @dataclass(slots=True)
@@ -111,8 +113,18 @@ class Worker:
         self._drained_at = -DRAIN_EVERY_S  # the outbox drains at the first publication
 
     def _retrying(self, step: str, action: Callable[[], T]) -> T:
-        retried = self.metrics.retries.labels(step=step).inc
-        return retrying(self.retries, self._deadline, self.stopping, retried)(action)
+        counted = self.metrics.retries.labels(step=step).inc
+        output = step in OUTPUT_STEPS
+
+        def retried(error: BaseException | None) -> None:
+            counted()
+            if output:
+                self.metrics.publishing_blocked.set(1)  # /readyz: 503 until a send succeeds
+
+        done = retrying(self.retries, self._deadline, self.stopping, retried)(action)
+        if output:
+            self.metrics.publishing_blocked.set(0)
+        return done
 
     def _start_batch(self) -> None:
         self._deadline = time.monotonic() + self.retries.within_s

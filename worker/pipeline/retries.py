@@ -47,19 +47,21 @@ def retrying(
     retries: Retries,
     deadline: float,
     stopping: threading.Event,
-    retried: Callable[[], object] = lambda: None,
+    retried: Callable[[BaseException | None], object] = lambda error: None,
 ) -> Retrying:
     """Each wait longer than the last (0.5 s, 1 s, 2 s, … 10 s, plus up to 1 s of jitter) until
     the attempts or the batch's time run out, or a stop is requested; the last error then
-    propagates, and the process exits without committing offsets. `retried` is called before
-    each wait (a metric counts them)."""
+    propagates, and the process exits without committing offsets. `retried` is called with
+    the error before each wait (a metric counts them). The log says what failed: a
+    TransientError's message is written for the operator (a topic's name, never a record)."""
 
     def before_sleep(state: RetryCallState) -> None:
-        retried()
+        error = state.outcome.exception() if state.outcome else None
+        retried(error)
         log.warning(
             "transient failure, retrying (attempt %d): %s",
             state.attempt_number,
-            type(state.outcome.exception()).__name__ if state.outcome else "?",
+            f"{type(error).__name__}: {error}" if error else "?",
         )
 
     return Retrying(

@@ -85,11 +85,10 @@ def measure(
 ) -> Latency:
     """Run the worker, offer the sample at `rate`, and time each recalculation."""
     tag = uuid.uuid4().hex[:8]
-    changes, output, dlq = f"latency-changes-{tag}", f"latency-out-{tag}", f"latency-dlq-{tag}"
-    broker.create_topics({changes: partitions, output: partitions, dlq: 1})
+    changes, output = f"latency-changes-{tag}", f"latency-out-{tag}"
+    broker.create_topics({changes: partitions})
     bootstrap = broker.bootstrap
-    env = worker_env(bootstrap, changes, database_url)
-    env |= {"IPASN_OUTPUT_TOPIC": output, "IPASN_DLQ_TOPIC": dlq}
+    env = worker_env(bootstrap, changes, database_url, output_topic=output)
     command = [sys.executable, "-m", "worker.cli", "run", "--processes", str(processes)]
     worker = subprocess.Popen(command, env=env)  # noqa: S603
     try:

@@ -27,8 +27,12 @@ from typing import Any
 from kafka import KafkaConsumer
 
 from worker.config.settings import as_environment, load_settings
+from worker.config.topics import worker_topics
 from worker.db.seeding import fresh_postgres
+from worker.kafka import clients
+from worker.kafka.admin import create_topics
 
+OUTPUT_PARTITIONS = 6  # as the benchmark's input topics
 SESSION = {"kafka_session_timeout_ms": 6000, "kafka_heartbeat_interval_ms": 1000}
 
 
@@ -83,6 +87,8 @@ def bare_consumer(bootstrap: str, topic: str, total: int) -> Run:
 
 
 def worker_env(bootstrap: str, topic: str, database_url: str, **extra: Any) -> dict[str, str]:
+    """A benchmarked worker's settings as its environment; its output topics (names of its own
+    unless `extra` names them) are created here, as the worker refuses to start without them."""
     tag = uuid.uuid4().hex[:8]
     given: dict[str, Any] = {
         "kafka_bootstrap_servers": bootstrap,
@@ -91,11 +97,16 @@ def worker_env(bootstrap: str, topic: str, database_url: str, **extra: Any) -> d
         "input_topics": topic,
         "output_topic": f"bench-out-{tag}",
         "dlq_topic": f"bench-dlq-{tag}",
+        "reconciled_topic": f"bench-reconciled-{tag}",
+        "agency_topic": f"bench-agencies-{tag}",
         "consumer_group": f"bench-{tag}",
         "metrics_port": 0,
         "log_level": "ERROR",
     }
     settings = load_settings(**{**given, **SESSION, **extra})
+    outputs = [t for t in worker_topics(settings, OUTPUT_PARTITIONS) if not t.reads]
+    topics = {t.name: t.partitions for t in outputs}
+    create_topics(bootstrap, topics, 1, client_id=clients.BENCH_UPSTREAM)
     return {**os.environ, **as_environment(settings)}
 
 

@@ -171,16 +171,8 @@ def measure(
     first_pass, corrections = soak_stream(employees)
     tag = uuid.uuid4().hex[:8]
     changes = f"soak-changes-{tag}"
-    env = worker_env(bootstrap, changes, url)
-    outputs = ("IPASN_OUTPUT_TOPIC", "IPASN_RECONCILED_TOPIC", "IPASN_AGENCY_TOPIC")
-    env |= {name: f"soak-{name.split('_')[1].lower()}-{tag}" for name in outputs}
-    topics = {changes: PARTITIONS, env["IPASN_DLQ_TOPIC"]: 1}
-    create_topics(
-        bootstrap,
-        topics | {env[name]: PARTITIONS for name in outputs},
-        -1,
-        client_id=clients.BENCH_UPSTREAM,
-    )
+    create_topics(bootstrap, {changes: PARTITIONS}, -1, client_id=clients.BENCH_UPSTREAM)
+    env = worker_env(bootstrap, changes, url)  # with outputs of its own
     result = Soak(minutes, employees, rate, kill_every_s, len(first_pass))
     with tempfile.TemporaryDirectory(prefix="ipasn-soak-") as logs:
         workers = _Workers(env, Path(logs))

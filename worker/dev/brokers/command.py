@@ -7,6 +7,7 @@ import threading
 
 from worker.commands.shutdown import Shutdown, Stopped
 from worker.config.settings import Settings
+from worker.config.topics import worker_topics
 from worker.dev.brokers import LocalBroker
 from worker.dev.brokers.apache_kafka import ApacheKafka
 from worker.dev.brokers.tansu import TansuBroker
@@ -34,9 +35,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     )
     if args.apache_kafka:
         print(f"starting {broker.name}; the first start fetches it with Maven", flush=True)
-    topics = dict.fromkeys(settings.input_topics, args.partitions)
-    topics |= {settings.output_topic: args.partitions, settings.dlq_topic: 1}
-    topics |= {settings.reconciled_topic: args.partitions, settings.agency_topic: 1}
+    topics = {t.name: t.partitions for t in worker_topics(settings, args.partitions)}
     try:
         with broker:
             broker.create_topics(topics)

@@ -22,6 +22,7 @@ from worker.commands.arguments import parse_as
 from worker.commands.recompute import arguments as recompute_arguments
 from worker.commands.recompute import run_recompute
 from worker.config.settings import Settings, load_settings
+from worker.config.topics import worker_topics
 from worker.db.views.agencies import figures
 from worker.dev.brokers.tansu import TansuBroker
 from worker.dev.demo.report import report
@@ -62,15 +63,7 @@ def run_demo(args: argparse.Namespace, console: Console) -> int:
             f"[bold]ipasn-worker demo[/]: local broker on {broker.bootstrap}, "
             f"SQLite {args.database}, measurement year {settings.measurement_year}"
         )
-        broker.create_topics(
-            {
-                settings.input_topics[0]: 3,
-                settings.output_topic: 3,
-                settings.dlq_topic: 1,
-                settings.reconciled_topic: 3,
-                settings.agency_topic: 1,
-            }
-        )
+        broker.create_topics({t.name: t.partitions for t in worker_topics(settings, 3)})
         messages = sample_events(args.employees, measurement_year=settings.measurement_year)
         publisher = KafkaPublisher(broker.bootstrap, client_id=clients.DEMO_UPSTREAM)
         with Progress(console=console, transient=True) as progress:
