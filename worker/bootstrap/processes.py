@@ -24,6 +24,7 @@ from prometheus_client.multiprocess import MultiProcessCollector, mark_process_d
 
 from schemas.rules import load_rules
 from worker.bootstrap import bootstrap
+from worker.bootstrap.topics import require_topics
 from worker.bootstrap.worker import metrics_port
 from worker.config.settings import Settings, as_environment
 from worker.observability.health import LoopState
@@ -45,6 +46,7 @@ def run_processes(settings: Settings, count: int, until_idle: float | None) -> i
         registry = CollectorRegistry()
         MultiProcessCollector(registry, path=metrics)  # type: ignore[no-untyped-call]
         rule_version = load_rules(settings.rules_file).version
+        require_topics(settings)  # one line here, not one from each process
         # The schema made here, once, before the processes start (each would otherwise try).
         with bootstrap(settings, database="create") as app:
             children = [subprocess.Popen(command, env=env) for _ in range(count)]  # noqa: S603

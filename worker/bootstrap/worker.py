@@ -16,6 +16,7 @@ from consumers.kafka_source import COMMIT_TIMEOUT_S, KafkaSource
 from producers.kafka_sink import FLUSH_TIMEOUT_S, KafkaDeadLetters
 from schemas.rules import load_rules
 from worker.bootstrap import bootstrap, now
+from worker.bootstrap.topics import require_topics
 from worker.config.kafka import kafka_options
 from worker.config.secrets import load_source_secrets
 from worker.config.settings import Settings
@@ -140,16 +141,21 @@ def run_worker(
     *,
     looping: Callable[[], object] = lambda: None,
     source_factory: SourceFactory = kafka_source,
+    check_topics: bool = False,
 ) -> Totals:
     """Build the worker from the settings, run it, and close what it opened.
 
     `looping` is called as the loop starts (the CLI's signal handling changes then);
-    `source_factory` lets tests put a source of their own in Kafka's place.
+    `source_factory` lets tests put a source of their own in Kafka's place; `check_topics`:
+    refuse to start without a topic it reads or writes (`run` does; a test or the benchmark
+    that made its own topics need not ask the broker again).
     """
     rules = load_rules(settings.rules_file)
     secrets = load_source_secrets(
         settings.source_secrets_file, required=settings.require_signatures
     )
+    if check_topics:
+        require_topics(settings)
     registry = registry or CollectorRegistry()
     metrics = WorkerMetrics(registry)
     with bootstrap(settings, database="create", producer=clients.WORKER) as app:

@@ -7,7 +7,6 @@ import logging
 import sys
 
 from worker.bootstrap.processes import run_processes
-from worker.bootstrap.topics import require_topics
 from worker.bootstrap.worker import run_worker
 from worker.commands.arguments import database_flags, kafka_flags, positive
 from worker.commands.shutdown import Shutdown
@@ -38,12 +37,15 @@ def arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    require_topics(settings)
     if args.processes > 1:
         return run_processes(settings, args.processes, args.until_idle)
     shutdown = Shutdown()
     totals = run_worker(
-        settings, args.until_idle, shutdown.requested, looping=shutdown.loop_started
+        settings,
+        args.until_idle,
+        shutdown.requested,
+        looping=shutdown.loop_started,
+        check_topics=True,
     )
     log.info(
         "stopped: %d messages, %d stored, %d duplicate, %d dead-lettered, %d published",
