@@ -16,7 +16,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from worker.config.settings import SettingsError, as_environment, load_settings
-from worker.observability.logs import configure_logging, mask_nips
+from worker.observability.logs import RepeatFilter, configure_logging, mask_nips
 
 NIP = "198703142010121001"
 MASKED = "1987***********001"  # mask_nip(NIP)
@@ -303,3 +303,32 @@ def test_kafka_pythons_slow_step_warnings_are_left_out_and_its_other_warnings_ke
     lines = stream.getvalue().splitlines()
     assert len(lines) == 1
     assert lines[0].endswith("kafka.net.selector: Wakeup socket returned empty. Rebuilding.")
+
+
+def test_kafka_pythons_missing_topic_line_passes_once_per_thirty_seconds() -> None:
+    now = [0.0]
+    repeat = RepeatFilter(every_s=30.0, clock=lambda: now[0])
+    cluster = logging.getLogger("kafka.cluster")
+
+    def passes(text: str) -> bool:
+        return repeat.filter(
+            cluster.makeRecord("kafka.cluster", logging.ERROR, "", 0, text, (), None)
+        )
+
+    missing = "Topic asn.personnel.reconciled not found in cluster metadata"
+    assert passes(missing)
+    now[0] = 10.0
+    assert not passes(missing)  # the same line, ten times a second while the topic is missing
+    assert passes("Topic asn.ipasn.recalculated not found in cluster metadata")  # another one
+    now[0] = 30.0
+    assert passes(missing)
+
+
+def test_configure_logging_filters_kafka_pythons_metadata_repeats_once() -> None:
+    with captured("text") as out:
+        configure_logging("DEBUG", "text", stream=out)  # again: still one filter
+        cluster = logging.getLogger("kafka.cluster")
+        for _ in range(50):
+            cluster.error("Topic %s not found in cluster metadata", "gone")
+    assert sum(isinstance(f, RepeatFilter) for f in cluster.filters) == 1
+    assert out.getvalue().count("Topic gone not found") == 1

@@ -119,6 +119,28 @@ class SlowTaskFilter(logging.Filter):
         return not (text.startswith("Task ") and "threshold" in text)
 
 
+class RepeatFilter(logging.Filter):
+    """The same message passes once per `every_s` seconds. kafka-python's metadata says
+    "Topic X not found in cluster metadata" at each refresh while a topic is missing, about ten
+    times a second; the worker's own line names the topic once per retry."""
+
+    def __init__(self, every_s: float = 30.0, clock: Any = time.monotonic) -> None:
+        super().__init__()
+        self.every_s = every_s
+        self.clock = clock
+        self._last: dict[str, float] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text, now = record.getMessage(), self.clock()
+        last = self._last.get(text)
+        if last is not None and now - last < self.every_s:
+            return False
+        if len(self._last) > 1000:
+            self._last.clear()
+        self._last[text] = now
+        return True
+
+
 def configure_logging(level: str, fmt: str, *, stream: IO[str] | None = None) -> None:
     """The root logger writes to stderr (or `stream`) in `fmt`, "text" or "json", at `level`.
 
@@ -142,3 +164,6 @@ def configure_logging(level: str, fmt: str, *, stream: IO[str] | None = None) ->
     selector = logging.getLogger("kafka.net.selector")
     if not any(isinstance(f, SlowTaskFilter) for f in selector.filters):
         selector.addFilter(SlowTaskFilter())
+    cluster = logging.getLogger("kafka.cluster")
+    if not any(isinstance(f, RepeatFilter) for f in cluster.filters):
+        cluster.addFilter(RepeatFilter())
