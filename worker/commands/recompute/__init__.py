@@ -26,6 +26,7 @@ from rich.progress import MofNCompleteColumn, Progress, TimeElapsedColumn, TimeR
 
 from schemas.rules import load_rules
 from worker.bootstrap import Database, bootstrap
+from worker.bootstrap.topics import require_topics
 from worker.commands.arguments import agency, database_url_flag, kafka_flags, positive
 from worker.commands.recompute.pages import drain_left, recompute_all
 from worker.commands.recompute.processes import Job, in_processes
@@ -53,7 +54,8 @@ transitions and the agencies most affected (--json: as JSON); a progress bar run
 terminal, and a summary line ends the run on stderr.
 
 Exit status: 0; 1 a database without the ipasn schema, or a failure (the chunks committed
-stay, and their events are published by the next run or the worker); 2 a bad argument."""
+stay, and their events are published by the next run or the worker); 2 a bad argument, or
+an output topic missing (without --dry-run: it writes them as the worker does)."""
 
 
 def _year(text: str) -> int:
@@ -119,6 +121,8 @@ def run_recompute(args: argparse.Namespace, settings: Settings, console: Console
     database: Database = "read" if args.dry_run else "upgrade"
     processes = args.processes or default_processes(settings)
     producer = None if args.dry_run else clients.WORKER
+    if not args.dry_run:
+        require_topics(settings, reads=False)  # the outputs its events and the outbox go to
     started = time.monotonic()
     with bootstrap(settings, database=database, producer=producer) as app:
         before = {key[0]: f for key, f, _ in figures(app.engine, args.year, rules.version)}
