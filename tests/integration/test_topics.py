@@ -131,3 +131,20 @@ def test_a_topic_deleted_while_running_is_named_and_readyz_says_publishing_is_bl
             time.sleep(0.5)
         # Never made anew by the worker's producer, whatever auto.create.topics.enable says.
         assert topics.reconciled not in existing_topics(broker.bootstrap, client_id="test")
+
+
+@pytest.mark.kafka
+def test_recompute_refuses_to_start_without_an_output_topic_unless_it_is_a_dry_run(
+    broker: LocalBroker, topics: Topics, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    missing = f"{topics.agency}-never-created"
+    url = f"sqlite:///{tmp_path}/ipasn.db"
+    env = {**service_env(broker, topics, url), "IPASN_AGENCY_TOPIC": missing}
+    assert _cli(["migrate"], env, monkeypatch)[0] == 0
+
+    status, said = _cli(["recompute", "--year", "2025"], env, monkeypatch)
+    dry, dry_said = _cli(["recompute", "--year", "2025", "--dry-run"], env, monkeypatch)
+
+    assert status == 2, said
+    assert f"the broker has no topic {missing} (IPASN_AGENCY_TOPIC)" in said
+    assert dry == 0, dry_said
