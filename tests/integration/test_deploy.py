@@ -63,6 +63,7 @@ METRICS = {
     "ipasn_conflicts_closed_total": "counter",
     "ipasn_outbox_pending_events": "gauge",
     "ipasn_publish_failures_total": "counter",
+    "ipasn_publishing_blocked": "gauge",
     "ipasn_retries_total": "counter",
     "ipasn_band_employees": "gauge",
     "ipasn_build_info": "gauge",
