@@ -1,10 +1,11 @@
 """The five topics the worker reads and writes (contracts §1, §4, §6, §10, §14): their default
 names and recommended topic settings, and the default consumer group.
 
-The names are the defaults of worker/config/settings.py (a test holds the two equal; the
-settings may not be imported here). `CONFIGS` are the settings a topic is created with where
-it differs from the broker's defaults: the snapshot and agency topics are compacted (each
-event is a full state for its key), dead letters are kept 30 days.
+The names are the defaults of worker/config/settings.py, and `CONFIGS` the settings
+`ipasn-worker topics create` gives each topic where it differs from the broker's defaults
+(worker/config/topics.py): the snapshot and agency topics are compacted (each event is a full
+state for its key), dead letters are kept 30 days. Neither may be imported here (schemas sits
+below worker.config): tests/unit/test_topics.py holds the copies equal.
 """
 
 from __future__ import annotations
@@ -25,10 +26,7 @@ _DAY_MS: Final = 24 * 60 * 60 * 1000
 CONFIGS: Final[Mapping[str, Mapping[str, str]]] = {
     CHANGES: {},
     RECALCULATED: {},
-    DEAD_LETTERS: {
-        "cleanup.policy": "delete",
-        "retention.ms": str(DEAD_LETTER_RETENTION_DAYS * _DAY_MS),
-    },
+    DEAD_LETTERS: {"retention.ms": str(DEAD_LETTER_RETENTION_DAYS * _DAY_MS)},
     RECONCILED: {"cleanup.policy": "compact"},
     AGENCY: {"cleanup.policy": "compact"},
 }

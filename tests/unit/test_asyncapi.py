@@ -54,10 +54,7 @@ def _topic_configuration(address: str) -> dict[str, Any]:
 def test_snapshots_and_agency_figures_are_compacted_and_dead_letters_kept_30_days() -> None:
     assert _topic_configuration(topics.RECONCILED) == {"cleanup.policy": ["compact"]}
     assert _topic_configuration(topics.AGENCY) == {"cleanup.policy": ["compact"]}
-    assert _topic_configuration(topics.DEAD_LETTERS) == {
-        "cleanup.policy": ["delete"],
-        "retention.ms": 30 * 24 * 3600 * 1000,
-    }
+    assert _topic_configuration(topics.DEAD_LETTERS) == {"retention.ms": 30 * 24 * 3600 * 1000}
     assert _topic_configuration(topics.CHANGES) == {}
     assert _topic_configuration(topics.RECALCULATED) == {}
 
