@@ -4,7 +4,9 @@ Written by `python -m schemas.generate` from the JSON Schemas it writes, so both
 same models; a test keeps the committed file equal to this module's output, and CI validates it
 with the AsyncAPI project's own parser (deploy/asyncapi/). The document describes the
 application `ipasn-worker`: its operations say what the worker sends and receives, their
-descriptions who is on the other side.
+descriptions who is on the other side. The channels and operations are in asyncapi_channels.py,
+the messages (keys, headers, the CloudEvents trait) in asyncapi_messages.py, an example of each
+in asyncapi_examples.py.
 
 The payloads are the JSON Schemas of schemas/json/, embedded: their `$defs` become
 `components.schemas` (a name two documents share must be the same schema there), and the
@@ -20,13 +22,9 @@ from typing import Any, Final
 
 import yaml
 
-from schemas.asyncapi_channels import (
-    CLOUD_EVENT_TRAIT,
-    CLOUDEVENTS_JSON,
-    channels,
-    messages,
-    operations,
-)
+from schemas.asyncapi_channels import channels, operations
+from schemas.asyncapi_examples import examples
+from schemas.asyncapi_messages import CLOUD_EVENT_TRAIT, CLOUDEVENTS_JSON, messages
 
 # JSON Schema file → the name of its payload schema in components.schemas.
 PAYLOADS: Final = {
@@ -42,6 +40,9 @@ _NAMED_SCHEMAS = frozenset({"properties", "patternProperties", "$defs"})
 
 def document(json_schemas: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
     """The AsyncAPI document, given the JSON Schemas by file name (schemas.generate)."""
+    found = messages()
+    for name, given in examples().items():
+        found[name]["examples"] = given
     return {
         "asyncapi": "3.0.0",
         "info": {
@@ -53,7 +54,7 @@ def document(json_schemas: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
         "channels": channels(),
         "operations": operations(),
         "components": {
-            "messages": messages(),
+            "messages": found,
             "messageTraits": {"cloudEvent": CLOUD_EVENT_TRAIT},
             "schemas": payload_schemas(json_schemas),
         },

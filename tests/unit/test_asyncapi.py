@@ -11,12 +11,17 @@ import pytest
 import yaml
 from jsonschema import Draft7Validator, Draft202012Validator
 
+from consumers.changes import decode
 from producers.outbox import HEADERS
 from schemas import dead_letter, topics
-from schemas.asyncapi_channels import CLOUDEVENTS_JSON, CONTENT_TYPE_HEADER
+from schemas.asyncapi_examples import STEWARD_SECRET
+from schemas.asyncapi_messages import CLOUDEVENTS_JSON, CONTENT_TYPE_HEADER
+from schemas.dead_letter import Rejection
 from schemas.generate import ASYNCAPI, OUT, documents, rendered_asyncapi
-from tests.factories import NIP, cloud_event, profile_data, training_data
+from schemas.signature import SourceSecrets
+from tests.factories import BKN_8_2019, NIP, cloud_event, profile_data, training_data
 from worker.config.settings import Settings
+from worker.domain.model import Statement
 
 DOCUMENT: dict[str, Any] = yaml.safe_load(ASYNCAPI.read_text(encoding="utf-8"))
 
@@ -199,3 +204,44 @@ def test_embedded_outbound_payloads_refuse_a_field_the_models_forbid() -> None:
     embedded = _embedded("AgencyRecalculated")
     assert [committed.is_valid(event), committed.is_valid(extra)] == [True, False]
     assert [embedded.is_valid(event), embedded.is_valid(extra)] == [True, False]
+
+
+def _message_schema(message: dict[str, Any], part: str) -> Draft7Validator:
+    return Draft7Validator({**message[part], "components": DOCUMENT["components"]})
+
+
+def test_every_message_has_examples_its_payload_and_headers_schemas_accept() -> None:
+    for name, message in DOCUMENT["components"]["messages"].items():
+        assert message["examples"], name
+        for example in message["examples"]:
+            payload = _message_schema(message, "payload")
+            assert payload.is_valid(example["payload"]), (name, example["name"])
+            headers = _message_schema(message, "headers")
+            assert headers.is_valid(example.get("headers", {})), (name, example["name"])
+
+
+def test_the_dead_letter_example_is_what_the_worker_says_of_that_message() -> None:
+    [example] = _message("deadLetter")["examples"]
+    value = example["payload"].encode()
+    refusal = decode(json.loads(value)["subject"].encode(), value, BKN_8_2019)
+    assert isinstance(refusal, Rejection)
+    headers = example["headers"]
+    assert (refusal.reason, refusal.detail) == (
+        headers[dead_letter.REASON],
+        headers[dead_letter.DETAIL],
+    )
+
+
+def test_the_steward_example_is_signed_as_the_worker_checks_it() -> None:
+    [example] = _message("stewardEvent")["examples"]
+    value = json.dumps(example["payload"], separators=(",", ":")).encode()
+    headers = [(n, v.encode()) for n, v in example["headers"].items()]
+    secrets = SourceSecrets({"steward": STEWARD_SECRET})
+    accepted = decode(NIP.encode(), value, BKN_8_2019, headers, secrets)
+    assert isinstance(accepted, Statement), accepted
+    assert decode(NIP.encode(), value + b" ", BKN_8_2019, headers, secrets) == Rejection(
+        "bad_signature",
+        "the ipasn-signature header does not match the value",
+        "steward",
+        "education",
+    )
