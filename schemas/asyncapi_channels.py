@@ -3,6 +3,7 @@ settings, and who sends and who receives each."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
@@ -97,7 +98,7 @@ def channels() -> dict[str, Any]:
     return found
 
 
-def _topic_configuration(config: dict[str, str] | Any) -> dict[str, Any]:
+def _topic_configuration(config: Mapping[str, str]) -> dict[str, Any]:
     # The binding takes cleanup.policy as a list and the times as numbers.
     return {
         name: [value] if name == "cleanup.policy" else int(value) for name, value in config.items()

@@ -25,10 +25,12 @@ CLOUD_EVENT_TRAIT: Final = {
         "A CloudEvents 1.0 event in structured content mode (the CloudEvents Kafka protocol"
         " binding): the message value is one JSON object holding the attributes `specversion`"
         " (1.0), `id`, `source`, `type`, `subject` (the NIP, or the agency code for agency"
-        " figures), `time` (RFC 3339), optional `sequence` and `datacontenttype`, and the event"
-        " in `data`. `(source, id)` identifies an event: a repeat is harmless. The worker sets"
-        f" the header `content-type: {CLOUDEVENTS_JSON}` on what it publishes and reads no"
-        " header but `ipasn-signature`."
+        " figures), `time` (RFC 3339), `sequence` (optional, inbound only), `actor` (steward"
+        " events only), `datacontenttype` (application/json, on the worker's events) and the"
+        " event in `data`; other attributes are ignored inbound. `(source, id)` identifies an"
+        " event: a repeat is harmless. The worker sets the"
+        f" header `content-type: {CLOUDEVENTS_JSON}` on the events it publishes; of an event's"
+        " headers it reads only `ipasn-signature`."
     ),
     "externalDocs": {
         "description": "CloudEvents Kafka protocol binding, structured content mode",
@@ -59,9 +61,9 @@ SIGNATURE: Final = {
     "pattern": "^sha256=[0-9a-f]{64}$",
     "description": (
         "sha256=<lowercase hex HMAC-SHA256(the source's secret, the message value bytes)>."
-        " Required where the source has a secret (IPASN_SOURCE_SECRETS_FILE), and from every"
-        " source with IPASN_REQUIRE_SIGNATURES=true; missing, repeated or wrong: dead-lettered"
-        " as bad_signature."
+        " Required where the source has a secret (IPASN_SOURCE_SECRETS_FILE); missing,"
+        " repeated or wrong: dead-lettered as bad_signature, as is every event of a source"
+        " without a secret when IPASN_REQUIRE_SIGNATURES=true."
     ),
 }
 REPLAYED: Final = {
