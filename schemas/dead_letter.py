@@ -8,6 +8,7 @@ are followed by the original message's own headers, so that a replay sends those
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final, Literal, get_args
 
@@ -21,6 +22,26 @@ Reason = Literal[
     "bad_signature",
 ]
 REASONS: Final[tuple[str, ...]] = get_args(Reason)
+# What each reason means, for the people reading dead letters (schemas/asyncapi.yaml, README).
+MEANINGS: Final[Mapping[Reason, str]] = {
+    "not_json": "the value is empty, not UTF-8 JSON, or holds NaN or Infinity",
+    "invalid_event": (
+        "JSON, but not a valid event: not an object, a required attribute or data field missing"
+        " or of the wrong type or form, a value out of range; or a value the database refused"
+    ),
+    "unknown_type": "type is not a known change event type",
+    "bad_nip": "subject is not a valid NIP",
+    "key_mismatch": "the message key is absent or is not the event's subject",
+    "not_authorised": (
+        "the source may not send this kind, a regional profile names another agency, a release"
+        " does not come from the steward, or a steward event arrives with no steward secret"
+        " configured"
+    ),
+    "bad_signature": (
+        "ipasn-signature missing, repeated or wrong for a source with a secret, or a source"
+        " without one while signatures are required"
+    ),
+}
 
 PREFIX: Final = "ipasn-dlq-"
 REASON: Final = f"{PREFIX}reason"  # one of REASONS

@@ -1,11 +1,12 @@
-"""Write the JSON Schema files of the wire contracts: `python -m schemas.generate`.
+"""Write the JSON Schema files of the wire contracts and the AsyncAPI document describing the
+topics (schemas/asyncapi.yaml): `python -m schemas.generate`.
 
 Upstream teams validate what they send against schemas/json/change-event.schema.json (a data
 steward's overrides: schemas/json/steward-event.schema.json);
 downstream teams read schemas/json/ipasn-recalculated.schema.json and
 schemas/json/personnel-reconciled.schema.json and schemas/json/agency-recalculated.schema.json.
-A test keeps the committed
-files equal to what the models generate.
+The AsyncAPI document embeds the same JSON Schemas (schemas/asyncapi.py). A test keeps the
+committed files equal to what the models generate.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from schemas import asyncapi
 from schemas.agency import AgencyRecalculated
 from schemas.events import change_event
 from schemas.recalculated import IndexRecalculated
@@ -22,6 +24,7 @@ from schemas.reconciled import PersonnelReconciled
 from schemas.steward import steward_event
 
 OUT = Path(__file__).parent / "json"
+ASYNCAPI = Path(__file__).parent / "asyncapi.yaml"
 BASE = "https://ipasn-worker.invalid/schemas/"
 
 
@@ -55,11 +58,17 @@ def rendered() -> dict[str, str]:
     }
 
 
+def rendered_asyncapi() -> str:
+    return asyncapi.rendered(documents())
+
+
 def main() -> int:
     OUT.mkdir(exist_ok=True)
     for name, text in rendered().items():
         (OUT / name).write_text(text, encoding="utf-8")
         print(f"wrote {OUT / name}")
+    ASYNCAPI.write_text(rendered_asyncapi(), encoding="utf-8")
+    print(f"wrote {ASYNCAPI}")
     return 0
 
 

@@ -1,0 +1,32 @@
+"""The five topics the worker reads and writes (contracts §1, §4, §6, §10, §14): their default
+names and recommended topic settings, and the default consumer group.
+
+The names are the defaults of worker/config/settings.py, and `CONFIGS` the settings
+`ipasn-worker topics create` gives each topic where it differs from the broker's defaults
+(worker/config/topics.py): the snapshot and agency topics are compacted (each event is a full
+state for its key), dead letters are kept 30 days. Neither may be imported here (schemas sits
+below worker.config): tests/unit/test_topics.py holds the copies equal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final
+
+CHANGES: Final = "asn.personnel.changes"
+RECALCULATED: Final = "asn.ipasn.recalculated"
+DEAD_LETTERS: Final = "asn.personnel.changes.dlq"
+RECONCILED: Final = "asn.personnel.reconciled"
+AGENCY: Final = "asn.ipasn.agency.recalculated"
+CONSUMER_GROUP: Final = "ipasn-worker"  # the worker's consumer group on CHANGES
+
+DEAD_LETTER_RETENTION_DAYS: Final = 30
+_DAY_MS: Final = 24 * 60 * 60 * 1000
+
+CONFIGS: Final[Mapping[str, Mapping[str, str]]] = {
+    CHANGES: {},
+    RECALCULATED: {},
+    DEAD_LETTERS: {"retention.ms": str(DEAD_LETTER_RETENTION_DAYS * _DAY_MS)},
+    RECONCILED: {"cleanup.policy": "compact"},
+    AGENCY: {"cleanup.policy": "compact"},
+}
