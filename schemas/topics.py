@@ -1,11 +1,10 @@
 """The five topics the worker reads and writes (contracts §1, §4, §6, §10, §14): their default
 names and recommended topic settings, and the default consumer group.
 
-The names are the defaults of worker/config/settings.py, and `CONFIGS` the settings
-`ipasn-worker topics create` gives each topic where it differs from the broker's defaults
-(worker/config/topics.py): the snapshot and agency topics are compacted (each event is a full
-state for its key), dead letters are kept 30 days. Neither may be imported here (schemas sits
-below worker.config): tests/unit/test_topics.py holds the copies equal.
+The settings' defaults (worker/config/settings.py) are these names, and `ipasn-worker topics
+create` (worker/config/topics.py) gives each topic these settings by its role, whatever the
+settings call it: the snapshot and agency topics are compacted (each event is a full state for
+its key), dead letters are kept 30 days. tests/unit/test_topics.py checks the two agree.
 """
 
 from __future__ import annotations

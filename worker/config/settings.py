@@ -17,6 +17,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from schemas import topics as named  # the defaults, as the AsyncAPI document has them
 from worker.config.database_url import resolve_database_url, unset_if_blank
 from worker.config.kafka import SaslMechanism, SecurityProtocol, security_problem
 
@@ -76,12 +77,12 @@ class Settings(BaseSettings):
     measurement_year: Annotated[int, Field(ge=2000, le=2100)] = Field(
         default_factory=_previous_year
     )
-    input_topics: Topics = ("asn.personnel.changes",)
-    output_topic: str = "asn.ipasn.recalculated"
-    dlq_topic: str = "asn.personnel.changes.dlq"
-    reconciled_topic: str = "asn.personnel.reconciled"
-    agency_topic: str = "asn.ipasn.agency.recalculated"
-    consumer_group: str = "ipasn-worker"
+    input_topics: Topics = (named.CHANGES,)
+    output_topic: str = named.RECALCULATED
+    dlq_topic: str = named.DEAD_LETTERS
+    reconciled_topic: str = named.RECONCILED
+    agency_topic: str = named.AGENCY
+    consumer_group: str = named.CONSUMER_GROUP
     metrics_port: Annotated[int, Field(ge=0, le=65535)] = 9108
     # /healthz fails once the processing loop has not completed an iteration for this long.
     health_loop_timeout_s: Annotated[float, Field(gt=0)] = 60.0

@@ -11,12 +11,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from schemas import topics as defaults
 from worker.config.settings import Settings
 
 DAY_MS = 24 * 3600 * 1000
-DEAD_LETTERS_KEPT_DAYS = 30
+DEAD_LETTERS_KEPT_DAYS = defaults.DEAD_LETTER_RETENTION_DAYS
 FEW_PARTITIONS = 3  # at most, for the dead letters and the agency figures
-COMPACTED = {"cleanup.policy": "compact"}
+# The settings of schemas/topics.py (the AsyncAPI document's), by role: the settings may rename
+# the topics.
+COMPACTED = dict(defaults.CONFIGS[defaults.RECONCILED])
+DEAD_LETTERS = dict(defaults.CONFIGS[defaults.DEAD_LETTERS])
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +40,6 @@ def worker_topics(settings: Settings, partitions: int = 12) -> list[Topic]:
     """Every topic `run` reads or writes, with the settings' names; `partitions` for those
     keyed by NIP."""
     few = min(partitions, FEW_PARTITIONS)
-    dead_letters = {"retention.ms": str(DEAD_LETTERS_KEPT_DAYS * DAY_MS)}
     inputs = [
         Topic(name, "IPASN_INPUT_TOPICS", "change events, steward events", True, partitions)
         for name in settings.input_topics
@@ -52,8 +55,15 @@ def worker_topics(settings: Settings, partitions: int = 12) -> list[Topic]:
             partitions,
             COMPACTED,
         ),
-        Topic(settings.agency_topic, "IPASN_AGENCY_TOPIC", "agency figures", False, few, COMPACTED),
-        Topic(settings.dlq_topic, "IPASN_DLQ_TOPIC", "dead letters", False, few, dead_letters),
+        Topic(
+            settings.agency_topic,
+            "IPASN_AGENCY_TOPIC",
+            "agency figures",
+            False,
+            few,
+            dict(defaults.CONFIGS[defaults.AGENCY]),
+        ),
+        Topic(settings.dlq_topic, "IPASN_DLQ_TOPIC", "dead letters", False, few, DEAD_LETTERS),
     ]
 
 
