@@ -26,7 +26,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -193,8 +193,8 @@ def _tables(url: str) -> tuple[Rows, Rows, Rows]:
 
 def _clean_run(broker: LocalBroker, topics: Topics, tmp_path: Path) -> tuple[Rows, Rows, Rows]:
     """What one worker that meets no fault makes of the same input (SQLite, in process)."""
-    clean = Topics(topics.input, f"{topics.output}-c", f"{topics.dlq}-c", f"{topics.group}-c")
-    broker.create_topics({clean.output: 3, clean.dlq: 1})
+    clean = replace(Topics.fresh(), input=topics.input)  # outputs and group of its own
+    clean.create(broker)  # its input exists: left alone
     url = f"sqlite:///{tmp_path}/clean.db"
     run(settings_for(broker, clean, url))
     return _tables(url)
@@ -490,8 +490,8 @@ def test_run_on_an_input_topic_that_does_not_exist_exits_non_zero_and_creates_no
 
     assert result.returncode == 2
     assert result.stderr.strip().splitlines()[-1] == (
-        f"ipasn-worker: IPASN_INPUT_TOPICS: the broker has no topic {missing} "
-        "(create the topics first; the worker does not)"
+        f"ipasn-worker: the broker has no topic {missing} (IPASN_INPUT_TOPICS): create it first "
+        "(`ipasn-worker topics create`, or your own topic tooling); the worker does not"
     )
     admin = KafkaAdminClient(bootstrap_servers=broker.bootstrap)
     assert missing not in admin.list_topics()

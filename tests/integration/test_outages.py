@@ -17,6 +17,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -94,10 +95,8 @@ def _tables(database_url: str) -> Tables:
 def _clean_run(broker: LocalBroker, topics: Topics, tmp_path: Path) -> Tables:
     """What a worker that meets no fault makes of the same input."""
     url = f"sqlite:///{tmp_path}/clean.db"
-    clean = Topics(
-        topics.input, f"{topics.output}-clean", f"{topics.dlq}-clean", f"{topics.group}-clean"
-    )
-    run(settings_for(broker, clean, url))
+    clean = replace(Topics.fresh(), input=topics.input)  # outputs and group of its own
+    run(settings_for(broker, clean.create(broker), url))  # its input exists: left alone
     return _tables(url)
 
 
