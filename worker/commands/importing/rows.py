@@ -15,6 +15,7 @@ column from the schema's own error locations.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Sequence
@@ -49,6 +50,7 @@ from worker.domain.model import HISTORY_KINDS
 from worker.domain.rules import RuleSet
 
 ID_PREFIX = "sheet-"
+DELETION_COLUMNS = frozenset({NIP, TIME, DELETED, "record_id"})
 ROW = ""  # the column of a problem that belongs to the row as a whole
 
 
@@ -99,20 +101,35 @@ class RowReader:
     def _values(self, row: int, cells: Sequence[object]) -> tuple[dict[str, Any], list[Problem]]:
         values: dict[str, Any] = {}
         problems: list[Problem] = []
-        for index, cell in enumerate(cells):
-            if is_empty(cell):
-                continue
-            name = self.header.names[index] if index < len(self.header.names) else None
-            if name is None:
-                detail = "a value in a column without a header"
-                problems.append(Problem(row, letter(index), "invalid_event", detail))
-                continue
+        for name, cell in self._read(row, cells, problems):
             try:
                 values[name] = self._value(name, cell)
             except CellError as e:
                 reason: Reason = "bad_nip" if name == NIP else "invalid_event"
                 problems.append(Problem(row, self.header.shown(name), reason, str(e)))
         return values, problems
+
+    def _read(
+        self, row: int, cells: Sequence[object], problems: list[Problem]
+    ) -> list[tuple[str, object]]:
+        """The cells to read, by column name: the non-empty ones under a header; of a deleted
+        row, only those its deletion carries (the others are left as they are)."""
+        names = self.header.names
+        read: list[tuple[str, object]] = []
+        for index, cell in enumerate(cells):
+            name = names[index] if index < len(names) else None
+            if is_empty(cell):
+                continue
+            if name is None:
+                detail = "a value in a column without a header"
+                problems.append(Problem(row, letter(index), "invalid_event", detail))
+            else:
+                read.append((name, cell))
+        deleted = dict(read).get(DELETED)
+        with contextlib.suppress(CellError):  # a bad `deleted` is reported as any bad cell
+            if deleted is not None and is_deleted(deleted):
+                return [(n, c) for n, c in read if n in DELETION_COLUMNS]
+        return read
 
     def _value(self, name: str, cell: object) -> JsonValue | bool:
         if name == NIP:
