@@ -162,6 +162,8 @@ def outcome(job: Job, s: Summary, topic: str, *, finished: bool) -> str:
         )
     if job.dry_run:
         return f"dry run: nothing published; {_rows(s.valid)} valid, for {topic}"
+    if s.invalid and not s.valid:
+        return f"nothing published: {_rows(s.invalid)} invalid (listed above), none valid"
     if s.invalid and not job.skip_invalid:
         return (
             f"nothing published: {_rows(s.invalid)} invalid (listed above); fix them, or give "
