@@ -29,7 +29,7 @@ def training_rows(level_of_row_3: str = "technical") -> list[list[object]]:
     """Date cells, whole hours as a spreadsheet stores them, an empty optional cell, and a
     deletion of a record never sent (the worker stores it all the same)."""
     return [
-        HEADER,
+        list(HEADER),
         [NIPS[0], "diklat-1", "technical", None, "Pelatihan Talenta", date(2023, 5, 8),
          date(2023, 5, 12), 40, False],
         [NIPS[1], "diklat-2", level_of_row_3, None, "Pelatihan Arsip", cell_time(2024, 2, 5),
