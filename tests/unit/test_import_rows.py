@@ -129,14 +129,14 @@ ROW_VALUES = st.fixed_dictionaries(
 def test_rows_of_different_content_have_different_ids_and_equal_ones_the_same(
     one: dict[str, Any], other: dict[str, Any]
 ) -> None:
-    r = reader()
-    first, second = event(r, training(**one)), event(r, training(**other))
+    # Readers of their own: one sheet refuses two rows of one record at one time.
+    first, second = event(reader(), training(**one)), event(reader(), training(**other))
 
     same = (first["subject"], first["type"], first["data"]) == (
         second["subject"], second["type"], second["data"],
     )  # fmt: skip
     assert (first["id"] == second["id"]) == same
-    assert event(r, training(**one))["id"] == first["id"]  # and again, stable
+    assert event(reader(), training(**one))["id"] == first["id"]  # and again, stable
 
 
 def test_the_id_differs_between_sources_and_kinds_for_the_same_cells() -> None:
@@ -258,3 +258,22 @@ def test_a_signed_row_carries_the_signature_the_worker_checks() -> None:
     assert headers[0][0] == SIGNATURE_HEADER
     assert verify(b"s3cret", value, headers[0][1])
     assert isinstance(decode(key, value, RULES, headers, secrets), Statement)
+
+
+def test_a_second_row_of_other_values_for_the_same_record_at_the_same_time_is_refused() -> None:
+    r = reader()
+    accepted(r, training(hours=40))
+    found = problems(r, training(hours=32), row=9)
+
+    assert [(p.row, p.column, p.reason) for p in found] == [(9, "", "same_record")]
+    assert found[0].detail.startswith("row 2 gives this record other values at the same time")
+
+
+def test_the_same_record_again_with_its_own_time_or_the_same_values_is_no_problem() -> None:
+    r = reader()
+    accepted(r, training(hours=40))
+
+    accepted(r, training(hours=40))  # the same event: stored once
+    accepted(r, training(hours=32, time="2025-02-01"))
+    accepted(r, training(hours=40, record_id="diklat-2"))
+    accepted(r, training(hours=40, nip=OTHER_NIP))

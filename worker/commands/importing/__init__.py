@@ -34,7 +34,8 @@ same rows again stores nothing new. A row without a time takes --time (RFC 3339,
 its midnight UTC), else the time of the import; a date-and-time cell, which has no UTC
 offset, is read as UTC. Give rows a `time` where a record may return to an earlier value.
 Every invalid row is listed with its row number, column and the dead-letter reason the worker
-would give, and then nothing is published unless --skip-invalid. A summary table ends it.
+would give (or same_record: a second row giving one record other values at the same time), and
+then nothing is published unless --skip-invalid. A summary table ends it.
 
 Exit status: 0 every row published (with --dry-run: every row valid); 3 invalid rows, listed:
 nothing was published (with --skip-invalid: only the valid rows were); 2 a bad argument or

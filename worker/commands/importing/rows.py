@@ -19,8 +19,9 @@ import contextlib
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
 
 from pydantic import ValidationError
 
@@ -46,7 +47,7 @@ from worker.commands.importing.columns import (
     letter,
 )
 from worker.commands.sending import Outgoing
-from worker.domain.model import HISTORY_KINDS
+from worker.domain.model import HISTORY_KINDS, Statement
 from worker.domain.rules import RuleSet
 
 ID_PREFIX = "sheet-"
@@ -61,7 +62,7 @@ class Problem:
 
     row: int
     column: str
-    reason: Reason
+    reason: Reason | Literal["same_record"]  # same_record: the sheet's, no dead-letter reason
     detail: str
 
 
@@ -81,6 +82,10 @@ class RowReader:
     default_time: str  # --time, or the hour of the import: not part of the id
     secrets: SourceSecrets
     sign: bool = False
+    # (nip, record_id, time) → the first row of that record and time, and its event's id
+    _seen: dict[tuple[str, str | None, datetime], tuple[int, str]] = field(
+        default_factory=dict, repr=False
+    )
 
     def message(self, row: int, cells: Sequence[object]) -> Outgoing | list[Problem]:
         """The row's message (key, value, headers) as the worker would take it, or why not."""
@@ -96,7 +101,22 @@ class RowReader:
         if isinstance(verdict, Rejection):
             given = {p.column for p in problems}
             problems += [p for p in self._refusal(row, verdict, value) if p.column not in given]
+        elif not problems:
+            problems += self._same_record(row, verdict)
         return problems if problems else (key, value, headers)
+
+    def _same_record(self, row: int, statement: Statement) -> list[Problem]:
+        """Another row's other values for the same record at the same time: the worker would
+        keep one of them by the larger id, an arbitrary choice to make for the operator."""
+        at = (statement.nip, statement.record_id, statement.time)
+        first, first_id = self._seen.setdefault(at, (row, statement.event_id))
+        if first_id == statement.event_id:  # the same values again: the same event, harmless
+            return []
+        detail = (
+            f"row {first} gives this record other values at the same time: which would hold is "
+            "arbitrary; keep one of the rows, or give each its time"
+        )
+        return [Problem(row, ROW, "same_record", detail)]
 
     def _values(self, row: int, cells: Sequence[object]) -> tuple[dict[str, Any], list[Problem]]:
         values: dict[str, Any] = {}
