@@ -103,3 +103,25 @@ def test_a_spreadsheet_imported_twice_is_stored_once_and_one_bad_row_publishes_n
     assert len(read_topic(broker.bootstrap, topics.input)) == 8
     for nip in NIPS:
         assert nip not in refused.stdout + refused.stderr + first.stdout + first.stderr
+
+
+def test_signed_rows_are_stored_by_a_worker_that_checks_signatures(
+    broker: LocalBroker, topics: Topics, postgres_url: str, tmp_path: Path
+) -> None:
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text(f'"{SOURCE}" = "a-regional-secret"\n', encoding="utf-8")
+    env = {**service_env(broker, topics, postgres_url), "IPASN_SOURCE_SECRETS_FILE": str(secrets)}
+    sheet = write_xlsx(tmp_path / "diklat.xlsx", training_rows())
+    args = ("import", str(sheet), "--source", SOURCE, "--kind", "training")
+
+    unsigned = cli(*args, env=env)
+    signed = cli(*args, "--sign", env=env)
+    ran = cli("run", "--until-idle", "1.5", env=env)
+
+    assert unsigned.returncode == 2
+    assert "give --sign" in unsigned.stderr
+    assert signed.returncode == 0, signed.stderr + signed.stdout
+    assert "published 4 events (signed)" in signed.stdout
+    assert ran.returncode == 0, ran.stderr
+    assert len(stored(postgres_url)) == 4
+    assert read_topic(broker.bootstrap, topics.dlq) == []
