@@ -44,9 +44,9 @@ the broker acknowledged before it is in the summary: importing again is safe).""
 
 
 def arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("file", nargs="?", type=Path, help="a .xlsx or .csv file")
+    p.add_argument("file", nargs="?", type=Path, metavar="FILE", help="a .xlsx or .csv file")
     p.add_argument("--source", type=system_source, help="siasn, ekinerja or simpeg:<agency>")
-    p.add_argument("--kind", choices=KINDS)
+    p.add_argument("--kind", choices=KINDS, metavar="KIND", help=", ".join(KINDS))
     p.add_argument("--time", metavar="T", help="the event time of rows without one")
     p.add_argument(
         "--sign", action="store_true", help="sign each event with the source's secret (§8)"
@@ -59,7 +59,7 @@ def arguments(p: argparse.ArgumentParser) -> None:
         choices=KINDS,
         help="write a sheet with KIND's header and one example row, then stop",
     )
-    p.add_argument("--out", type=Path, help="the template's file (.xlsx or .csv)")
+    p.add_argument("--out", type=Path, metavar="FILE", help="the template's file (.xlsx or .csv)")
     p.add_argument("--rules-file", help="a rules file replacing bkn-8-2019 (IPASN_RULES_FILE)")
     kafka_flags(p)
 
