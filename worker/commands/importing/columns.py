@@ -114,8 +114,7 @@ def _needed(kind: Kind, *, deletions: bool) -> list[str]:
 
 
 def _named(index: int, name: str) -> str:
-    # A row 1 that is not a header may hold a NIP or a name: only a name that looks like a
-    # column's is repeated.
+    # Only a name that looks like a column's is repeated.
     return f"{name} ({letter(index)})" if _COLUMN_LIKE.fullmatch(name) else letter(index)
 
 
@@ -127,7 +126,9 @@ def read_header(cells: Sequence[object], kind: Kind) -> Header:
         names.pop()
     known = column_names(kind)
     problems = []
-    if unknown := [_named(i, n) for i, n in enumerate(names) if n is not None and n not in known]:
+    # A row 1 without `nip` may be a row of data: its cells, a NIP or a name, are not repeated.
+    shown = _named if NIP in names else lambda index, _: letter(index)
+    if unknown := [shown(i, n) for i, n in enumerate(names) if n is not None and n not in known]:
         problems.append(f"unknown column {', '.join(unknown)}")
     if repeated := sorted({n for n in names if n is not None and names.count(n) > 1}):
         problems.append(f"column {', '.join(repeated)} more than once")
