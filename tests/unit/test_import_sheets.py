@@ -199,3 +199,14 @@ def test_a_sheet_of_deletions_needs_only_the_nip_and_the_record_id() -> None:
 )
 def test_columns_are_lettered_as_a_spreadsheet_does(index: int, name: str) -> None:
     assert letter(index) == name
+
+
+def test_a_damaged_worksheet_is_one_line_where_it_is_read(tmp_path: Path) -> None:
+    path = write_xlsx(
+        tmp_path / "t.xlsx",
+        [HEADER, [NIP, "a"], [NIP, "b"]],
+        stored_as={'<row r="3"': '<row r="3"><<'},
+    )
+
+    with opened(path) as sheet, pytest.raises(SheetError, match=r"as XLSX: ParseError"):
+        list(sheet.rows)

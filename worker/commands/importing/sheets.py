@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
 
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
@@ -92,6 +93,14 @@ def _csv(path: Path) -> Iterator[Sheet]:
         yield Sheet(tuple(header), _numbered(rows, path), None)
 
 
+def _parsed(rows: Iterable[tuple[object, ...]], path: Path) -> Iterator[tuple[object, ...]]:
+    """The rows of a worksheet, which is parsed as they are read: a damaged one fails there."""
+    try:
+        yield from rows
+    except (ParseError, zipfile.BadZipFile, KeyError, ValueError, EOFError) as e:
+        raise SheetError(f"cannot read {path} as XLSX: {type(e).__name__}") from None
+
+
 @contextmanager
 def _xlsx(path: Path) -> Iterator[Sheet]:
     try:
@@ -102,7 +111,7 @@ def _xlsx(path: Path) -> Iterator[Sheet]:
         raise SheetError(f"cannot read {path}: {e.strerror or e}") from None
     try:
         sheet = book.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
+        rows = _parsed(sheet.iter_rows(values_only=True), path)
         header = next(rows, None)
         if header is None or _blank(header):
             raise SheetError(f"{path} has no header row (row 1 is empty)")
