@@ -105,7 +105,7 @@ def test_skip_invalid_publishes_the_valid_rows_and_still_says_some_were_not(
     assert done.status == 3
     assert [k for _, k, _ in done.publisher.published] == [NIPS[1].encode()]
     assert (
-        "published 1 events to changes-import-test, each acknowledged; 2 rows invalid, skipped"
+        "published 1 event to changes-import-test, each acknowledged; 2 rows invalid, skipped"
     ) in done.out.getvalue()
 
 

@@ -171,7 +171,8 @@ def outcome(job: Job, s: Summary, topic: str, *, finished: bool) -> str:
         )
     signed = " (signed)" if job.sign else ""
     skipped = f"; {_rows(s.invalid)} invalid, skipped" if s.invalid else ""
-    return f"published {s.published} events{signed} to {topic}, each acknowledged{skipped}"
+    events = f"{s.published} event" + ("" if s.published == 1 else "s")
+    return f"published {events}{signed} to {topic}, each acknowledged{skipped}"
 
 
 def _rows(count: int) -> str:
