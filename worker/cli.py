@@ -38,6 +38,11 @@ class Command:
 COMMANDS = (
     Command("run", "consume, reconcile, recompute, publish", "worker.commands.run"),
     Command("publish", "publish a JSON-lines file of change events", "worker.commands.publish"),
+    Command(
+        "import",
+        "a spreadsheet (CSV, XLSX) of one kind as change events; --template KIND",
+        "worker.commands.importing",
+    ),
     Command("show", "one employee's record, index and provenance", "worker.commands.show"),
     Command(
         "dev-broker",

@@ -6,7 +6,7 @@ import argparse
 import re
 from collections.abc import Callable
 
-from schemas.wire import AGENCY_CODE, SOURCE_FILTER
+from schemas.wire import AGENCY_CODE, SOURCE_FILTER, SYSTEM_SOURCE
 
 
 def positive(text: str) -> int:
@@ -29,6 +29,15 @@ def source(text: str) -> str:
     if not re.fullmatch(SOURCE_FILTER, text):
         raise argparse.ArgumentTypeError(
             f"{text!r} is not siasn, ekinerja, steward, simpeg or simpeg:<agency_code>"
+        )
+    return text
+
+
+def system_source(text: str) -> str:
+    """An upstream system that sends change events: siasn, ekinerja or simpeg:<agency_code>."""
+    if not re.fullmatch(SYSTEM_SOURCE, text):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not siasn, ekinerja or simpeg:<agency_code> (e.g. simpeg:7317)"
         )
     return text
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +15,12 @@ from rich.progress import Progress
 from schemas.signature import SIGNATURE_HEADER, SourceSecrets, sign
 from worker.bootstrap import bootstrap
 from worker.commands.arguments import kafka_flags
+from worker.commands.sending import Outgoing, send_acknowledged
 from worker.config.secrets import signing_secrets
 from worker.config.settings import Settings
 from worker.kafka import clients
 
 DESCRIPTION = __doc__ or ""
-FLUSH_EVERY = 5000
 
 
 def arguments(p: argparse.ArgumentParser) -> None:
@@ -87,23 +88,29 @@ def publish_file(
     if secrets is not None and (problem := _unsignable(path, secrets)):
         print(f"ipasn-worker: publish --sign: {problem}; nothing was published", file=sys.stderr)
         return 2
-    sent = keyless = 0
-    with bootstrap(settings, producer=clients.PUBLISH) as app:
-        publisher = app.publisher
-        with path.open("rb") as lines, Progress(console=console, transient=True) as progress:
-            task = progress.add_task(f"publishing to {topic}", total=path.stat().st_size)
-            for raw in lines:
-                line = raw.rstrip(b"\r\n")
-                if not line.strip():
-                    continue
+    keyless = 0
+
+    def messages(lines: Iterable[bytes]) -> Iterator[Outgoing]:
+        nonlocal keyless
+        for raw in lines:
+            line = raw.rstrip(b"\r\n")
+            if line.strip():
                 key = key_of(line)
                 keyless += key is None
-                publisher.send(topic, key, line, _signature(line, secrets))
-                sent += 1
-                if sent % FLUSH_EVERY == 0:
-                    publisher.flush()
-                    progress.update(task, completed=lines.tell())
-            publisher.flush()
+                yield key, line, _signature(line, secrets)
+
+    with (
+        bootstrap(settings, producer=clients.PUBLISH) as app,
+        path.open("rb") as lines,
+        Progress(console=console, transient=True) as progress,
+    ):
+        task = progress.add_task(f"publishing to {topic}", total=path.stat().st_size)
+        sent = send_acknowledged(
+            app.publisher,
+            topic,
+            messages(lines),
+            lambda _: progress.update(task, completed=lines.tell()),
+        )
     console.print(
         f"published {sent} events to {topic}"
         + (" (signed)" if secrets is not None else "")

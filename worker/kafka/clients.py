@@ -19,6 +19,7 @@ DLQ_REPLAY: Final = "ipasn-dlq-replay"  # `dlq replay`: its reader, cursors and 
 OVERRIDE: Final = "ipasn-override"
 PUBLISH: Final = "ipasn-publish"
 TOPICS: Final = "ipasn-topics"  # `topics create`
+IMPORT: Final = "ipasn-import"  # `import`: a spreadsheet's rows
 DEV: Final = "ipasn-dev"  # the development brokers' topic creation
 DEMO_UPSTREAM: Final = "ipasn-demo-upstream"  # the demo playing SIASN, e-Kinerja and SIMPEGs
 BENCH_UPSTREAM: Final = "bench-upstream"  # the benchmark's stream
