@@ -148,3 +148,26 @@ def test_recompute_refuses_to_start_without_an_output_topic_unless_it_is_a_dry_r
     assert status == 2, said
     assert f"the broker has no topic {missing} (IPASN_AGENCY_TOPIC)" in said
     assert dry == 0, dry_said
+
+
+@pytest.mark.kafka
+def test_publish_and_import_refuse_a_missing_input_topic_in_one_line(
+    broker: LocalBroker, topics: Topics, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    missing = f"{topics.input}-never-created"
+    env = {**service_env(broker, topics, "sqlite://"), "IPASN_INPUT_TOPICS": missing}
+    sheet = tmp_path / "profiles.csv"
+    made, said = _cli(["import", "--template", "profile", "--out", str(sheet)], env, monkeypatch)
+    assert made == 0, said
+    lines = tmp_path / "events.jsonl"
+    lines.write_text('{"specversion": "1.0"}\n')
+
+    imported, import_said = _cli(
+        ["import", str(sheet), "--source", "siasn", "--kind", "profile"], env, monkeypatch
+    )
+    published, publish_said = _cli(["publish", str(lines)], env, monkeypatch)
+
+    for status, text in ((imported, import_said), (published, publish_said)):
+        assert status == 2, text
+        assert f"ipasn-worker: the broker has no topic {missing} (IPASN_INPUT_TOPICS)" in text
+    assert missing not in existing_topics(broker.bootstrap, client_id="test")

@@ -14,6 +14,7 @@ from rich.progress import Progress
 
 from schemas.signature import SIGNATURE_HEADER, SourceSecrets, sign
 from worker.bootstrap import bootstrap
+from worker.bootstrap.topics import require_topics
 from worker.commands.arguments import kafka_flags
 from worker.commands.sending import Outgoing, send_acknowledged
 from worker.config.secrets import signing_secrets
@@ -99,6 +100,7 @@ def publish_file(
                 keyless += key is None
                 yield key, line, _signature(line, secrets)
 
+    require_topics(settings, only={topic})
     with (
         bootstrap(settings, producer=clients.PUBLISH) as app,
         path.open("rb") as lines,

@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from schemas.signature import SourceSecrets
 from schemas.wire import EventTime
 from worker.bootstrap import bootstrap
+from worker.bootstrap.topics import require_topics
 from worker.commands import CommandError
 from worker.commands.importing.cells import CellError, event_time
 from worker.commands.importing.columns import HeaderError, read_header
@@ -137,6 +138,8 @@ def import_file(
         out.print(problem_line(p), markup=False, highlight=False, soft_wrap=True)
     publish = valid and not job.dry_run and (job.skip_invalid or not problems)
     finished = not publish
+    if publish and publisher is None:
+        require_topics(settings, only={topic})  # one line now, not a timeout after the checks
     try:
         if publish:
             with ExitStack() as stack:
