@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -67,8 +68,10 @@ class KafkaPublisher:
         client_id: str = clients.WORKER,
         *,
         security: KafkaOptions = PLAINTEXT,
+        max_block_ms: int = 60_000,
     ) -> None:
-        """`security`: kafka-python's security options (worker/kafka/clients.py)."""
+        """`security`: kafka-python's security options (worker/kafka/clients.py);
+        `max_block_ms`: how long a send may wait for the topic's metadata or buffer room."""
         self._producer: Any = KafkaProducer(
             bootstrap_servers=bootstrap_servers.split(","),
             client_id=client_id,
@@ -82,6 +85,7 @@ class KafkaPublisher:
             batch_size=512 * 1024,
             compression_type="lz4",
             partitioner=KeyedPartitioner(),
+            max_block_ms=max_block_ms,
             **security,
         )
         self._pending: list[Any] = []
@@ -104,6 +108,26 @@ class KafkaPublisher:
             self._producer.flush(timeout=FLUSH_TIMEOUT_S)
             for future in pending:
                 future.get(timeout=FLUSH_TIMEOUT_S)  # raises the send's error, if any
+
+    def deliver(
+        self,
+        topic: str,
+        messages: Sequence[tuple[bytes, bytes, Sequence[tuple[str, bytes]]]],
+        timeout_s: float,
+    ) -> None:
+        """Send (key, value, headers) messages and return once the broker acknowledged every
+        one of them, not others; safe from several threads at once. TransientError where that
+        does not happen within `timeout_s` (a send blocked for metadata or room waits at most
+        max_block_ms more): then some may be written and the rest may still be, as the
+        producer goes on retrying them until its delivery timeout."""
+        deadline = time.monotonic() + timeout_s
+        with translated():
+            futures = [
+                self._producer.send(topic, key=key, value=value, headers=list(headers))
+                for key, value, headers in messages
+            ]
+            for future in futures:
+                future.get(timeout=max(0.0, deadline - time.monotonic()))
 
     def close(self) -> None:
         self._producer.close(timeout=FLUSH_TIMEOUT_S)

@@ -276,6 +276,17 @@ class FakePublisher:
         self.published += self.queued
         self.queued = []
 
+    def deliver(
+        self,
+        topic: str,
+        messages: Sequence[tuple[bytes, bytes, Sequence[tuple[str, bytes]]]],
+        timeout_s: float,
+    ) -> None:
+        for key, value, headers in messages:
+            self.published.append((topic, key, value))
+            self.headers.append(list(headers))
+        self.journal.append(f"delivered {len(messages)}")
+
     def close(self) -> None:
         pass
 

@@ -98,9 +98,11 @@ def bootstrap(
     producer: str | None = None,
     store: StoreWithOutbox | None = None,
     publisher: Publisher | None = None,
+    producer_block_ms: int = 60_000,
 ) -> Iterator[Adapters]:
     """The adapters asked for: the database (`database`, see Database), a Kafka producer with
-    the client id `producer` (worker/kafka/clients.py), each with the settings' security.
+    the client id `producer` (worker/kafka/clients.py), each with the settings' security; a
+    send of that producer waits at most `producer_block_ms` for metadata or buffer room.
     `store` and `publisher` replace the real ones (tests)."""
     engine = make_engine(settings.database_url.get_secret_value()) if database else None
     made: Publisher | None = None
@@ -113,6 +115,7 @@ def bootstrap(
                 settings.kafka_bootstrap_servers,
                 client_id=producer,
                 security=kafka_options(settings),
+                max_block_ms=producer_block_ms,
             )
         yield Adapters(settings, engine, store, publisher)
     finally:

@@ -18,6 +18,7 @@ WORKER: Final = "ipasn-worker"  # the worker's consumer and producer
 DLQ_REPLAY: Final = "ipasn-dlq-replay"  # `dlq replay`: its reader, cursors and producer
 OVERRIDE: Final = "ipasn-override"
 PUBLISH: Final = "ipasn-publish"
+INTAKE: Final = "ipasn-intake"  # `intake`: the HTTP intake's producer and broker check
 DEV: Final = "ipasn-dev"  # the development brokers' topic creation
 DEMO_UPSTREAM: Final = "ipasn-demo-upstream"  # the demo playing SIASN, e-Kinerja and SIMPEGs
 BENCH_UPSTREAM: Final = "bench-upstream"  # the benchmark's stream

@@ -125,6 +125,15 @@ class Publisher(Protocol):
 
     def flush(self) -> None: ...
 
+    def deliver(
+        self,
+        topic: str,
+        messages: Sequence[tuple[bytes, bytes, Sequence[tuple[str, bytes]]]],
+        timeout_s: float,
+    ) -> None:
+        """Send these (key, value, headers) messages and wait for them alone, from any thread;
+        TransientError where the broker did not acknowledge every one within `timeout_s`."""
+
     def close(self) -> None: ...
 
 
