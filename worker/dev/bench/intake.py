@@ -1,0 +1,202 @@
+"""The HTTP intake's rate: events per second through `ipasn-worker intake` into the input
+topic, with batches of 1, 100 and 1,000 events a request.
+
+The intake runs as its own process on a free port, as in production; a few senders (threads,
+each with its keep-alive connection, as an upstream system's HTTP client would) post the same
+number of events for each batch size, and each request counts once its 202 is back: the broker
+has then acknowledged every event (acks=all). The tests start the intake with the same helper
+(`running_intake`) and send what `training_events` makes.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from rich.table import Table
+
+from worker.dev.brokers import free_port
+from worker.dev.brokers.base import wait_for_port
+
+SINGLE = "application/cloudevents+json"
+BATCH = "application/cloudevents-batch+json"
+SIZES = (1, 100, 1000)
+SENDERS = 4
+STARTED_WITHIN_S = 30.0
+
+
+def nip_of(i: int) -> str:
+    """A valid NIP for employee i (i < 1,998): born 1987-03-14, TMT CPNS 2010-12, serial i."""
+    return f"19870314201012{1 + i // 999}{1 + i % 999:03d}"
+
+
+def training_events(
+    count: int, tag: str, *, employees: int = 100, source: str = "siasn"
+) -> list[bytes]:
+    """`count` valid training events of `employees` employees, each with its own id and record
+    (`tag` keeps ids apart between runs)."""
+    return [
+        json.dumps(
+            {
+                "specversion": "1.0",
+                "id": f"{tag}-{i}",
+                "source": source,
+                "type": "asn.training.upserted",
+                "subject": nip_of(i % employees),
+                "time": "2025-03-01T08:00:00+07:00",
+                "data": {
+                    "record_id": f"{tag}-T{i}",
+                    "category": "technical",
+                    "name": "Pelatihan Teknis SIASN",
+                    "start_date": "2025-02-03",
+                    "end_date": "2025-02-05",
+                    "hours": 10,
+                },
+            },
+            separators=(",", ":"),
+        ).encode()
+        for i in range(count)
+    ]
+
+
+def batch_body(events: Sequence[bytes]) -> bytes:
+    return b"[" + b",".join(events) + b"]"
+
+
+@contextmanager
+def running_intake(env: Mapping[str, str], *args: str) -> Iterator[int]:
+    """`ipasn-worker intake ARGS` on a free port for the block, once its /healthz answers;
+    yields the port. Its output goes to this process's."""
+    port = free_port()
+    command = [sys.executable, "-m", "worker.cli", "intake", "--port", str(port), *args]
+    process = subprocess.Popen(command, env={**os.environ, **env})  # noqa: S603 - ourselves
+    try:
+        _wait_until_listening(process, port)
+        yield port
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_until_listening(process: subprocess.Popen[bytes], port: int) -> None:
+    deadline = time.monotonic() + STARTED_WITHIN_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"ipasn-worker intake exited with status {process.returncode}")
+        if wait_for_port(port, 0.2):
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"ipasn-worker intake did not listen within {STARTED_WITHIN_S:.0f} s")
+
+
+def post(
+    connection: http.client.HTTPConnection,
+    body: bytes,
+    content_type: str,
+    headers: Mapping[str, str] | None = None,
+) -> tuple[int, bytes]:
+    """POST /v1/events on a kept-alive connection: the status and the body answered."""
+    connection.request(
+        "POST", "/v1/events", body, {"Content-Type": content_type, **(headers or {})}
+    )
+    response = connection.getresponse()
+    return response.status, response.read()
+
+
+@dataclass(frozen=True)
+class IntakeRate:
+    batch: int
+    events: int
+    seconds: float
+    latencies: Sequence[float]  # of each request, sorted
+    refused: int  # requests answered anything but 202
+
+    @property
+    def rate(self) -> float:
+        return self.events / self.seconds if self.seconds else 0.0
+
+    def latency(self, quantile: float) -> float:
+        if not self.latencies:
+            return 0.0
+        return self.latencies[min(len(self.latencies) - 1, int(quantile * len(self.latencies)))]
+
+
+def _send(
+    port: int, bodies: Sequence[bytes], content_type: str, found: list[tuple[float, int]]
+) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        for body in bodies:
+            started = time.perf_counter()
+            status, _ = post(connection, body, content_type)
+            found.append((time.perf_counter() - started, status))
+    finally:
+        connection.close()
+
+
+def send_all(port: int, events: Sequence[bytes], batch: int, senders: int = SENDERS) -> IntakeRate:
+    """Every event posted in requests of `batch` events, by `senders` threads at once."""
+    if batch == 1:
+        bodies, content_type = list(events), SINGLE
+    else:
+        bodies = [batch_body(events[i : i + batch]) for i in range(0, len(events), batch)]
+        content_type = BATCH
+    found: list[tuple[float, int]] = []
+    threads = [
+        threading.Thread(target=_send, args=(port, bodies[s::senders], content_type, found))
+        for s in range(senders)
+    ]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    seconds = time.perf_counter() - started
+    refused = sum(status != 202 for _, status in found)
+    return IntakeRate(batch, len(events), seconds, sorted(s for s, _ in found), refused)
+
+
+def measure(bootstrap: str, topic: str, events: int, tag: str) -> list[IntakeRate]:
+    """The rate for each batch size, `events` events each, through one intake process."""
+    env = {"IPASN_KAFKA_BOOTSTRAP_SERVERS": bootstrap, "IPASN_INPUT_TOPICS": topic}
+    rates = []
+    with running_intake(env) as port:
+        send_all(port, training_events(200, f"{tag}-warm"), 100)  # connections, metadata
+        for size in SIZES:
+            rates.append(send_all(port, training_events(events, f"{tag}-{size}"), size))
+    return rates
+
+
+def table(rates: Sequence[IntakeRate]) -> Table:
+    found = Table(
+        title=f"HTTP intake: events/s through POST /v1/events into Kafka (acks=all), "
+        f"{SENDERS} senders"
+    )
+    for column in ("events a request", "events", "seconds", "events/s", "requests/s",
+                   "p50 request", "p99 request", "not 202"):  # fmt: skip
+        found.add_column(column, justify="right")
+    for r in rates:
+        found.add_row(
+            f"{r.batch:,}",
+            f"{r.events:,}",
+            f"{r.seconds:.1f}",
+            f"{r.rate:,.0f}",
+            f"{len(r.latencies) / r.seconds:,.0f}" if r.seconds else "-",
+            f"{r.latency(0.5) * 1000:,.1f} ms",
+            f"{r.latency(0.99) * 1000:,.1f} ms",
+            f"{r.refused:,}",
+        )
+    return found
