@@ -9,7 +9,8 @@ employees already stored (flat_cost.py); a recompute of stored employees (recomp
 first national load of profiles and positions with one and two processes, and its projection
 (first_load/); events per second through the HTTP intake with batches of 1, 100 and 1,000
 events a request (intake.py); a soak that shows whether memory stays flat under a long steady
-stream (soak.py); and ends with the targets of the performance issue beside this run's figures (targets.py).
+stream (soak.py); and ends with the targets of the performance issue beside this run's figures
+(targets.py).
 Absolute figures drift with the machine; ratios to what ran in the same run drift less.
 `--quick` runs every part at a small size: a smoke test that it all works, not a measurement.
 """
