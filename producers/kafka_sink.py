@@ -69,9 +69,11 @@ class KafkaPublisher:
         *,
         security: KafkaOptions = PLAINTEXT,
         max_block_ms: int = 60_000,
+        reconnect_backoff_max_ms: int = 30_000,
     ) -> None:
         """`security`: kafka-python's security options (worker/kafka/clients.py);
-        `max_block_ms`: how long a send may wait for the topic's metadata or buffer room."""
+        `max_block_ms`: how long a send may wait for the topic's metadata or buffer room;
+        `reconnect_backoff_max_ms`: the longest pause between two tries to reach a broker."""
         self._producer: Any = KafkaProducer(
             bootstrap_servers=bootstrap_servers.split(","),
             client_id=client_id,
@@ -86,6 +88,7 @@ class KafkaPublisher:
             compression_type="lz4",
             partitioner=KeyedPartitioner(),
             max_block_ms=max_block_ms,
+            reconnect_backoff_max_ms=reconnect_backoff_max_ms,
             **security,
         )
         self._pending: list[Any] = []

@@ -98,12 +98,14 @@ def bootstrap(
     producer: str | None = None,
     store: StoreWithOutbox | None = None,
     publisher: Publisher | None = None,
-    producer_block_ms: int = 60_000,
+    producer_deadline_s: float | None = None,
 ) -> Iterator[Adapters]:
     """The adapters asked for: the database (`database`, see Database), a Kafka producer with
-    the client id `producer` (worker/kafka/clients.py), each with the settings' security; a
-    send of that producer waits at most `producer_block_ms` for metadata or buffer room.
-    `store` and `publisher` replace the real ones (tests)."""
+    the client id `producer` (worker/kafka/clients.py), each with the settings' security.
+    With `producer_deadline_s` (the intake, which answers within a deadline), a send waits at
+    most that long for metadata or buffer room, and a broker lost is tried again every second
+    rather than after a back-off of up to 30 s, so that the first request after the broker
+    returns finds it. `store` and `publisher` replace the real ones (tests)."""
     engine = make_engine(settings.database_url.get_secret_value()) if database else None
     made: Publisher | None = None
     try:
@@ -115,7 +117,7 @@ def bootstrap(
                 settings.kafka_bootstrap_servers,
                 client_id=producer,
                 security=kafka_options(settings),
-                max_block_ms=producer_block_ms,
+                **_prompt(producer_deadline_s),
             )
         yield Adapters(settings, engine, store, publisher)
     finally:
@@ -123,6 +125,12 @@ def bootstrap(
             made.close()
         if engine is not None:
             engine.dispose()
+
+
+def _prompt(deadline_s: float | None) -> dict[str, int]:
+    if deadline_s is None:
+        return {}
+    return {"max_block_ms": round(deadline_s * 1000), "reconnect_backoff_max_ms": 1000}
 
 
 def _prepare(engine: Engine, database: Database | None) -> None:

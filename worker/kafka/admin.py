@@ -43,11 +43,22 @@ def create_topics(
 
 
 def registered_brokers(
-    bootstrap: str, *, client_id: str, security: KafkaOptions = PLAINTEXT
+    bootstrap: str,
+    *,
+    client_id: str,
+    security: KafkaOptions = PLAINTEXT,
+    timeout_ms: int = 30_000,
 ) -> int:
-    """How many brokers the cluster at `bootstrap` has registered; 0 while none answers."""
+    """How many brokers the cluster at `bootstrap` has registered; 0 while none answers
+    within `timeout_ms`."""
     try:
-        admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id=client_id, **security)
+        admin = KafkaAdminClient(
+            bootstrap_servers=bootstrap,
+            client_id=client_id,
+            bootstrap_timeout_ms=timeout_ms,
+            request_timeout_ms=timeout_ms,
+            **security,
+        )
     except KafkaError:
         return 0
     try:

@@ -64,9 +64,15 @@ def arguments(p: argparse.ArgumentParser) -> None:
     kafka_flags(p)
 
 
+READY_WITHIN_MS = 2000  # /readyz answers within probes' usual timeouts
+
+
 def _broker_answers(bootstrap_servers: str, security: KafkaOptions) -> None:
-    if not registered_brokers(bootstrap_servers, client_id=clients.INTAKE, security=security):
-        raise ConnectionError("no broker answers")
+    answered = registered_brokers(
+        bootstrap_servers, client_id=clients.INTAKE, security=security, timeout_ms=READY_WITHIN_MS
+    )
+    if not answered:
+        raise ConnectionError(f"no broker answered within {READY_WITHIN_MS / 1000:.0f} s")
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -83,8 +89,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         args.host, settings.intake_port, settings.intake_tls_certfile, settings.intake_tls_keyfile
     )
     security = kafka_options(settings)
-    block_ms = int(ACK_TIMEOUT_S * 1000)
-    with bootstrap(settings, producer=clients.INTAKE, producer_block_ms=block_ms) as adapters:
+    with bootstrap(
+        settings, producer=clients.INTAKE, producer_deadline_s=ACK_TIMEOUT_S
+    ) as adapters:
         intake = Intake(
             adapters.publisher,
             topic,
