@@ -32,7 +32,7 @@ DESCRIPTION = __doc__ or ""
 log = logging.getLogger("ipasn_worker.intake")
 
 
-def _port(text: str) -> int:
+def port(text: str) -> int:
     port = int(text)
     if not 1 <= port <= 65535:
         raise argparse.ArgumentTypeError(f"must be 1 to 65535, not {port}")
@@ -40,9 +40,7 @@ def _port(text: str) -> int:
 
 
 def arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--port", dest="intake_port", type=_port, help="default 8080 (IPASN_INTAKE_PORT)"
-    )
+    p.add_argument("--port", dest="intake_port", type=port, help="default 8080 (IPASN_INTAKE_PORT)")
     p.add_argument(
         "--host",
         default="0.0.0.0",  # noqa: S104 - senders, balancers and probes come from other hosts
