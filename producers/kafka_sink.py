@@ -14,7 +14,7 @@ from schemas.dead_letter import Rejection
 from worker.kafka import clients
 from worker.kafka.clients import PLAINTEXT, KafkaOptions
 from worker.kafka.errors import translated
-from worker.pipeline.ports import Message, Publisher
+from worker.pipeline.ports import Message, Outgoing, Publisher
 
 FLUSH_TIMEOUT_S = 60.0
 
@@ -112,12 +112,7 @@ class KafkaPublisher:
             for future in pending:
                 future.get(timeout=FLUSH_TIMEOUT_S)  # raises the send's error, if any
 
-    def deliver(
-        self,
-        topic: str,
-        messages: Sequence[tuple[bytes, bytes, Sequence[tuple[str, bytes]]]],
-        timeout_s: float,
-    ) -> None:
+    def deliver(self, topic: str, messages: Sequence[Outgoing], timeout_s: float) -> None:
         """Send (key, value, headers) messages and return once the broker acknowledged every
         one of them, not others; safe from several threads at once. TransientError where that
         does not happen within `timeout_s` (a send blocked for metadata or room waits at most

@@ -34,6 +34,7 @@ from worker.pipeline.ports import (
     Origin,
     OutboxEvent,
     OutboxRow,
+    Outgoing,
     RecordChanges,
     RefusedValue,
     TransientError,
@@ -276,12 +277,7 @@ class FakePublisher:
         self.published += self.queued
         self.queued = []
 
-    def deliver(
-        self,
-        topic: str,
-        messages: Sequence[tuple[bytes, bytes, Sequence[tuple[str, bytes]]]],
-        timeout_s: float,
-    ) -> None:
+    def deliver(self, topic: str, messages: Sequence[Outgoing], timeout_s: float) -> None:
         for key, value, headers in messages:
             self.published.append((topic, key, value))
             self.headers.append(list(headers))

@@ -20,7 +20,7 @@ from tests.fakes import FakePublisher
 from worker.commands.intake.app import Intake, application
 from worker.commands.intake.body import BATCH, MAX_BODY_BYTES, SINGLE
 from worker.observability.intake import IntakeMetrics
-from worker.pipeline.ports import TransientError
+from worker.pipeline.ports import Outgoing, TransientError
 
 EVENT = cloud_event("training", training_data())
 TOPIC = "changes"
@@ -34,12 +34,7 @@ class Unacknowledging(FakePublisher):
         self.hang = hang
         self.release = threading.Event()
 
-    def deliver(
-        self,
-        topic: str,
-        messages: Sequence[tuple[bytes, bytes, Sequence[tuple[str, bytes]]]],
-        timeout_s: float,
-    ) -> None:
+    def deliver(self, topic: str, messages: Sequence[Outgoing], timeout_s: float) -> None:
         if self.hang:
             self.release.wait(30)
         raise TransientError("Kafka: KafkaTimeoutError")
@@ -57,12 +52,15 @@ def _intake(publisher: FakePublisher, **options: Any) -> Intake:
     )
 
 
-async def _post(intake: Intake, content: Any, content_type: str = SINGLE) -> httpx.Response:
+async def _request(intake: Intake, method: str, path: str, **options: Any) -> httpx.Response:
     transport = httpx.ASGITransport(app=application(intake))
     async with httpx.AsyncClient(transport=transport, base_url="http://intake") as client:
-        return await client.post(
-            "/v1/events", content=content, headers={"content-type": content_type}
-        )
+        return await client.request(method, path, **options)
+
+
+async def _post(intake: Intake, content: Any, content_type: str = SINGLE) -> httpx.Response:
+    headers = {"content-type": content_type}
+    return await _request(intake, "POST", "/v1/events", content=content, headers=headers)
 
 
 def _sample(intake: Intake, name: str, **labels: str) -> float:
@@ -136,13 +134,9 @@ def test_a_stalled_body_is_408() -> None:
 
 
 def test_other_paths_and_methods_answer_in_json() -> None:
-    async def get(method: str, path: str) -> httpx.Response:
-        transport = httpx.ASGITransport(app=application(_intake(FakePublisher([]))))
-        async with httpx.AsyncClient(transport=transport, base_url="http://intake") as client:
-            return await client.request(method, path)
-
-    assert asyncio.run(get("GET", "/v1/other")).status_code == 404
-    wrong = asyncio.run(get("GET", "/v1/events"))
+    intake = _intake(FakePublisher([]))
+    assert asyncio.run(_request(intake, "GET", "/v1/other")).status_code == 404
+    wrong = asyncio.run(_request(intake, "GET", "/v1/events"))
     assert (wrong.status_code, "error" in wrong.json()) == (405, True)
 
 
@@ -157,11 +151,6 @@ def test_readyz_says_whether_the_broker_answers(failure: str | None, status: int
         lambda: failure,
     )
 
-    async def get() -> httpx.Response:
-        transport = httpx.ASGITransport(app=application(intake))
-        async with httpx.AsyncClient(transport=transport, base_url="http://intake") as client:
-            return await client.get("/readyz")
-
-    answer = asyncio.run(get())
+    answer = asyncio.run(_request(intake, "GET", "/readyz"))
     assert answer.status_code == status
     assert answer.json()["checks"]["broker"]["ok"] is (failure is None)
