@@ -23,16 +23,10 @@ from schemas.signature import SIGNATURE_HEADER, sign
 from tests.conftest import Topics
 from tests.integration.helpers import run, settings_for
 from tests.integration.tls import make_certificates
-from worker.dev.bench.intake import (
-    BATCH,
-    SINGLE,
-    batch_body,
-    running_intake,
-    send_all,
-    training_events,
-)
+from worker.dev.bench.intake import send_all, training_events
 from worker.dev.brokers import LocalBroker
 from worker.dev.brokers.apache_kafka import ApacheKafka, java_missing
+from worker.dev.intake import BATCH, SINGLE, batch_body, running_intake
 from worker.pipeline.loop import Totals
 
 pytestmark = pytest.mark.kafka

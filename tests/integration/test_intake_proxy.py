@@ -17,9 +17,10 @@ import pytest
 from consumers.reader import read_topic
 from tests.conftest import Topics, missing
 from tests.integration.tls import make_certificates
-from worker.dev.bench.intake import BATCH, batch_body, running_intake, training_events
+from worker.dev.bench.intake import training_events
 from worker.dev.brokers import LocalBroker, free_port
 from worker.dev.brokers.base import wait_for_port
+from worker.dev.intake import BATCH, batch_body, running_intake
 
 pytestmark = pytest.mark.kafka
 CONFIG = Path(__file__).resolve().parents[2] / "deploy" / "nginx" / "intake.conf"
