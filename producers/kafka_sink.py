@@ -70,16 +70,18 @@ class KafkaPublisher:
         security: KafkaOptions = PLAINTEXT,
         max_block_ms: int = 60_000,
         reconnect_backoff_max_ms: int = 30_000,
+        linger_ms: int = 5,
     ) -> None:
         """`security`: kafka-python's security options (worker/kafka/clients.py);
         `max_block_ms`: how long a send may wait for the topic's metadata or buffer room;
-        `reconnect_backoff_max_ms`: the longest pause between two tries to reach a broker."""
+        `reconnect_backoff_max_ms`: the longest pause between two tries to reach a broker;
+        `linger_ms`: how long a message waits for others to share its request."""
         self._producer: Any = KafkaProducer(
             bootstrap_servers=bootstrap_servers.split(","),
             client_id=client_id,
             enable_idempotence=True,
             acks="all",
-            linger_ms=5,
+            linger_ms=linger_ms,
             # A batch's snapshots (2-4 KB each) fill kafka-python's default 16 KB batches a few
             # at a time; larger batches, compressed, make a few requests where that made many:
             # measured, a quarter of the worker's CPU per event (287 → 233 µs), and a fifth of
