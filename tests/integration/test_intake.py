@@ -7,8 +7,10 @@ worker stored each event once and dead-lettered none.
 from __future__ import annotations
 
 import json
+import os
 import socket
 import ssl
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,14 +19,16 @@ from typing import Any
 
 import httpx
 import pytest
+from kafka import KafkaAdminClient
 
 from consumers.reader import read_topic
 from schemas.signature import SIGNATURE_HEADER, sign
 from tests.conftest import Topics
 from tests.integration.helpers import run, settings_for
 from tests.integration.tls import make_certificates
+from tests.processes import run_whole
 from worker.dev.bench.intake import send_all, training_events
-from worker.dev.brokers import LocalBroker
+from worker.dev.brokers import LocalBroker, free_port
 from worker.dev.brokers.apache_kafka import ApacheKafka, java_missing
 from worker.dev.intake import BATCH, SINGLE, batch_body, running_intake
 from worker.pipeline.loop import Totals
@@ -285,3 +289,31 @@ def test_a_stopped_broker_is_503_with_retry_after_and_a_retry_after_it_returns_s
         totals = _worker(broker, topics, tmp_path)
         assert (totals.stored, totals.dead_lettered) == (310, 0)
         assert totals.messages == 310 + totals.duplicates
+
+
+def test_a_missing_input_topic_stops_it_at_start_in_one_line(broker: LocalBroker) -> None:
+    env = {**os.environ, **_env(broker.bootstrap, "no-such-topic-for-the-intake")}
+    command = [sys.executable, "-m", "worker.cli", "intake", "--port", str(free_port())]
+    done = run_whole(command, env, 60)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines()[-1] == (
+        "ipasn-worker: the topic no-such-topic-for-the-intake is not on the broker: create it first"
+    )
+
+
+def test_readyz_turns_503_once_the_input_topic_is_deleted(
+    broker: LocalBroker, topics: Topics
+) -> None:
+    with _intake(broker, topics) as client:
+        assert client.get("/readyz").status_code == 200
+        admin = KafkaAdminClient(bootstrap_servers=broker.bootstrap)
+        try:
+            admin.delete_topics([topics.input])
+        finally:
+            admin.close()
+        deadline = time.monotonic() + 30
+        while (ready := client.get("/readyz")).status_code != 503:
+            assert time.monotonic() < deadline, ready.text
+            time.sleep(0.5)
+        assert ready.json()["checks"]["broker"]["ok"] is False
+        assert client.get("/healthz").status_code == 200

@@ -1,10 +1,11 @@
-"""Topics and brokers, through Kafka's admin API: create topics, count a cluster's brokers."""
+"""Topics and brokers, through Kafka's admin API: create topics, find missing ones, count a
+cluster's brokers."""
 
 from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
@@ -43,22 +44,11 @@ def create_topics(
 
 
 def registered_brokers(
-    bootstrap: str,
-    *,
-    client_id: str,
-    security: KafkaOptions = PLAINTEXT,
-    timeout_ms: int = 30_000,
+    bootstrap: str, *, client_id: str, security: KafkaOptions = PLAINTEXT
 ) -> int:
-    """How many brokers the cluster at `bootstrap` has registered; 0 while none answers
-    within `timeout_ms`."""
+    """How many brokers the cluster at `bootstrap` has registered; 0 while none answers."""
     try:
-        admin = KafkaAdminClient(
-            bootstrap_servers=bootstrap,
-            client_id=client_id,
-            bootstrap_timeout_ms=timeout_ms,
-            request_timeout_ms=timeout_ms,
-            **security,
-        )
+        admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id=client_id, **security)
     except KafkaError:
         return 0
     try:
@@ -67,3 +57,27 @@ def registered_brokers(
         return 0
     finally:
         admin.close()
+
+
+def missing_topics(
+    bootstrap: str,
+    topics: Sequence[str],
+    *,
+    client_id: str,
+    security: KafkaOptions = PLAINTEXT,
+    timeout_ms: int = 30_000,
+) -> list[str]:
+    """Those of `topics` the cluster does not have; a KafkaError where no broker answers
+    within `timeout_ms`."""
+    admin = KafkaAdminClient(
+        bootstrap_servers=bootstrap,
+        client_id=client_id,
+        bootstrap_timeout_ms=timeout_ms,
+        request_timeout_ms=timeout_ms,
+        **security,
+    )
+    try:
+        listed = set(admin.list_topics())
+    finally:
+        admin.close()
+    return [t for t in topics if t not in listed]

@@ -23,8 +23,8 @@ from worker.config.kafka import kafka_options
 from worker.config.secrets import load_source_secrets
 from worker.config.settings import Settings
 from worker.kafka import clients
-from worker.kafka.admin import registered_brokers
-from worker.kafka.clients import KafkaOptions
+from worker.kafka.admin import missing_topics
+from worker.kafka.errors import MissingTopics
 from worker.observability.health import AnswerCheck
 from worker.observability.intake import IntakeMetrics
 
@@ -65,12 +65,19 @@ def arguments(p: argparse.ArgumentParser) -> None:
 READY_WITHIN_MS = 2000  # /readyz answers within probes' usual timeouts
 
 
-def _broker_answers(bootstrap_servers: str, security: KafkaOptions) -> None:
-    answered = registered_brokers(
-        bootstrap_servers, client_id=clients.INTAKE, security=security, timeout_ms=READY_WITHIN_MS
+def _topic_there(topic: str, settings: Settings, timeout_ms: int = READY_WITHIN_MS) -> None:
+    """Nothing where the broker answers and has the topic; else raises: at start the command
+    stops in one line (never a 503 to every request for want of a topic), later /readyz
+    answers 503."""
+    missing = missing_topics(
+        settings.kafka_bootstrap_servers,
+        [topic],
+        client_id=clients.INTAKE,
+        security=kafka_options(settings),
+        timeout_ms=timeout_ms,
     )
-    if not answered:
-        raise ConnectionError(f"no broker answered within {READY_WITHIN_MS / 1000:.0f} s")
+    if missing:
+        raise MissingTopics(f"the topic {topic} is not on the broker: create it first")
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -86,7 +93,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     listen = Listen(
         args.host, settings.intake_port, settings.intake_tls_certfile, settings.intake_tls_keyfile
     )
-    security = kafka_options(settings)
+    _topic_there(topic, settings, timeout_ms=30_000)
     with bootstrap(
         settings, producer=clients.INTAKE, producer_deadline_s=ACK_TIMEOUT_S
     ) as adapters:
@@ -96,7 +103,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             rules,
             secrets,
             IntakeMetrics(),
-            AnswerCheck(partial(_broker_answers, settings.kafka_bootstrap_servers, security)),
+            AnswerCheck(partial(_topic_there, topic, settings)),
         )
         scheme = "https" if listen.certfile else "http"
         log.info("intake on %s://%s:%d/v1/events, into %s", scheme, args.host, listen.port, topic)

@@ -11,6 +11,7 @@ whole or forwarded whole (contracts §13); the answers:
   413 {"error": ...}       over 1 MiB or 1,000 events
   415 {"error": ...}       another content type
   422 {"errors": [...]}    one entry per refused event: index, id, reason, detail
+  502 {"error": ...}       the broker refused the events for good (a size, a permission)
   503 {"error": ...}       the broker did not acknowledge within the deadline (Retry-After)
 """
 
