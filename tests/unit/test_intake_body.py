@@ -14,6 +14,7 @@ from worker.commands.intake.body import (
     MAX_EVENTS,
     SINGLE,
     Refused,
+    check_encoding,
     declared_length,
     events_of,
     mode_of,
@@ -50,6 +51,12 @@ def test_the_two_structured_content_types_are_read_in_any_case(
 )
 def test_any_other_content_type_or_charset_is_415(content_type: str | None) -> None:
     _refused(415, mode_of, content_type)
+
+
+def test_a_compressed_body_is_415() -> None:
+    check_encoding(None)
+    check_encoding("identity")
+    assert "uncompressed" in _refused(415, check_encoding, "gzip")
 
 
 def test_a_content_length_over_one_mib_is_413_before_the_body_is_read() -> None:

@@ -35,6 +35,7 @@ from schemas.signature import SIGNATURE_HEADER, SourceSecrets
 from worker.commands.intake.body import (
     MAX_BODY_BYTES,
     Refused,
+    check_encoding,
     declared_length,
     events_of,
     mode_of,
@@ -120,6 +121,7 @@ async def _answer(request: Request, intake: Intake) -> tuple[Response, str | Non
     is every event's)."""
     try:
         mode = mode_of(request.headers.get("content-type"))
+        check_encoding(request.headers.get("content-encoding"))
         body = await _body(request, intake)
         events = events_of(body, mode)
     except Refused as e:

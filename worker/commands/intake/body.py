@@ -56,6 +56,12 @@ def mode_of(content_type: str | None) -> Mode:
     return mode
 
 
+def check_encoding(content_encoding: str | None) -> None:
+    """Refused(415) for a compressed body: the signature and the decoder read the bytes sent."""
+    if (content_encoding or "identity").strip().lower() != "identity":
+        raise Refused(415, "Content-Encoding is not supported: send the body uncompressed")
+
+
 def declared_length(header: str | None) -> int | None:
     """The Content-Length, checked before the body is read: Refused(413) over the limit,
     Refused(400) where it is no length."""
