@@ -26,14 +26,21 @@ def batch_body(events: Sequence[bytes]) -> bytes:
 
 @contextmanager
 def running_intake(env: Mapping[str, str], *args: str) -> Iterator[int]:
-    """`ipasn-worker intake ARGS` on a free port for the block, once it listens;
-    yields the port. Its output goes to this process's."""
+    """`ipasn-worker intake ARGS` on a free port for the block, once it listens; yields the
+    port. Its output goes to this process's."""
+    with intake_process(env, *args) as (port, _):
+        yield port
+
+
+@contextmanager
+def intake_process(env: Mapping[str, str], *args: str) -> Iterator[tuple[int, int]]:
+    """As running_intake, yielding its port and process id."""
     port = free_port()
     command = [sys.executable, "-m", "worker.cli", "intake", "--port", str(port), *args]
     process = subprocess.Popen(command, env={**os.environ, **env})  # noqa: S603 - ourselves
     try:
         _wait_until_listening(process, port)
-        yield port
+        yield port, process.pid
     finally:
         process.send_signal(signal.SIGTERM)
         try:

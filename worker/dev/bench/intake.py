@@ -1,27 +1,31 @@
 """The HTTP intake's rate: events per second through `ipasn-worker intake` into the input
 topic, with batches of 1, 100 and 1,000 events a request.
 
-The intake runs as its own process on a free port, as in production; a few senders (threads,
-each with its keep-alive connection, as an upstream system's HTTP client would) post the same
-number of events for each batch size, and each request counts once its 202 is back: the broker
-has then acknowledged every event (acks=all). The tests send what `training_events` makes.
+The intake runs as its own process on a free port, as in production; 4, then 16 senders
+(threads, each with its keep-alive connection, as an upstream system's HTTP client would) post
+the same number of events for each batch size, and each request counts once its 202 is back:
+the broker has then acknowledged every event (acks=all). The intake process's CPU time per
+event says what the rate would be were it alone on a core. The tests send what
+`training_events` makes.
 """
 
 from __future__ import annotations
 
 import http.client
 import json
+import os
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 from rich.table import Table
 
-from worker.dev.intake import BATCH, SINGLE, batch_body, post, running_intake
+from worker.dev.intake import BATCH, SINGLE, batch_body, intake_process, post
 
 SIZES = (1, 100, 1000)
-SENDERS = 4
+SENDERS = (4, 16)
 
 
 def nip_of(i: int) -> str:
@@ -61,10 +65,16 @@ def training_events(
 @dataclass(frozen=True)
 class IntakeRate:
     batch: int
+    senders: int
     events: int
     seconds: float
     latencies: Sequence[float]  # of each request, sorted
     refused: int  # requests answered anything but 202
+    cpu_s: float = 0.0  # the intake process's CPU time over the run
+
+    @property
+    def cpu_us_per_event(self) -> float:
+        return 1e6 * self.cpu_s / self.events if self.events else 0.0
 
     @property
     def rate(self) -> float:
@@ -89,7 +99,7 @@ def _send(
         connection.close()
 
 
-def send_all(port: int, events: Sequence[bytes], batch: int, senders: int = SENDERS) -> IntakeRate:
+def send_all(port: int, events: Sequence[bytes], batch: int, senders: int = 4) -> IntakeRate:
     """Every event posted in requests of `batch` events, by `senders` threads at once."""
     if batch == 1:
         bodies, content_type = list(events), SINGLE
@@ -108,37 +118,55 @@ def send_all(port: int, events: Sequence[bytes], batch: int, senders: int = SEND
         t.join()
     seconds = time.perf_counter() - started
     refused = sum(status != 202 for _, status in found)
-    return IntakeRate(batch, len(events), seconds, sorted(s for s, _ in found), refused)
+    return IntakeRate(batch, senders, len(events), seconds, sorted(s for s, _ in found), refused)
+
+
+def _cpu_s(pid: int) -> float:
+    """A process's user and system CPU time so far, from /proc (0 where there is none)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (comm) "
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def measure(bootstrap: str, topic: str, events: int, tag: str) -> list[IntakeRate]:
-    """The rate for each batch size, `events` events each, through one intake process."""
+    """The rate for each batch size and number of senders, `events` events each, through one
+    intake process."""
     env = {"IPASN_KAFKA_BOOTSTRAP_SERVERS": bootstrap, "IPASN_INPUT_TOPICS": topic}
     rates = []
-    with running_intake(env) as port:
+    with intake_process(env) as (port, pid):
         send_all(port, training_events(200, f"{tag}-warm"), 100)  # connections, metadata
         for size in SIZES:
-            rates.append(send_all(port, training_events(events, f"{tag}-{size}"), size))
+            for senders in SENDERS:
+                sent = training_events(events, f"{tag}-{size}-{senders}")
+                before = _cpu_s(pid)
+                rate = send_all(port, sent, size, senders)
+                rates.append(replace(rate, cpu_s=_cpu_s(pid) - before))
     return rates
 
 
 def table(rates: Sequence[IntakeRate]) -> Table:
     found = Table(
-        title=f"HTTP intake: events/s through POST /v1/events into Kafka (acks=all), "
-        f"{SENDERS} senders"
+        title="HTTP intake: events/s through POST /v1/events into Kafka (acks=all), "
+        "each request counted at its 202"
     )
-    for column in ("events a request", "events", "seconds", "events/s", "requests/s",
-                   "p50 request", "p99 request", "not 202"):  # fmt: skip
+    for column in ("events a request", "senders", "events", "seconds", "events/s",
+                   "requests/s", "p50 request", "p99 request", "intake CPU/event",
+                   "not 202"):  # fmt: skip
         found.add_column(column, justify="right")
     for r in rates:
         found.add_row(
             f"{r.batch:,}",
+            f"{r.senders}",
             f"{r.events:,}",
             f"{r.seconds:.1f}",
             f"{r.rate:,.0f}",
             f"{len(r.latencies) / r.seconds:,.0f}" if r.seconds else "-",
             f"{r.latency(0.5) * 1000:,.1f} ms",
             f"{r.latency(0.99) * 1000:,.1f} ms",
+            f"{r.cpu_us_per_event:,.0f} µs",
             f"{r.refused:,}",
         )
     return found
