@@ -317,3 +317,26 @@ def test_readyz_turns_503_once_the_input_topic_is_deleted(
             time.sleep(0.5)
         assert ready.json()["checks"]["broker"]["ok"] is False
         assert client.get("/healthz").status_code == 200
+
+
+def _cut_off(raw: socket.socket, lines: Iterator[bytes]) -> bool:
+    """Whether the intake closed the connection while these were sent, or right after (within
+    the socket's timeout)."""
+    try:
+        for line in lines:
+            raw.sendall(line)
+        return raw.recv(100) == b""
+    except TimeoutError:
+        return False
+    except OSError:  # reset while sending
+        return True
+
+
+def test_headers_over_16_kib_close_the_connection(broker: LocalBroker, topics: Topics) -> None:
+    with _intake(broker, topics) as client:
+        # Well within the 10 s for the headers: the size, not the time, cuts it off.
+        with socket.create_connection(("127.0.0.1", _port(client)), timeout=3) as raw:
+            raw.sendall(b"POST /v1/events HTTP/1.1\r\nHost: intake\r\n")
+            headers = (f"X-Big-{n}: {'a' * 1000}\r\n".encode() for n in range(10_000))
+            assert _cut_off(raw, headers)
+        assert client.get("/healthz").status_code == 200

@@ -6,8 +6,8 @@ trickling in: a client sending a header byte every few seconds would keep its co
 enough of them every connection. So a request's headers must be complete within
 HEADERS_WITHIN_S of the connection opening (or of the previous answer), else the connection is
 closed; the body's deadlines are the application's (app.py: between pieces and in all), and its
-size is checked as it arrives. Headers are capped at h11's 16 KiB; connections and requests at
-once at LIMIT_CONCURRENCY (more: 503 from uvicorn).
+size is checked as it arrives. Connections and requests at once are capped at
+LIMIT_CONCURRENCY (more: 503 from uvicorn).
 """
 
 from __future__ import annotations
@@ -15,47 +15,64 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import uvicorn
 from starlette.applications import Starlette
 from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 HEADERS_WITHIN_S = 10.0
+HEADERS_AT_MOST = 16 * 1024  # bytes, as h11's own limit
 KEEP_ALIVE_S = 15  # a sender's next request on the same connection; below most balancers' 60 s
 LIMIT_CONCURRENCY = 1000
 GRACEFUL_S = 15  # SIGTERM: requests in hand are answered (their broker deadline is 10 s)
 
 
-class HeaderDeadline(H11Protocol):
-    """uvicorn's HTTP/1.1 protocol; a connection whose request headers are not complete
-    within HEADERS_WITHIN_S of its opening, or of the answer before, is closed."""
+class _HeaderDeadline:
+    """For uvicorn's HTTP/1.1 protocols (their attributes below): a connection whose request
+    headers are not complete within HEADERS_WITHIN_S of its opening, or of the answer before,
+    or that sends more than HEADERS_AT_MOST bytes before they are (httptools sets no limit of
+    its own), is closed. Each protocol makes a new request cycle once a request's headers are
+    in."""
+
+    if TYPE_CHECKING:
+        cycle: Any
+        transport: asyncio.Transport
+        loop: asyncio.AbstractEventLoop
 
     _deadline: asyncio.TimerHandle | None = None
     _awaiting: object = None  # the request cycle in hand when the deadline was armed
+    _received = 0  # bytes since then
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        super().connection_made(transport)  # type: ignore[arg-type]
+        super().connection_made(transport)  # type: ignore[misc]
         self._arm()
 
     def data_received(self, data: bytes) -> None:
-        super().data_received(data)
-        if self._deadline is not None and self.cycle is not self._awaiting:
+        super().data_received(data)  # type: ignore[misc]
+        if self._deadline is None:
+            return
+        if self.cycle is not self._awaiting:
             self._disarm()  # the headers are in: a new request cycle began
+            return
+        self._received += len(data)
+        if self._received > HEADERS_AT_MOST and not self.transport.is_closing():
+            self.transport.close()
 
     def on_response_complete(self) -> None:
-        super().on_response_complete()
+        super().on_response_complete()  # type: ignore[misc]
         # A pipelined request may have begun at once; else the next one's headers are due.
         if not self.transport.is_closing() and self.cycle.response_complete:
             self._arm()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
-        super().connection_lost(exc)
+        super().connection_lost(exc)  # type: ignore[misc]
 
     def _arm(self) -> None:
         self._disarm()
-        self._awaiting = self.cycle
+        self._awaiting, self._received = self.cycle, 0
         self._deadline = self.loop.call_later(HEADERS_WITHIN_S, self._expired)
 
     def _disarm(self) -> None:
@@ -67,6 +84,15 @@ class HeaderDeadline(H11Protocol):
         self._deadline = None
         if self.cycle is self._awaiting and not self.transport.is_closing():
             self.transport.close()
+
+
+class H11Deadline(_HeaderDeadline, H11Protocol):
+    """uvicorn's pure-Python HTTP/1.1 protocol (h11), with the header deadline."""
+
+
+class HttpToolsDeadline(_HeaderDeadline, HttpToolsProtocol):
+    """uvicorn's HTTP/1.1 protocol on httptools (llhttp, in C), with the header deadline: with
+    one event a request, a fifth less of the intake's CPU than h11."""
 
 
 @dataclass(frozen=True)
@@ -82,7 +108,7 @@ def config(app: Starlette, listen: Listen, **extra: Any) -> uvicorn.Config:
         app,
         host=listen.host,
         port=listen.port,
-        http=HeaderDeadline,
+        http=HttpToolsDeadline,
         lifespan="off",
         access_log=False,  # one line per request at thousands a second; /metrics counts them
         log_config=None,  # the worker's logging (worker/observability/logs.py) stays
