@@ -7,6 +7,7 @@ import re
 import shutil
 import ssl
 import subprocess
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -50,10 +51,11 @@ def _nginx(tmp_path: Path, intake: int, chain: Path) -> Iterator[int]:
     command = [nginx, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"), "-g", "daemon off;"]
     process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
     try:
-        for _ in range(50):
-            if wait_for_port(port, 0.2) or process.poll() is not None:
-                break
-        assert process.poll() is None, process.communicate()[1]
+        deadline = time.monotonic() + 10
+        while not wait_for_port(port, 0.2):
+            assert process.poll() is None, process.communicate()[1]
+            assert time.monotonic() < deadline, "nginx did not listen within 10 s"
+            time.sleep(0.05)
         yield port
     finally:
         process.terminate()
