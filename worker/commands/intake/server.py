@@ -1,5 +1,5 @@
-"""The intake served by uvicorn (HTTP/1.1, h11), plain or with TLS, with deadlines that keep
-slow or stalled senders from holding it.
+"""The intake served by uvicorn (HTTP/1.1, parsed by httptools), plain or with TLS, with
+deadlines that keep slow or stalled senders from holding it.
 
 uvicorn's own timeout covers a connection idle between requests (keep-alive) but not a request
 trickling in: a client sending a header byte every few seconds would keep its connection, and
@@ -19,22 +19,21 @@ from typing import TYPE_CHECKING, Any
 
 import uvicorn
 from starlette.applications import Starlette
-from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 HEADERS_WITHIN_S = 10.0
-HEADERS_AT_MOST = 16 * 1024  # bytes, as h11's own limit
+HEADERS_AT_MOST = 16 * 1024  # bytes, as uvicorn's h11 protocol allows
 KEEP_ALIVE_S = 15  # a sender's next request on the same connection; below most balancers' 60 s
 LIMIT_CONCURRENCY = 1000
 GRACEFUL_S = 15  # SIGTERM: requests in hand are answered (their broker deadline is 10 s)
 
 
 class _HeaderDeadline:
-    """For uvicorn's HTTP/1.1 protocols (their attributes below): a connection whose request
-    headers are not complete within HEADERS_WITHIN_S of its opening, or of the answer before,
-    or that sends more than HEADERS_AT_MOST bytes before they are (httptools sets no limit of
-    its own), is closed. Each protocol makes a new request cycle once a request's headers are
-    in."""
+    """For uvicorn's HTTP/1.1 protocols (h11's and httptools', whose attributes are below): a
+    connection whose request headers are not complete within HEADERS_WITHIN_S of its opening,
+    or of the answer before, or that sends more than HEADERS_AT_MOST bytes before they are
+    (httptools sets no limit of its own), is closed. Each protocol makes a new request cycle
+    once a request's headers are in."""
 
     if TYPE_CHECKING:
         cycle: Any
@@ -86,10 +85,6 @@ class _HeaderDeadline:
             self.transport.close()
 
 
-class H11Deadline(_HeaderDeadline, H11Protocol):
-    """uvicorn's pure-Python HTTP/1.1 protocol (h11), with the header deadline."""
-
-
 class HttpToolsDeadline(_HeaderDeadline, HttpToolsProtocol):
     """uvicorn's HTTP/1.1 protocol on httptools (llhttp, in C), with the header deadline: with
     one event a request, a fifth less of the intake's CPU than h11."""
@@ -103,7 +98,7 @@ class Listen:
     keyfile: Path | None = None
 
 
-def config(app: Starlette, listen: Listen, **extra: Any) -> uvicorn.Config:
+def config(app: Starlette, listen: Listen) -> uvicorn.Config:
     return uvicorn.Config(
         app,
         host=listen.host,
@@ -118,7 +113,6 @@ def config(app: Starlette, listen: Listen, **extra: Any) -> uvicorn.Config:
         timeout_graceful_shutdown=GRACEFUL_S,
         ssl_certfile=listen.certfile,
         ssl_keyfile=listen.keyfile,
-        **extra,
     )
 
 
