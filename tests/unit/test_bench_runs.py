@@ -50,5 +50,5 @@ def test_a_run_with_work_left_is_repeated_on_a_new_database_and_says_why(
 
 def test_twice_with_work_left_raises_with_both_reasons(monkeypatch: pytest.MonkeyPatch) -> None:
     _scripted(monkeypatch, [STUCK, "stopped before catching up"])
-    with pytest.raises(RuntimeError, match="twice: no partition.*; stopped before"):
+    with pytest.raises(RuntimeError, match=r"twice: no partition.*; stopped before"):
         workers("w", "127.0.0.1:9092", "t", _databases())
