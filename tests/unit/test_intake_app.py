@@ -138,6 +138,7 @@ def test_other_paths_and_methods_answer_in_json() -> None:
     assert asyncio.run(_request(intake, "GET", "/v1/other")).status_code == 404
     wrong = asyncio.run(_request(intake, "GET", "/v1/events"))
     assert (wrong.status_code, "error" in wrong.json()) == (405, True)
+    assert wrong.headers["allow"] == "POST"
 
 
 @pytest.mark.parametrize(("failure", "status"), [(None, 200), ("no answer (ConnectionError)", 503)])

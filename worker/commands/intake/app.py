@@ -188,9 +188,10 @@ async def _metrics(request: Request) -> Response:
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
-    status = exc.status_code if isinstance(exc, HTTPException) else 500
-    detail = exc.detail if isinstance(exc, HTTPException) else "internal error"
-    return _error(status, detail)
+    """404 and 405 (with its Allow header) in JSON, as every other answer."""
+    if not isinstance(exc, HTTPException):
+        return _error(500, "internal error")
+    return _error(exc.status_code, exc.detail, dict(exc.headers or {}))
 
 
 def application(intake: Intake) -> Starlette:
