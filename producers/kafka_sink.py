@@ -17,7 +17,7 @@ from worker.kafka import clients
 from worker.kafka.admin import existing_topics
 from worker.kafka.clients import PLAINTEXT, KafkaOptions
 from worker.kafka.errors import translated
-from worker.pipeline.ports import Message, Publisher, TransientError
+from worker.pipeline.ports import Message, Outgoing, Publisher, TransientError
 
 FLUSH_TIMEOUT_S = 60.0
 # The longest a send waits for a topic's metadata (kafka-python's default: 60 s): a topic that
@@ -80,16 +80,21 @@ class KafkaPublisher:
         client_id: str = clients.WORKER,
         *,
         security: KafkaOptions = PLAINTEXT,
+        max_block_ms: int = METADATA_WAIT_MS,
+        reconnect_backoff_max_ms: int = 30_000,
+        linger_ms: int = 5,
     ) -> None:
-        """`security`: kafka-python's security options (worker/kafka/clients.py)."""
+        """`security`: kafka-python's security options (worker/kafka/clients.py);
+        `max_block_ms`: how long a send may wait for the topic's metadata or buffer room;
+        `reconnect_backoff_max_ms`: the longest pause between two tries to reach a broker;
+        `linger_ms`: how long a message waits for others to share its request."""
         self._bootstrap, self._client_id, self._security = bootstrap_servers, client_id, security
         self._producer: Any = KafkaProducer(
             bootstrap_servers=bootstrap_servers.split(","),
             client_id=client_id,
             enable_idempotence=True,
             acks="all",
-            linger_ms=5,
-            max_block_ms=METADATA_WAIT_MS,
+            linger_ms=linger_ms,
             # A batch's snapshots (2-4 KB each) fill kafka-python's default 16 KB batches a few
             # at a time; larger batches, compressed, make a few requests where that made many:
             # measured, a quarter of the worker's CPU per event (287 → 233 µs), and a fifth of
@@ -97,6 +102,8 @@ class KafkaPublisher:
             batch_size=512 * 1024,
             compression_type="lz4",
             partitioner=KeyedPartitioner(),
+            max_block_ms=max_block_ms,
+            reconnect_backoff_max_ms=reconnect_backoff_max_ms,
             **security,
         )
         # The worker never creates a topic (contracts §14). kafka-python 3.0.12 does not pass
@@ -175,6 +182,21 @@ class KafkaPublisher:
                 f"the broker has no topic {', '.join(missing)} (deleted?): publishing waits until "
                 "it is there again (`ipasn-worker topics create` makes it)"
             )
+
+    def deliver(self, topic: str, messages: Sequence[Outgoing], timeout_s: float) -> None:
+        """Send (key, value, headers) messages and return once the broker acknowledged every
+        one of them, not others; safe from several threads at once. TransientError where that
+        does not happen within `timeout_s` (a send blocked for metadata or room waits at most
+        max_block_ms more): then some may be written and the rest may still be, as the
+        producer goes on retrying them until its delivery timeout."""
+        deadline = time.monotonic() + timeout_s
+        with translated():
+            futures = [
+                self._producer.send(topic, key=key, value=value, headers=list(headers))
+                for key, value, headers in messages
+            ]
+            for future in futures:
+                future.get(timeout=max(0.0, deadline - time.monotonic()))
 
     def close(self) -> None:
         self._producer.close(timeout=FLUSH_TIMEOUT_S)

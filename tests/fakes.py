@@ -34,6 +34,7 @@ from worker.pipeline.ports import (
     Origin,
     OutboxEvent,
     OutboxRow,
+    Outgoing,
     RecordChanges,
     RefusedValue,
     TransientError,
@@ -275,6 +276,12 @@ class FakePublisher:
             self.journal.append(f"published {len(self.queued)}")
         self.published += self.queued
         self.queued = []
+
+    def deliver(self, topic: str, messages: Sequence[Outgoing], timeout_s: float) -> None:
+        for key, value, headers in messages:
+            self.published.append((topic, key, value))
+            self.headers.append(list(headers))
+        self.journal.append(f"delivered {len(messages)}")
 
     def close(self) -> None:
         pass

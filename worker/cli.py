@@ -71,6 +71,11 @@ COMMANDS = (
     ),
     Command("topics", "create the topics the worker reads and writes", "worker.commands.topics"),
     Command(
+        "intake",
+        "CloudEvents over HTTP into the input topic (POST /v1/events)",
+        "worker.commands.intake",
+    ),
+    Command(
         "recompute",
         "compute the indexes again from the stored statements (a year, a rule change)",
         "worker.commands.recompute",
@@ -84,6 +89,9 @@ SETTINGS_FLAGS = (
     "measurement_year",
     "rules_file",
     "metrics_port",
+    "intake_port",
+    "intake_tls_certfile",
+    "intake_tls_keyfile",
     "consumer_group",
     "log_level",
     "log_format",

@@ -34,6 +34,7 @@ def test_the_quick_bench_runs_every_part_and_prints_the_targets(
         "Recompute of 2,000 stored employees",
         "First load: 2,000 events of 1,000 employees",
         "Projection: the national first load",
+        "HTTP intake: events/s through POST /v1/events",
         "Soak: ",
         "Resident memory of the surviving worker over the soak",
         "Targets of the performance issue",

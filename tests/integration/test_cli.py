@@ -166,6 +166,10 @@ def test_the_demo_shows_results_dead_letters_and_metrics(tmp_path: Path) -> None
     for reason in ("not_json", "unknown_type", "bad_nip", "key_mismatch", "not_authorised"):
         assert reason in out
     assert "0 dead-lettered" not in out
+    # One regional system sends over HTTP: its events accepted, a mistake refused with its reason.
+    assert "through the HTTP intake" in out
+    assert "422" in out
+    assert "bad_nip" in out
     # The second act: a steward's override settles a conflict, its release reopens it, and each
     # time the reconciled snapshot goes out.
     act = out[out.index("Stewardship") :]

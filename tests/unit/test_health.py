@@ -16,7 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from worker.db.engine import make_engine, migrate, ping
 from worker.dev.brokers import free_port
 from worker.observability.bands import OTHER, capped
-from worker.observability.health import DatabaseCheck, Health, LoopState, ReadyCollector, serving
+from worker.observability.health import AnswerCheck, Health, LoopState, ReadyCollector, serving
 from worker.observability.metrics import WorkerMetrics
 
 NOW = 1_800_000_000.0
@@ -87,7 +87,7 @@ def test_the_database_check_says_why_without_the_url_and_asks_again_only_after_a
     dead = make_engine("postgresql+psycopg://ipasn:secret@127.0.0.1:1/none?connect_timeout=2")
     alive = make_engine(f"sqlite:///{tmp_path}/x.db")
     engine = [dead]
-    check = DatabaseCheck(lambda: ping(engine[0]), clock=lambda: clock[0])
+    check = AnswerCheck(lambda: ping(engine[0]), clock=lambda: clock[0])
     assert check() == "no answer (OperationalError)"
 
     engine[0] = alive

@@ -27,7 +27,7 @@ from worker.db.views.quality import measure
 from worker.kafka import clients
 from worker.observability.bands import BandCensus
 from worker.observability.health import (
-    DatabaseCheck,
+    AnswerCheck,
     Health,
     LoopState,
     ReadyCollector,
@@ -104,7 +104,7 @@ def metrics_port(
     """/metrics, /healthz and /readyz on the metrics port, with `ipasn_ready` and the band
     counts added to the page, while the block runs."""
     health = Health(
-        loop, DatabaseCheck(partial(ping, engine)), live_within_s=settings.health_loop_timeout_s
+        loop, AnswerCheck(partial(ping, engine)), live_within_s=settings.health_loop_timeout_s
     )
     if not settings.metrics_port:  # a process of `run --processes N`: its parent serves
         yield health

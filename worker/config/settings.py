@@ -84,6 +84,11 @@ class Settings(BaseSettings):
     agency_topic: str = named.AGENCY
     consumer_group: str = named.CONSUMER_GROUP
     metrics_port: Annotated[int, Field(ge=0, le=65535)] = 9108
+    # `ipasn-worker intake` (contracts §13): its port, and TLS served directly where both files
+    # are given (else plain HTTP, for a reverse proxy that ends TLS: README "Sending events").
+    intake_port: Annotated[int, Field(ge=1, le=65535)] = 8080
+    intake_tls_certfile: ReadableFile = None
+    intake_tls_keyfile: ReadableFile = None
     # /healthz fails once the processing loop has not completed an iteration for this long.
     health_loop_timeout_s: Annotated[float, Field(gt=0)] = 60.0
     # ipasn_band_employees: counted by the database this often (0: not at all), with this many
@@ -125,6 +130,14 @@ class Settings(BaseSettings):
         problem = security_problem(self)
         if problem:
             raise ValueError(problem)
+        return self
+
+    @model_validator(mode="after")
+    def _intake_tls_pair(self) -> Self:
+        if (self.intake_tls_certfile is None) != (self.intake_tls_keyfile is None):
+            raise ValueError(
+                "IPASN_INTAKE_TLS_CERTFILE and IPASN_INTAKE_TLS_KEYFILE go together: give both"
+            )
         return self
 
     @field_validator("input_topics", mode="before")

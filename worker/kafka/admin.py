@@ -1,9 +1,10 @@
-"""Topics and brokers, through Kafka's admin API: create topics, count a cluster's brokers."""
+"""Topics and brokers, through Kafka's admin API: create topics, find missing ones, count a
+cluster's brokers."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from kafka import KafkaAdminClient
 from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
@@ -50,11 +51,22 @@ def create_topics(
 
 
 def existing_topics(
-    bootstrap: str, *, client_id: str, security: KafkaOptions = PLAINTEXT
+    bootstrap: str,
+    *,
+    client_id: str,
+    security: KafkaOptions = PLAINTEXT,
+    timeout_ms: int = 30_000,
 ) -> set[str]:
     """The names of the topics on the cluster at `bootstrap` (a metadata request that creates
-    none, whatever the broker's auto.create.topics.enable)."""
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id=client_id, **security)
+    none, whatever the broker's auto.create.topics.enable); a KafkaError where no broker
+    answers within `timeout_ms`."""
+    admin = KafkaAdminClient(
+        bootstrap_servers=bootstrap,
+        client_id=client_id,
+        bootstrap_timeout_ms=timeout_ms,
+        request_timeout_ms=timeout_ms,
+        **security,
+    )
     try:
         return set(admin.list_topics())
     finally:
@@ -92,3 +104,19 @@ def registered_brokers(
         return 0
     finally:
         admin.close()
+
+
+def missing_topics(
+    bootstrap: str,
+    topics: Sequence[str],
+    *,
+    client_id: str,
+    security: KafkaOptions = PLAINTEXT,
+    timeout_ms: int = 30_000,
+) -> list[str]:
+    """Those of `topics` the cluster does not have; a KafkaError where no broker answers
+    within `timeout_ms`."""
+    listed = existing_topics(
+        bootstrap, client_id=client_id, security=security, timeout_ms=timeout_ms
+    )
+    return [t for t in topics if t not in listed]

@@ -20,6 +20,7 @@ OVERRIDE: Final = "ipasn-override"
 PUBLISH: Final = "ipasn-publish"
 TOPICS: Final = "ipasn-topics"  # `topics create`
 IMPORT: Final = "ipasn-import"  # `import`: a spreadsheet's rows
+INTAKE: Final = "ipasn-intake"  # `intake`: the HTTP intake's producer and broker check
 DEV: Final = "ipasn-dev"  # the development brokers' topic creation
 DEMO_UPSTREAM: Final = "ipasn-demo-upstream"  # the demo playing SIASN, e-Kinerja and SIMPEGs
 BENCH_UPSTREAM: Final = "bench-upstream"  # the benchmark's stream

@@ -26,8 +26,8 @@ from prometheus_client.registry import Collector
 
 log = logging.getLogger(__name__)
 
-# How long a database answer stands before it is asked again: probes and scrapes every few
-# seconds from several places cost one query.
+# How long a database's (or a broker's) answer stands before it is asked again: probes and
+# scrapes every few seconds from several places cost one query.
 DATABASE_EVERY_S = 5.0
 
 
@@ -43,9 +43,10 @@ def gauge_value(metric: Collector) -> float:
     return next(s.value for family in metric.collect() for s in family.samples)
 
 
-class DatabaseCheck:
-    """Whether the database answers, asked at most every DATABASE_EVERY_S: `ping` asks it
-    (`SELECT 1`, worker/db/engine.py) and raises when it does not answer."""
+class AnswerCheck:
+    """Whether a service answers, asked at most every DATABASE_EVERY_S: `ping` asks it (the
+    database's `SELECT 1`, worker/db/engine.py; the intake's broker) and raises when it does
+    not answer."""
 
     def __init__(
         self, ping: Callable[[], object], clock: Callable[[], float] = time.monotonic

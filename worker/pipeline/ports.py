@@ -113,6 +113,10 @@ class MessageSource(Protocol):
     def close(self) -> None: ...
 
 
+# A message to send as it is: key, value, headers.
+Outgoing = tuple[bytes, bytes, Sequence[tuple[str, bytes]]]
+
+
 class Publisher(Protocol):
     def send(
         self,
@@ -124,6 +128,10 @@ class Publisher(Protocol):
         """Queue a message; flush() waits for every queued one and raises on failure."""
 
     def flush(self) -> None: ...
+
+    def deliver(self, topic: str, messages: Sequence[Outgoing], timeout_s: float) -> None:
+        """Send these (key, value, headers) messages and wait for them alone, from any thread;
+        TransientError where the broker did not acknowledge every one within `timeout_s`."""
 
     def close(self) -> None: ...
 

@@ -7,8 +7,10 @@ kafka-python consumer and the same job written with Quix Streams (throughput.py)
 steady offered rate to one and two processes (latency.py); the cost per event against
 employees already stored (flat_cost.py); a recompute of stored employees (recompute.py); the
 first national load of profiles and positions with one and two processes, and its projection
-(first_load/); a soak that shows whether memory stays flat under a long steady stream (soak.py);
-and ends with the targets of the performance issue beside this run's figures (targets.py).
+(first_load/); events per second through the HTTP intake with batches of 1, 100 and 1,000
+events a request (intake.py); a soak that shows whether memory stays flat under a long steady
+stream (soak.py); and ends with the targets of the performance issue beside this run's figures
+(targets.py).
 Absolute figures drift with the machine; ratios to what ran in the same run drift less.
 `--quick` runs every part at a small size: a smoke test that it all works, not a measurement.
 """
@@ -26,14 +28,24 @@ from rich.console import Console
 from rich.table import Table
 
 from worker.db.seeding import drop_created, fresh_postgres
-from worker.dev.bench import first_load, flat_cost, latency, recompute, soak, throughput
+from worker.dev.bench import first_load, flat_cost, intake, latency, recompute, soak, throughput
 from worker.dev.bench.services import POSTGRES, broker_named, publish_sample
 from worker.dev.bench.targets import Target
 from worker.dev.bench.targets import table as targets_table
 from worker.dev.brokers import GivenBroker, LocalBroker
 
 PARTITIONS = 6
-PARTS = ("quix", "sqlite", "memory", "latency", "flat-cost", "recompute", "first-load", "soak")
+PARTS = (
+    "quix",
+    "sqlite",
+    "memory",
+    "latency",
+    "flat-cost",
+    "recompute",
+    "first-load",
+    "intake",
+    "soak",
+)
 
 
 @dataclass(frozen=True)
@@ -50,6 +62,7 @@ class BenchOptions:
     flat_cost_employees: int = 3000
     recompute_employees: int = 100_000
     first_load_employees: int = 100_000
+    intake_events: int = 20_000  # for each batch size
     soak_minutes: float = 10.0
     soak_employees: int = soak.EMPLOYEES
     soak_rate: float = soak.RATE
@@ -67,6 +80,7 @@ class BenchOptions:
             flat_cost_employees=200,
             recompute_employees=2_000,
             first_load_employees=1_000,
+            intake_events=1_000,
             soak_minutes=0.5,
             soak_employees=100,
             soak_rate=100.0,
@@ -117,6 +131,7 @@ def run_bench(options: BenchOptions, console: Console) -> None:
             (_flat_cost, "flat-cost" not in options.skip and options.stored),
             (_recompute, "recompute" not in options.skip and options.recompute_employees),
             (_first_load, "first-load" not in options.skip and options.first_load_employees),
+            (_intake, "intake" not in options.skip and options.intake_events),
             (_soak, "soak" not in options.skip and options.soak_minutes),
         ]
         for part, wanted in parts:
@@ -197,6 +212,14 @@ def _first_load(run: _Run) -> None:
         processes=sorted({1, max(options.processes)}),
     )
     run.show(first_load.tables(result), first_load.targets(result))
+
+
+def _intake(run: _Run) -> None:
+    topic = f"bench-intake-{run.tag}"
+    run.broker.create_topics({topic: PARTITIONS})
+    run.progress(f"{run.options.intake_events:,} events through the HTTP intake per batch size")
+    rates = intake.measure(run.broker.bootstrap, topic, run.options.intake_events, run.tag)
+    run.show([intake.table(rates)], [])
 
 
 def _soak(run: _Run) -> None:

@@ -1,5 +1,6 @@
-"""`ipasn-worker bench`: throughput, latency, flat cost, recompute, first load and memory under a
-soak, from one run (the full one takes about an hour and a half; --quick: minutes)."""
+"""`ipasn-worker bench`: throughput, latency, flat cost, recompute, first load, the HTTP intake
+and memory under a soak, from one run (the full one takes about an hour and a half; --quick:
+minutes)."""
 
 from __future__ import annotations
 
@@ -73,6 +74,13 @@ def arguments(p: argparse.ArgumentParser) -> None:
         help="employees in the first load, 2·N events (the reported figures: 1,000,000)",
     )
     p.add_argument(
+        "--intake",
+        type=positive,
+        default=20_000,
+        metavar="N",
+        help="events sent through the HTTP intake for each batch size (1, 100, 1,000)",
+    )
+    p.add_argument(
         "--soak",
         type=_minutes,
         default=10.0,
@@ -100,6 +108,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         stored=args.stored,
         recompute_employees=args.recompute,
         first_load_employees=args.first_load,
+        intake_events=args.intake,
         soak_minutes=args.soak,
         skip=frozenset(args.skip),
     )

@@ -25,6 +25,7 @@ from worker.config.settings import Settings, load_settings
 from worker.config.topics import worker_topics
 from worker.db.views.agencies import figures
 from worker.dev.brokers.tansu import TansuBroker
+from worker.dev.demo.http import send_over_http, split_regional
 from worker.dev.demo.report import report
 from worker.dev.demo.sample import sample_events
 from worker.dev.demo.stewardship import steward_act
@@ -65,6 +66,7 @@ def run_demo(args: argparse.Namespace, console: Console) -> int:
         )
         broker.create_topics({t.name: t.partitions for t in worker_topics(settings, 3)})
         messages = sample_events(args.employees, measurement_year=settings.measurement_year)
+        regional, over_http, messages = split_regional(messages)
         publisher = KafkaPublisher(broker.bootstrap, client_id=clients.DEMO_UPSTREAM)
         with Progress(console=console, transient=True) as progress:
             task = progress.add_task("publishing sample change events", total=len(messages))
@@ -77,6 +79,8 @@ def run_demo(args: argparse.Namespace, console: Console) -> int:
             f"published {len(messages)} change events from SIASN, e-Kinerja and "
             "two regional SIMPEGs"
         )
+        if regional is not None:
+            send_over_http(console, settings, regional, over_http)
         registry = CollectorRegistry()
         with console.status("worker consuming, reconciling, recomputing, publishing…"):
             totals = run_worker(settings, IDLE_S, threading.Event(), registry)
