@@ -292,7 +292,7 @@ def test_bench_prints_the_contenders_side_by_side(
     result = cli(
         "bench", "--bootstrap-servers", broker.bootstrap, "--postgres", postgres_server,
         "--employees", "20", "--processes", "1",
-        "--skip", "quix", "latency", "flat-cost", "recompute", "first-load", "soak",
+        "--skip", "quix", "latency", "flat-cost", "recompute", "first-load", "soak", "intake",
         env={"COLUMNS": "160"}, timeout=240,
     )  # fmt: skip
 
