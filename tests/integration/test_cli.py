@@ -170,6 +170,9 @@ def test_the_demo_shows_results_dead_letters_and_metrics(tmp_path: Path) -> None
     assert "through the HTTP intake" in out
     assert "422" in out
     assert "bad_nip" in out
+    # One regional office sends its trainings as a spreadsheet, every row checked and published.
+    sheet = out[out.index("ipasn-worker import") :]
+    assert "published 5 events to asn.personnel.changes, each acknowledged" in sheet
     # The second act: a steward's override settles a conflict, its release reopens it, and each
     # time the reconciled snapshot goes out.
     act = out[out.index("Stewardship") :]

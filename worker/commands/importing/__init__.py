@@ -65,8 +65,14 @@ def arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    return run_import(args, settings, Console(), Console(stderr=True))
+
+
+def run_import(args: argparse.Namespace, settings: Settings, out: Console, err: Console) -> int:
+    """The command, its report on `out` and its progress and notes on `err` (the demo shows
+    both on its own console)."""
     if args.template is not None:
-        return _template(args, Console(stderr=True))
+        return _template(args, err)
     job = _job(args)
     rules = load_rules(settings.rules_file)
     if not rules.may_send(job.source, job.kind):
@@ -74,7 +80,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             f"source {job.source} may not send {job.kind} events (rules {rules.version})"
         )
     secrets = _secrets(job, settings)
-    return import_file(job, settings, rules, secrets, Console(), Console(stderr=True))
+    return import_file(job, settings, rules, secrets, out, err)
 
 
 def _job(args: argparse.Namespace) -> Job:

@@ -28,6 +28,7 @@ from worker.dev.brokers.tansu import TansuBroker
 from worker.dev.demo.http import send_over_http, split_regional
 from worker.dev.demo.report import report
 from worker.dev.demo.sample import sample_events
+from worker.dev.demo.spreadsheet import import_trainings
 from worker.dev.demo.stewardship import steward_act
 from worker.kafka import clients
 
@@ -65,8 +66,8 @@ def run_demo(args: argparse.Namespace, console: Console) -> int:
             f"SQLite {args.database}, measurement year {settings.measurement_year}"
         )
         broker.create_topics({t.name: t.partitions for t in worker_topics(settings, 3)})
-        messages = sample_events(args.employees, measurement_year=settings.measurement_year)
-        regional, over_http, messages = split_regional(messages)
+        sample = sample_events(args.employees, measurement_year=settings.measurement_year)
+        regional, over_http, messages = split_regional(sample)
         publisher = KafkaPublisher(broker.bootstrap, client_id=clients.DEMO_UPSTREAM)
         with Progress(console=console, transient=True) as progress:
             task = progress.add_task("publishing sample change events", total=len(messages))
@@ -81,6 +82,7 @@ def run_demo(args: argparse.Namespace, console: Console) -> int:
         )
         if regional is not None:
             send_over_http(console, settings, regional, over_http)
+        import_trainings(console, settings, sample, Path(args.database).resolve().parent)
         registry = CollectorRegistry()
         with console.status("worker consuming, reconciling, recomputing, publishing…"):
             totals = run_worker(settings, IDLE_S, threading.Event(), registry)
