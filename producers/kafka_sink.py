@@ -14,7 +14,7 @@ from kafka.partitioner.default import DefaultPartitioner, murmur2
 from schemas import dead_letter
 from schemas.dead_letter import Rejection
 from worker.kafka import clients
-from worker.kafka.admin import existing_topics
+from worker.kafka.admin import missing_topics
 from worker.kafka.clients import PLAINTEXT, KafkaOptions
 from worker.kafka.errors import translated
 from worker.pipeline.ports import Message, Outgoing, Publisher, TransientError
@@ -174,12 +174,14 @@ class KafkaPublisher:
         broker; nothing where the broker does not answer (the failure at hand says that)."""
         try:
             with translated():
-                existing = existing_topics(
-                    self._bootstrap, client_id=self._client_id, security=self._security
+                missing = missing_topics(
+                    self._bootstrap,
+                    sorted(topics),
+                    client_id=self._client_id,
+                    security=self._security,
                 )
         except (TransientError, KafkaError):
             return
-        missing = sorted(topics - existing)
         if missing:
             raise TopicMissing(
                 f"the broker has no topic {', '.join(missing)} (deleted?): publishing waits until "

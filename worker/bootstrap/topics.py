@@ -9,7 +9,7 @@ from worker.config.kafka import kafka_options
 from worker.config.settings import Settings
 from worker.config.topics import Topic, missing_line, worker_topics
 from worker.kafka import clients
-from worker.kafka.admin import existing_topics
+from worker.kafka.admin import missing_topics
 from worker.kafka.errors import MissingTopics
 
 
@@ -23,11 +23,11 @@ def require_topics(
     wanted = [t for t in known if (reads or not t.reads) and (only is None or t.name in only)]
     names = {t.name for t in known}
     wanted += [Topic(n, "--topic", "change events", False, 1) for n in only or () if n not in names]
-    existing = existing_topics(
+    absent = missing_topics(
         settings.kafka_bootstrap_servers,
+        [t.name for t in wanted],
         client_id=clients.WORKER,
         security=kafka_options(settings),
     )
-    missing = [t for t in wanted if t.name not in existing]
-    if missing:
-        raise MissingTopics(missing_line(missing))
+    if absent:
+        raise MissingTopics(missing_line([t for t in wanted if t.name in absent]))
