@@ -11,7 +11,10 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from schemas.wire import _rfc3339_time
 from tests.factories import cloud_event, profile_data, training_data
 from tests.unit.decoding import accepted, reason
 
@@ -160,3 +163,32 @@ def test_a_date_not_written_yyyy_mm_dd_is_invalid(
     kind: str, data: dict[str, Any], field: str, written: Any
 ) -> None:
     assert reason(cloud_event(kind, {**data, field: written})) == "invalid_event"
+
+
+@given(
+    st.datetimes(min_value=datetime(1901, 1, 1), max_value=datetime(2199, 12, 31)),  # noqa: DTZ001 (naive: the written local time)
+    st.text("0123456789", max_size=12),
+    st.one_of(
+        st.just("Z"),
+        st.just("z"),
+        st.tuples(st.sampled_from("+-"), st.integers(0, 23), st.integers(0, 59)),
+    ),
+    st.sampled_from("Tt"),
+)
+def test_every_written_form_reads_as_the_instant_it_names(
+    local: datetime, digits: str, offset: Any, separator: str
+) -> None:
+    """The parse in C (datetime.fromisoformat) and the one by the pattern's groups agree."""
+    written = local.strftime(f"%Y-%m-%d{separator}%H:%M:%S") + (f".{digits}" if digits else "")
+    if isinstance(offset, str):
+        zone, written = UTC, written + offset
+    else:
+        sign, hours, minutes = offset
+        delta = timedelta(hours=hours, minutes=minutes)
+        zone = timezone(-delta if sign == "-" else delta)
+        written += f"{sign}{hours:02d}:{minutes:02d}"
+    micros = int(digits[:6].ljust(6, "0")) if digits else 0
+    instant = local.replace(microsecond=micros, tzinfo=zone)
+    read = _rfc3339_time(written)
+    assert read == instant
+    assert read.utcoffset() == instant.utcoffset()
