@@ -183,7 +183,7 @@ def digest(resolution: Resolution) -> str:
     """What a snapshot says that makes it a new version: each record, its values and the
     source it comes from (not which of that source's statements, nor the conflicts)."""
     said = sorted(
-        (r.kind, r.record_id or "", r.source, dict(r.values)) for r in resolution.keyed().values()
+        (r.kind, r.record_id or "", r.source, dict(r.values)) for r in resolution.every_record()
     )
     data = orjson.dumps(said, option=orjson.OPT_SORT_KEYS, default=str)
     return hashlib.sha256(data).hexdigest()

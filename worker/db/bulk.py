@@ -9,34 +9,18 @@ Table and column names come from our own table definitions, never from input.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from operator import itemgetter
 from typing import Any
 
-import orjson
 import psycopg
-from psycopg.types.json import Json
-from sqlalchemy import JSON, Connection, Engine, Table, event
+from sqlalchemy import Connection, Engine, Table, event
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.types import TypeDecorator, TypeEngine
 
 
 def _names(conn: Connection, names: Sequence[str]) -> str:
     quote = conn.dialect.identifier_preparer.quote
     return ", ".join(quote(n) for n in names)
-
-
-def _processor(conn: Connection, column_type: TypeEngine[Any]) -> Callable[[Any], Any] | None:
-    if isinstance(column_type, JSON):
-        # SQLAlchemy leaves JSON to psycopg's placeholders, which COPY does not have.
-        return lambda value: None if value is None else Json(value, dumps=orjson.dumps)
-    if isinstance(column_type, TypeDecorator):
-        # Our own types' checks and conversions (UTC times), not the driver-level processing
-        # under them: psycopg dumps str, int, bool, Decimal and aware datetimes itself, in
-        # binary (SQLAlchemy's Numeric would make a Decimal a float, which binary NUMERIC
-        # refuses).
-        dialect = conn.dialect
-        return lambda value: column_type.process_bind_param(value, dialect)
-    return None
 
 
 def _copy_types(conn: Connection, table: Table, columns: Sequence[str]) -> list[str]:
@@ -54,11 +38,10 @@ def copy_rows(
     *,
     into: str | None = None,
 ) -> None:
-    """COPY rows into `table` (or into `into`, a table of the same columns), each value bound
-    as its column type binds it (UTC times, JSON)."""
-    processors = [_processor(conn, table.c[name].type) for name in columns]
-    # Only the columns whose values need binding are touched again.
-    bound = [(i, p) for i, p in enumerate(processors) if p is not None]
+    """COPY rows into `table` (or into `into`, a table of the same columns), each value as
+    psycopg dumps it in binary: str, int, bool, Decimal, aware datetimes (a naive one is refused:
+    TypeError), and JSON by orjson (worker/db/engine.py sets it on each connection)."""
+    values = itemgetter(*columns) if len(columns) > 1 else (lambda row: (row[columns[0]],))
     target = into or conn.dialect.identifier_preparer.format_table(table)
     sql = f"COPY {target} ({_names(conn, columns)}) FROM STDIN (FORMAT BINARY)"
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
@@ -66,10 +49,7 @@ def copy_rows(
         with cursor.copy(sql) as copy:
             copy.set_types(_copy_types(conn, table, columns))
             for row in rows:
-                values = [row[c] for c in columns]
-                for i, p in bound:
-                    values[i] = p(values[i])
-                copy.write_row(values)
+                copy.write_row(values(row))
     except psycopg.Error as e:
         # As SQLAlchemy would raise it (DataError, OperationalError, ...), so that callers
         # tell a refused value from a transient fault as they do for every other statement.

@@ -142,14 +142,22 @@ class Resolution:
         return self.history.get(kind, ())
 
     def keyed(self) -> dict[tuple[Kind, str | None], Record]:
-        return {(r.kind, r.record_id): r for kind in KINDS for r in self.records(kind)}
+        return {(r.kind, r.record_id): r for r in self.every_record()}
+
+    def every_record(self) -> list[Record]:
+        """Every record, in keyed()'s order."""
+        return [r for kind in KINDS for r in self.records(kind)]
 
     def changes_since(self, before: Resolution) -> tuple[list[Record], list[Record]]:
         """The records that are new or changed since `before`, and those no longer there."""
-        old, new = before.keyed(), self.keyed()
-        changed = [r for key, r in new.items() if old.get(key) != r]
-        gone = [r for key, r in old.items() if key not in new]
-        return changed, gone
+        old = before.keyed()
+        changed = []
+        for r in self.every_record():
+            was = old.pop((r.kind, r.record_id), None)
+            # The same object most often: a record no new statement touched is carried over.
+            if was is not r and was != r:
+                changed.append(r)
+        return changed, list(old.values())
 
 
 @dataclass(frozen=True, slots=True)
