@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from worker.dev.bench import runs
+from worker.dev.bench import runs, throughput
 from worker.dev.bench.runs import Run, repeated, workers
 
 STUCK = "no partition was assigned in 90 s"
@@ -53,3 +53,24 @@ def test_twice_with_work_left_raises_with_both_reasons(monkeypatch: pytest.Monke
     _scripted(monkeypatch, [STUCK, "stopped before catching up"])
     with pytest.raises(RuntimeError, match=r"twice: no partition.*; stopped before"):
         workers("w", "127.0.0.1:9092", "t", _databases())
+
+
+BARE = Run("bare kafka-python consumer", 1000, 0.01)
+ONE = Run("ipasn-worker, PostgreSQL, 1 process", 1000, 0.5)
+
+
+@pytest.mark.parametrize(
+    ("contenders", "said"),
+    [
+        ([BARE, Run("Quix Streams peer (RocksDB state)", 1000, 0.4), ONE], "0.80x (2,000 against"),
+        ([BARE, ONE], "the peer not run (--skip quix)"),
+        (
+            [BARE, Run("Quix Streams peer", 0, 0.0, note="not installed: pip install"), ONE],
+            "the peer: not installed: pip install",
+        ),
+        ([BARE, Run("Quix Streams peer (RocksDB state)", 1000, 0.4)], "one process not run"),
+    ],
+)
+def test_the_ratio_to_the_peer_says_why_it_is_missing(contenders: list[Run], said: str) -> None:
+    found = throughput.targets(throughput.Throughput(1000, 100, contenders))
+    assert found[1].measured.startswith(said)

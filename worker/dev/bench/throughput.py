@@ -103,11 +103,20 @@ def targets(result: Throughput) -> list[Target]:
             "at least 1.0x (aim 1.5x)",
             f"{ratio:.2f}x ({one.rate:,.0f} against {peer.rate:,.0f} events/s)"
             if one and peer and ratio is not None
-            else "the peer not run (it needs the bench extra)",
+            else _why_no_ratio(result, one),
             ratio >= 1.0 if ratio is not None else None,
         )
     )
     return found
+
+
+def _why_no_ratio(result: Throughput, one: Run | None) -> str:
+    if one is None:
+        return "one process not run"
+    tried = next((r for r in result.runs if r.name.startswith("Quix")), None)
+    if tried is None:
+        return "the peer not run (--skip quix)"
+    return f"the peer: {tried.note or 'processed nothing'}"
 
 
 def _throughput_table(result: Throughput, partitions: int, broker: str) -> Table:
