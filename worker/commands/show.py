@@ -43,6 +43,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _shown(value: object) -> str:
+    """A cell as a person reads it: "-" where there is nothing (no previous index, a withdrawn
+    one), never Python's None."""
+    return "-" if value is None else str(value)
+
+
 def _fields(values: dict[str, Any]) -> str:
     return ", ".join(f"{k}={v}" for k, v in values.items() if v is not None)
 
@@ -91,10 +97,10 @@ def _render_index(view: dict[str, Any], console: Console) -> None:
             causes = ", ".join(f"{c['source']}/{c['id']}" for c in r["caused_by"])
             hist.add_row(
                 str(r["revision"]),
-                str(r["score"]),
-                str(r["band"]),
-                str(r["previous_score"]),
-                causes,
+                _shown(r["score"]),
+                _shown(r["band"]),
+                _shown(r["previous_score"]),
+                causes or "-",
             )
         console.print(hist)
 
