@@ -72,10 +72,10 @@ agency 7317
 ┏━━━━━━━━━━┳━━━━━━━┳━━━━━━━━━━━━━━━┳━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓
 ┃ revision ┃ score ┃ band          ┃ previous ┃ caused by                                    ┃
 ┡━━━━━━━━━━╇━━━━━━━╇━━━━━━━━━━━━━━━╇━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┩
-│ 1        │ 47.5  │ Sangat Rendah │ None     │ siasn/p-1, siasn/pos-1, siasn/e-1, siasn/t-1 │
+│ 1        │ 47.5  │ Sangat Rendah │ -        │ siasn/p-1, siasn/pos-1, siasn/e-1, siasn/t-1 │
 │ 2        │ 72.5  │ Sedang        │ 47.5     │ siasn/k-1                                    │
-│ 3        │ None  │ None          │ 72.5     │ siasn/pos-2                                  │
-│ 4        │ 65    │ Rendah        │ None     │ siasn/pos-3                                  │
+│ 3        │ -     │ -             │ 72.5     │ siasn/pos-2                                  │
+│ 4        │ 65    │ Rendah        │ -        │ siasn/pos-3                                  │
 └──────────┴───────┴───────────────┴──────────┴──────────────────────────────────────────────┘
 """  # noqa: W291 (rich pads the title line)
 
