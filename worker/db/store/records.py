@@ -10,7 +10,7 @@ from sqlalchemy import delete
 
 from worker.db.store.dialects import Writes
 from worker.db.tables import records
-from worker.domain.model import KINDS, Kind, Record, Resolution
+from worker.domain.model import Kind, Record, Resolution
 from worker.pipeline.ports import RecordChanges
 
 RECORD_COLUMNS = [c.name for c in records.columns]
@@ -25,12 +25,7 @@ def write(writes: Writes, changes: RecordChanges) -> None:
     replaced = changes.changed + changes.gone
     if replaced:
         writes.delete_records([(nip, r.kind, r.record_id or "") for nip, r in replaced])
-    rows = [
-        _record_row(res.nip, r)
-        for res in changes.rewritten
-        for kind in KINDS
-        for r in res.records(kind)
-    ]
+    rows = [_record_row(res.nip, r) for res in changes.rewritten for r in res.every_record()]
     rows += [_record_row(nip, r) for nip, r in changes.changed]
     writes.insert_rows(records, RECORD_COLUMNS, rows)
 
