@@ -69,7 +69,11 @@ COMMANDS = (
     Command(
         "agencies", "each agency's employees, mean score and bands", "worker.commands.agencies"
     ),
-    Command("topics", "create the topics the worker reads and writes", "worker.commands.topics"),
+    Command(
+        "topics",
+        "create the topics the worker reads and writes; print or apply their ACLs",
+        "worker.commands.topics",
+    ),
     Command(
         "intake",
         "CloudEvents over HTTP into the input topic (POST /v1/events)",

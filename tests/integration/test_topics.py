@@ -78,6 +78,27 @@ def test_topics_create_makes_each_with_its_settings_then_leaves_them_alone(
 
 
 @pytest.mark.kafka
+def test_topics_create_with_agencies_makes_each_agencys_own_outputs(
+    broker: LocalBroker, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    topics = Topics.fresh()
+    env = service_env(broker, topics, "sqlite://")
+    agencies = tmp_path / "agencies.txt"
+    agencies.write_text("# two regencies\n7317\n7371\n", encoding="utf-8")
+
+    status, said = _cli(["topics", "create", "--agencies", str(agencies)], env, monkeypatch)
+
+    assert status == 0, said
+    own = [f"{t}.{code}" for code in ("7317", "7371") for t in (topics.output, topics.reconciled)]
+    assert set(own) <= existing_topics(broker.bootstrap, client_id="test")
+    assert said.count("created") == 5 + 4
+    assert set(_partitions(broker.bootstrap, own).values()) == {3}
+    configs = topic_configs(broker.bootstrap, own, client_id="test")
+    assert configs[f"{topics.reconciled}.7317"]["cleanup.policy"] == "compact"
+    assert "cleanup.policy" not in configs[f"{topics.output}.7317"]
+
+
+@pytest.mark.kafka
 def test_run_refuses_to_start_without_a_topic_in_one_line_naming_it(
     broker: LocalBroker, topics: Topics, monkeypatch: pytest.MonkeyPatch
 ) -> None:

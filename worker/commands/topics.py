@@ -1,21 +1,27 @@
 """`ipasn-worker topics create`: the topics the worker reads and writes, with the recommended
-settings (contracts §14), for those without topic tooling of their own."""
+settings (contracts §14), for those without topic tooling of their own; with --agencies, each
+agency's own outputs too. `ipasn-worker topics acls`: the ACLs that let each system read only
+its own staff (contracts §15)."""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
+from worker.commands import CommandError
 from worker.commands.arguments import kafka_flags, positive
+from worker.config.agencies import AgenciesFileError, Grant, acls, agency_topics, read_agencies
 from worker.config.kafka import kafka_options
 from worker.config.settings import Settings
 from worker.config.topics import DEAD_LETTERS_KEPT_DAYS, FEW_PARTITIONS, Topic, worker_topics
 from worker.kafka import clients
-from worker.kafka.admin import create_topics, existing_topics
+from worker.kafka.admin import create_acls, create_topics, existing_topics
 
-DESCRIPTION = "create the topics the worker reads and writes"
+DESCRIPTION = "create the topics the worker reads and writes, and their ACLs"
 
 CREATE = f"""\
 Create every topic the worker reads and writes, named by the settings (IPASN_INPUT_TOPICS,
@@ -25,8 +31,31 @@ can share the work), the agency figures and the dead letters with at most {FEW_P
 reconciled records and agency figures compacted (the latest per key is kept), dead letters
 kept {DEAD_LETTERS_KEPT_DAYS} days. Topics that exist are left alone, whatever their settings.
 
-Exit status: 0 all are there; 1 the broker refused to create one; 2 a bad argument or no
-broker answering."""
+With --agencies FILE (one agency code a line; blank lines and # comments skipped), each
+agency's copies of the recalculated events and reconciled records too, `<topic>.<code>`, with
+{FEW_PARTITIONS} partitions each, for IPASN_AGENCY_OUTPUTS (contracts §15).
+
+Exit status: 0 all are there; 1 the broker refused to create one; 2 a bad argument or file, or
+no broker answering."""
+
+ACLS = """\
+Print, or with --apply create through Kafka's admin API, the ACLs for Kafka's standard
+authoriser (StandardAuthorizer; it denies what no ACL allows) that let each system read only
+its own staff (contracts §15):
+
+  simpeg-<code>      writes the input topics; reads <recalculated>.<code> and
+                     <reconciled>.<code>, in consumer groups named simpeg-<code>...
+  siasn, ekinerja    write the input topics
+  the worker         reads the input topics in its consumer group (IPASN_CONSUMER_GROUP);
+                     writes every output: the national ones, the dead letters and every
+                     agency's copies (<topic>.*)
+
+Nobody else reads anything. Principals are Kafka's User:<name> (the SASL user name). Topic
+names follow the settings (IPASN_INPUT_TOPICS, IPASN_OUTPUT_TOPIC, ...). Applying twice
+creates nothing twice; ACLs of agencies no longer in the file are not removed.
+
+Exit status: 0 printed, or every ACL created; 1 the broker refused some (listed); 2 a bad
+argument or file, or no broker answering."""
 
 
 def arguments(p: argparse.ArgumentParser) -> None:
@@ -51,7 +80,32 @@ def arguments(p: argparse.ArgumentParser) -> None:
         metavar="R",
         help="replicas of each partition (default: the broker's default.replication.factor)",
     )
+    _agencies_flag(create, required=False)
     kafka_flags(create)
+    grants = actions.add_parser(
+        "acls",
+        help="print (or --apply) the ACLs: each system reads only its own staff",
+        description=ACLS,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _agencies_flag(grants, required=True)
+    grants.add_argument(
+        "--worker-principal",
+        metavar="NAME",
+        help="the worker's SASL user (default: IPASN_KAFKA_SASL_USERNAME, else ipasn-worker)",
+    )
+    grants.add_argument("--apply", action="store_true", help="create them on the broker")
+    kafka_flags(grants)
+
+
+def _agencies_flag(p: argparse.ArgumentParser, *, required: bool) -> None:
+    p.add_argument(
+        "--agencies",
+        type=Path,
+        required=required,
+        metavar="FILE",
+        help="one agency code a line: their own topics (contracts §15)",
+    )
 
 
 def _replicas(text: str) -> int:
@@ -62,7 +116,11 @@ def _replicas(text: str) -> int:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.topics_command == "acls":
+        return run_acls(args, settings)
     topics = worker_topics(settings, args.partitions)
+    if args.agencies is not None:
+        topics += agency_topics(settings, _agencies(args.agencies))
     options = kafka_options(settings)
     bootstrap = settings.kafka_bootstrap_servers
     created = create_topics(
@@ -103,3 +161,49 @@ def _setting(key: str, value: str) -> str:
     if key == "cleanup.policy" and value == "compact":
         return "compacted"
     return f"{key}={value}"
+
+
+def run_acls(args: argparse.Namespace, settings: Settings) -> int:
+    worker = args.worker_principal or settings.kafka_sasl_username or clients.WORKER
+    grants = acls(settings, _agencies(args.agencies), worker)
+    console = Console()
+    if not args.apply:
+        console.print(acls_table(grants, "ACLs for the standard authoriser (--apply creates them)"))
+        return 0
+    refused = create_acls(
+        settings.kafka_bootstrap_servers,
+        grants,
+        client_id=clients.TOPICS,
+        security=kafka_options(settings),
+    )
+    if refused:
+        for grant, error in refused:
+            print(f"ipasn-worker: the broker refused {grant}: {error}", file=sys.stderr)
+        return 1
+    console.print(acls_table(grants, f"{len(grants)} ACLs on the broker"))
+    return 0
+
+
+def _agencies(path: Path) -> list[str]:
+    try:
+        return read_agencies(path)
+    except AgenciesFileError as e:
+        raise CommandError(str(e)) from None
+
+
+def acls_table(grants: list[Grant], title: str) -> Table:
+    """One row an ACL, by principal; fits 80 columns with Kafka's longest default names."""
+    table = Table(title=title, caption="*: every name that starts so", caption_justify="left")
+    table.add_column("principal", overflow="fold")
+    table.add_column("may", no_wrap=True)
+    table.add_column("on", no_wrap=True)
+    table.add_column("name", overflow="fold")
+    for g in grants:
+        prefix = "*" if g.pattern == "PREFIXED" else ""
+        table.add_row(
+            g.principal.removeprefix("User:"),
+            g.operation.lower(),
+            g.resource.lower(),
+            g.name + prefix,
+        )
+    return table

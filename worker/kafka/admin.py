@@ -1,13 +1,24 @@
-"""Topics and brokers, through Kafka's admin API: create topics, find missing ones, count a
-cluster's brokers."""
+"""Topics, brokers and ACLs, through Kafka's admin API: create topics, find missing ones, count a
+cluster's brokers, create ACLs."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
+from typing import Protocol, TypeVar
 
 from kafka import KafkaAdminClient
-from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
+from kafka.admin import (
+    ACL,
+    ACLOperation,
+    ACLPermissionType,
+    ACLResourcePatternType,
+    ConfigResource,
+    ConfigResourceType,
+    NewTopic,
+    ResourcePattern,
+    ResourceType,
+)
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
 from worker.kafka.clients import PLAINTEXT, KafkaOptions
@@ -120,3 +131,51 @@ def missing_topics(
         bootstrap, client_id=client_id, security=security, timeout_ms=timeout_ms
     )
     return [t for t in topics if t not in listed]
+
+
+class Allowed(Protocol):
+    """An ACL that allows (worker/config/agencies.py's Grant): Kafka's names of the operation
+    (READ), the resource type (TOPIC), the pattern type (LITERAL) and the principal."""
+
+    @property
+    def principal(self) -> str: ...
+    @property
+    def operation(self) -> str: ...
+    @property
+    def resource(self) -> str: ...
+    @property
+    def pattern(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+
+
+A = TypeVar("A", bound=Allowed)
+
+
+def create_acls(
+    bootstrap: str, grants: Sequence[A], *, client_id: str, security: KafkaOptions = PLAINTEXT
+) -> list[tuple[A, str]]:
+    """Create these ACLs (allowing, from any host); those the broker refused, each with its
+    error's name. An ACL that exists already is not created twice."""
+    acls = [
+        ACL(
+            principal=g.principal,
+            host="*",
+            operation=ACLOperation[g.operation],
+            permission_type=ACLPermissionType.ALLOW,
+            resource_pattern=ResourcePattern(
+                ResourceType[g.resource], g.name, ACLResourcePatternType[g.pattern]
+            ),
+        )
+        for g in grants
+    ]
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id=client_id, **security)
+    try:
+        answer = admin.create_acls(acls) if acls else {"succeeded": [], "failed": []}
+    finally:
+        admin.close()
+    # kafka-python lists the failures' errors (classes) in order, without their ACLs.
+    created = {id(acl) for acl in answer["succeeded"]}
+    refused = [g for acl, g in zip(acls, grants, strict=True) if id(acl) not in created]
+    errors = [getattr(e, "__name__", type(e).__name__) for e in answer["failed"]]
+    return list(zip(refused, errors, strict=True))

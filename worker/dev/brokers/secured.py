@@ -10,6 +10,10 @@ Kafka 4 reads without a JKS or PKCS#12 keystore):
 
 The nodes talk to each other on a PLAINTEXT listener of their own on 127.0.0.1, which clients
 never learn of: a broker advertises to a client only the listener it connected to.
+
+With `authorizer`, Kafka's standard authoriser (StandardAuthorizer) denies what no ACL allows
+(contracts §15; `ipasn-worker topics acls`). The first user, the one the broker's own admin
+client is, and the nodes' PLAINTEXT listeners (User:ANONYMOUS) are super users.
 """
 
 from __future__ import annotations
@@ -27,11 +31,12 @@ class BrokerSecurity:
     """ca_file: the CA (PEM) that signed the broker's certificate and the clients' ones;
     keystore_file: the broker's private key (PKCS#8, unencrypted) and certificate chain (PEM);
     users: name → password, accepted by SCRAM-SHA-512 and PLAIN alike (the first one is the
-    broker's own admin client's)."""
+    broker's own admin client's); authorizer: ACLs enforced."""
 
     ca_file: Path
     keystore_file: Path
     users: Mapping[str, str] = field(repr=False)
+    authorizer: bool = False
 
     def __post_init__(self) -> None:
         for name, password in self.users.items():
@@ -59,7 +64,7 @@ class BrokerSecurity:
     ) -> dict[str, object]:
         """A node's listener settings: they replace the PLAINTEXT ones of a plain node."""
         plain_users = " ".join(f'user_{n}="{p}"' for n, p in self.users.items())
-        return {
+        return self._authorizer() | {
             "listeners": f"SASL_SSL://127.0.0.1:{listen_port},SSL://127.0.0.1:{tls_port},"
             f"INTERNAL://127.0.0.1:{internal_port},CONTROLLER://127.0.0.1:{controller_port}",
             "advertised.listeners": f"SASL_SSL://127.0.0.1:{port},SSL://127.0.0.1:{tls_port},"
@@ -78,6 +83,15 @@ class BrokerSecurity:
             "ssl.truststore.type": "PEM",
             "ssl.truststore.location": self.ca_file,
         }  # fmt: skip
+
+    def _authorizer(self) -> dict[str, object]:
+        if not self.authorizer:
+            return {}
+        admin = next(iter(self.users))
+        return {
+            "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+            "super.users": f"User:{admin};User:ANONYMOUS",
+        }
 
     def client_options(self) -> dict[str, object]:
         """kafka-python's options for the SASL_SSL listener as the first user (SCRAM)."""
