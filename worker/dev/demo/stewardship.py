@@ -96,4 +96,6 @@ def _act(console: Console, settings: Settings, engine: Engine, run: Callable[[],
         event = _snapshot(settings, found.nip, found.kind, found.record_id)
         console.print(f"  what a regional system receives on {settings.reconciled_topic}:")
         text = json.dumps(event, indent=2, ensure_ascii=False)
-        console.print(Syntax(text, "json", theme="ansi_dark", background_color="default"))
+        console.print(
+            Syntax(text, "json", theme="ansi_dark", background_color="default", word_wrap=True)
+        )

@@ -1,0 +1,108 @@
+"""Every table a command prints, rendered at 80 columns from the longest realistic values: no
+line wider than the terminal, no value cut with "…", every value a person needs there whole
+(folded over lines at worst). `show` and `recompute` have tests of their own."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import Callable, Iterable
+
+from prometheus_client import CollectorRegistry
+from rich.cells import cell_len
+from rich.console import Console, RenderableType
+
+from consumers.reader import Read
+from schemas import dead_letter
+from worker.dev.demo import report as demo
+from worker.observability.metrics import WorkerMetrics
+
+WIDTH = 80
+NIP = "198503152010011001"
+OTHER_NIP = "199912312022122001"
+VERTICAL = re.compile("[│┃]")
+
+
+def at(width: int, draw: Callable[[Console], None]) -> str:
+    console = Console(file=io.StringIO(), width=width, record=True, color_system=None)
+    draw(console)
+    return console.export_text()
+
+
+def printed(*renderables: RenderableType, width: int = WIDTH) -> str:
+    return at(width, lambda console: [console.print(r) for r in renderables] and None)
+
+
+def _columns(text: str) -> list[str]:
+    """Each column's text, top to bottom, without spaces: a folded value whole again."""
+    found: dict[int, list[str]] = {}
+    for line in text.splitlines():
+        if VERTICAL.search(line):
+            for i, cell in enumerate(VERTICAL.split(line)):
+                found.setdefault(i, []).append(cell.strip())
+    return ["".join(parts).replace(" ", "") for parts in found.values()]
+
+
+def assert_whole(text: str, values: Iterable[str], *, cut: int = 0) -> None:
+    """No line beyond 80 columns; `cut` "…" at most (where a value is shortened on purpose);
+    each value on a line, or in a column folded over lines."""
+    wide = [line for line in text.splitlines() if cell_len(line) > WIDTH]
+    assert not wide, "\n".join(wide)
+    assert text.count("…") <= cut, text
+    columns = _columns(text)
+    for value in values:
+        squeezed = value.replace(" ", "")
+        assert value in text or any(squeezed in c for c in columns), (value, text)
+
+
+# The demo
+
+
+def _published(nip: str, revision: int, band: str | None, agency: str) -> Read:
+    dimensions = {"qualification": 22.5, "competency": 22.5, "performance": 27.5,
+                  "discipline": 4}  # fmt: skip
+    score = 76.5 if band else None
+    data = {"nip": nip, "revision": revision, "band": band, "score": score,
+            "agency_code": agency, "dimensions": dimensions if band else None}  # fmt: skip
+    return Read(0, revision, nip.encode(), json.dumps({"data": data}).encode(), {})
+
+
+def _dead(reason: str, detail: str) -> Read:
+    headers = {dead_letter.REASON: reason.encode(), dead_letter.DETAIL: detail.encode()}
+    return Read(0, 0, None, b"x", headers)
+
+
+DETAIL = ("the message value is not UTF-8 JSON: trailing characters at line 1 column 19 "
+          "of a message of 1,048,576 bytes")  # fmt: skip
+
+
+def _registry() -> CollectorRegistry:
+    registry = CollectorRegistry()
+    m = WorkerMetrics(registry)
+    for system, outcome in (("siasn", "processed"), ("simpeg", "dead_lettered")):
+        m.events_consumed.labels(system=system, kind="profile", outcome=outcome).inc(12_345_678)
+    m.published.inc(9_876_543)
+    m.batch_duration.observe(0.183)
+    return registry
+
+
+def test_the_demo_results() -> None:
+    published = [
+        _published(NIP, 12, "Sangat Rendah", "3201"),
+        _published(OTHER_NIP, 3, None, "7371"),  # withdrawn
+        *(_published(f"1985031520100120{i:02}", 1, "Sangat Tinggi", "7317") for i in range(20)),
+    ]
+    dead = [_dead("not_authorised", "a simpeg:7317 profile must carry agency_code 7317"),
+            _dead("not_json", DETAIL)]  # fmt: skip
+
+    text = printed(*demo.result_tables(published, dead, _registry()))
+
+    assert_whole(text, [
+        NIP, OTHER_NIP, "7371", "score", "rev", "22.5", "76.5", "withdrawn",
+        "not_authorised", DETAIL, "ipasn_recalculations_published_total",
+        "ipasn_events_consumed_total", "ipasn_batch_duration_seconds", "12,345,678",
+        "9,876,543", "dead_lettered", "1 batches, mean 183 ms", "Sangat Rendah",
+    ])  # fmt: skip
+    assert "│ Sangat Tinggi │        20 │   95% │ " + "█" * 29 + " │" in text  # 30 at 100%
+    assert "None" not in text
