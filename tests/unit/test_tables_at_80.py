@@ -8,6 +8,7 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterable
+from decimal import Decimal
 
 from prometheus_client import CollectorRegistry
 from rich.cells import cell_len
@@ -15,7 +16,9 @@ from rich.console import Console, RenderableType
 
 from consumers.reader import Read
 from schemas import dead_letter
+from worker.commands import agencies
 from worker.dev.demo import report as demo
+from worker.domain.agencies import BANDS, Figures
 from worker.observability.metrics import WorkerMetrics
 
 WIDTH = 80
@@ -54,6 +57,19 @@ def assert_whole(text: str, values: Iterable[str], *, cut: int = 0) -> None:
     for value in values:
         squeezed = value.replace(" ", "")
         assert value in text or any(squeezed in c for c in columns), (value, text)
+
+
+def first_column(text: str, start: str) -> str:
+    """In a table without vertical rules, the first column's value that begins with `start`,
+    folded over the lines below it (those with nothing else on them)."""
+    lines = text.splitlines()
+    i = next(i for i, line in enumerate(lines) if line.startswith(start))
+    found = lines[i].split()[0]
+    for line in lines[i + 1 :]:
+        if not line[:1].strip() or len(line.split()) != 1:
+            break
+        found += line.strip()
+    return found
 
 
 # The demo
@@ -106,3 +122,24 @@ def test_the_demo_results() -> None:
     ])  # fmt: skip
     assert "│ Sangat Tinggi │        20 │   95% │ " + "█" * 29 + " │" in text  # 30 at 100%
     assert "None" not in text
+
+
+# agencies
+
+
+def test_the_agencies() -> None:
+    def figures(employees: int) -> Figures:
+        f = Figures()  # the largest agency: some 300,000 with an index, 7 digits a band
+        f.add(Decimal("99.25"), "Sangat Tinggi", employees)
+        for band in BANDS[1:]:
+            f.add(Decimal("60.5"), band, 123_456)
+        return f
+
+    found = [(("3201", 2025, "bkn-8-2019"), figures(7), 12),
+             (("KEMENDIKBUDRISTEK", 2025, "bkn-8-2019"), figures(123_456), 1_234_567)]  # fmt: skip
+
+    text = at(WIDTH, lambda console: agencies.render(found, 2025, console))
+
+    assert_whole(text, ["3201", "employees", "version", "Sangat", "123,456", "617,280",
+                        "1234567", "68.25", "60.50"])  # fmt: skip
+    assert first_column(text, "KEMEN") == "KEMENDIKBUDRISTEK"  # folded, whole
