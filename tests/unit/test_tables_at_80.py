@@ -10,15 +10,19 @@ import re
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 
+import pytest
 from prometheus_client import CollectorRegistry
 from rich.cells import cell_len
 from rich.console import Console, RenderableType
 
 from consumers.reader import Read
 from schemas import dead_letter
-from worker.commands import agencies
+from worker.commands import agencies, conflicts, quality
 from worker.dev.demo import report as demo
 from worker.domain.agencies import BANDS, Figures
+from worker.domain.model import KINDS
+from worker.domain.quality import Quality, SourceQuality
+from worker.domain.rules import REGIONAL_PREFIX
 from worker.observability.metrics import WorkerMetrics
 
 WIDTH = 80
@@ -47,10 +51,10 @@ def _columns(text: str) -> list[str]:
     return ["".join(parts).replace(" ", "") for parts in found.values()]
 
 
-def assert_whole(text: str, values: Iterable[str], *, cut: int = 0) -> None:
-    """No line beyond 80 columns; `cut` "…" at most (where a value is shortened on purpose);
+def assert_whole(text: str, values: Iterable[str], *, cut: int = 0, width: int = WIDTH) -> None:
+    """No line beyond the width; `cut` "…" at most (where a value is shortened on purpose);
     each value on a line, or in a column folded over lines."""
-    wide = [line for line in text.splitlines() if cell_len(line) > WIDTH]
+    wide = [line for line in text.splitlines() if cell_len(line) > width]
     assert not wide, "\n".join(wide)
     assert text.count("…") <= cut, text
     columns = _columns(text)
@@ -143,3 +147,74 @@ def test_the_agencies() -> None:
     assert_whole(text, ["3201", "employees", "version", "Sangat", "123,456", "617,280",
                         "1234567", "68.25", "60.50"])  # fmt: skip
     assert first_column(text, "KEMEN") == "KEMENDIKBUDRISTEK"  # folded, whole
+
+
+# conflicts
+
+TRAINING = {"category": "technical", "leadership_tier": None, "start_date": "2025-01-11",
+            "name": "Pelatihan Kepemimpinan Administrator Angkatan XXIII Tahun 2025",
+            "end_date": "2025-01-12", "hours": 20}  # fmt: skip
+RECORD_ID = "ac7b2efb69979cbfeaab7ab4f450d840"
+
+
+def _conflict(nip: str, agency: str | None, winner: object, loser: object, closed: bool) -> dict:
+    return {
+        "id": 1, "detected_at": "2025-03-01T09:54:02.356000+00:00", "nip": nip,
+        "agency_code": agency, "kind": "training", "record_id": RECORD_ID,
+        "winner": {"source": "siasn", "event_id": "siasn-000278", "values": winner},
+        "loser": {"source": "simpeg:KEMENDIKBUDRISTEK", "event_id": "e-2", "values": loser},
+        "rule": "precedence for training: siasn over simpeg:*",
+        "status": "closed" if closed else "open",
+        "closed_at": "2025-03-02T10:00:00+00:00" if closed else None,
+        "closed_reason": "superseded" if closed else None,
+    }  # fmt: skip
+
+
+CONFLICTS = [
+    _conflict(NIP, "KEMENDIKBUDRISTEK", TRAINING, {**TRAINING, "hours": 8,
+              "name": "Diklat [PIM] Tingkat III"}, closed=False),
+    _conflict(OTHER_NIP, None, TRAINING, None, closed=True),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("width", [WIDTH, conflicts.WIDE])
+def test_the_conflicts_queue(width: int) -> None:
+    text = at(width, lambda console: conflicts.render(CONFLICTS, console))
+
+    assert_whole(text, [
+        NIP, OTHER_NIP, "KEMENDIKBUDRISTEK", RECORD_ID, "2025-03-01 09:54",
+        "superseded, 2025-03-02", "simpeg:KEMENDIKBUDRISTEK: deleted",
+        "siasn: name=Pelatihan Kepemimpinan Administrator Angkatan XXIII Tahun 2025, hours=20",
+        "simpeg:KEMENDIKBUDRISTEK: name=Diklat [PIM] Tingkat III, hours=8",
+        "precedence for training: siasn over simpeg:*",
+    ], width=width)  # fmt: skip
+
+
+# quality
+
+
+def _source(source: str, employees: int) -> SourceQuality:
+    q = SourceQuality(source, employees, dict.fromkeys(KINDS, employees), set(KINDS))
+    q.ages.update({29: 1, 3 * 86_400: 1, 123 * 86_400: 1})
+    q.count_conflicts("won", 123_456, 12_345)
+    q.count_conflicts("lost", 123_456, 123_456)
+    return q
+
+
+def _quality() -> Quality:
+    national = 4_321_987  # every civil servant
+    systems = {s: _source(s, national) for s in ("siasn", "ekinerja", "simpeg", "steward")}
+    regional = [f"{REGIONAL_PREFIX}KEMENDIKBUDRISTEK", f"{REGIONAL_PREFIX}3201"]
+    return Quality(systems, {a: _source(a, 312_456) for a in regional})
+
+
+@pytest.mark.parametrize("width", [WIDTH, 160])
+def test_the_data_quality(width: int) -> None:
+    text = at(width, lambda console: quality.render(_quality(), console))
+
+    assert_whole(text, [
+        "ekinerja", "steward", "KEMENDIKBUDRISTEK", "4,321,987", "312,456", "100.0%", "3.0 d",
+        "123.0 d", "12,345/123,456", "123,456/123,456", "won open/all", "lost open/all",
+        *quality.SHORT.values(),
+    ], width=width)  # fmt: skip
+    assert text.count("│ siasn ") == (2 if width == WIDTH else 1)  # two tables, or one
