@@ -17,10 +17,14 @@ from rich.console import Console, RenderableType
 
 from consumers.reader import Read
 from schemas import dead_letter
-from worker.commands import agencies, conflicts, quality
+from worker.commands import agencies, conflicts, quality, topics
+from worker.commands.dlq import summary as dlq
+from worker.config.settings import load_settings
+from worker.config.topics import DEAD_LETTERS_KEPT_DAYS, worker_topics
 from worker.dev.demo import report as demo
 from worker.domain.agencies import BANDS, Figures
 from worker.domain.model import KINDS
+from worker.domain.nip import mask_nip
 from worker.domain.quality import Quality, SourceQuality
 from worker.domain.rules import REGIONAL_PREFIX
 from worker.observability.metrics import WorkerMetrics
@@ -218,3 +222,56 @@ def test_the_data_quality(width: int) -> None:
         *quality.SHORT.values(),
     ], width=width)  # fmt: skip
     assert text.count("│ siasn ") == (2 if width == WIDTH else 1)  # two tables, or one
+
+
+# topics create
+
+
+def test_the_topics_created() -> None:
+    names = {
+        "input_topics": ["bkn.siasn.prod.asn.personnel.changes.v1", "asn.personnel.changes"],
+        "output_topic": "bkn.siasn.prod.asn.personnel.index-recalculated.v1",
+        "reconciled_topic": "bkn.siasn.prod.asn.personnel.reconciled.v1",
+        "agency_topic": "bkn.siasn.prod.asn.agency.figures.v1",
+        "dlq_topic": "bkn.siasn.prod.asn.personnel.changes.dead-letters.v1",
+    }
+    found = worker_topics(load_settings(**names), 1_000)
+    created = {t.name for t in found[1:]}
+
+    text = printed(topics.table(found, created, {found[0].name}))
+
+    kept = f"kept {DEAD_LETTERS_KEPT_DAYS} days"
+    assert_whole(text, [*(t.name for t in found), "1000", "compacted", kept, "exists", "created",
+                        "partitions"])  # fmt: skip
+
+
+# dlq replay
+
+DLQ = "bkn.siasn.prod.asn.personnel.changes.dead-letters.v1"
+CHANGES = "bkn.siasn.prod.asn.personnel.changes.v1"
+
+
+def _replayed(width: int) -> str:
+    s = dlq.Summary(DLQ, ["not_authorised", "invalid_event"], False, "ipasn-dlq-replay")
+    s.end_offsets = dict.fromkeys(range(12), 12345678)
+    s.cursors = {r: dict(s.end_offsets) for r in s.reasons}
+    s.read = s.sent = 2_469_134
+    for reason in s.reasons:
+        s.rows[(reason, CHANGES)] = dlq.Row(1_234_567, {p: [0, 12_345_677] for p in range(12)})
+    s.skipped.update({"other_reason": 12, "replayed_before": 3})
+    s.messages = [{"partition": 11, "offset": 12_345_677, "reason": reason, "to_topic": CHANGES,
+                   "nip": mask_nip(NIP), "detail": DETAIL} for reason in s.reasons]  # fmt: skip
+    return at(width, lambda console: dlq.render(s, console))
+
+
+@pytest.mark.parametrize("width", [WIDTH, 200])
+def test_the_dead_letters_replayed(width: int) -> None:
+    text = _replayed(width)
+
+    assert_whole(text, [
+        "invalid_event", CHANGES, "1,234,567", "2,469,134", "11:0-12345677",
+        "11:12345677", mask_nip(NIP), DETAIL, "DLQ offsets (partition:offset)",
+    ], width=width)  # fmt: skip
+    headers = ("DLQ offset", "reason", "to topic", "NIP", "detail")
+    a_column_each = any(all(h in line for h in headers) for line in text.splitlines())
+    assert a_column_each == (width > WIDTH)  # at 80: offset and reason, topic and NIP stacked
