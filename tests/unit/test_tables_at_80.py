@@ -9,6 +9,7 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from prometheus_client import CollectorRegistry
@@ -19,6 +20,8 @@ from consumers.reader import Read
 from schemas import dead_letter
 from worker.commands import agencies, conflicts, quality, topics
 from worker.commands.dlq import summary as dlq
+from worker.commands.importing import report as imports
+from worker.commands.importing.rows import Problem
 from worker.config.settings import load_settings
 from worker.config.topics import DEAD_LETTERS_KEPT_DAYS, worker_topics
 from worker.dev.demo import report as demo
@@ -275,3 +278,24 @@ def test_the_dead_letters_replayed(width: int) -> None:
     headers = ("DLQ offset", "reason", "to topic", "NIP", "detail")
     a_column_each = any(all(h in line for h in headers) for line in text.splitlines())
     assert a_column_each == (width > WIDTH)  # at 80: offset and reason, topic and NIP stacked
+
+
+# import
+
+
+def test_the_import_summary() -> None:
+    s = imports.Summary(Path("/data/simpeg/2025/Rekap Diklat Pegawai Kab. Luwu Timur.xlsx"),
+                        "simpeg:KEMENDIKBUDRISTEK", "training", "Diklat Teknis & Fungsional",
+                        1_048_575, 1_048_560)  # fmt: skip
+    lost = "a NIP written as a number keeps only 15 significant digits: write it as text"
+    s.add([Problem(row, "nip (A)", "bad_nip", lost) for row in range(1_048_560, 1_048_576)])
+    s.add([Problem(7, "leadership_tier (AB)", "invalid_event", "not one of 'I', 'II', 'III', "
+                   "'IV' or empty")])  # fmt: skip
+
+    text = at(WIDTH, lambda console: imports.render(s, console, dry_run=True))
+
+    # "…" only where the row numbers go on beyond ROWS_SHOWN: each is on a line of its own.
+    assert_whole(text, ["1048575", "published (dry run)", lost,
+                        "leadership_tier (AB)", "invalid_event: not one of 'I', 'II', 'III', "
+                        "'IV' or empty", "(10 more)", "1048560, 1048561"], cut=1)  # fmt: skip
+    assert "Rekap Diklat Pegawai Kab. Luwu Timur.xlsx" in text.replace("\n", "")
