@@ -24,6 +24,8 @@ from worker.commands.importing import report as imports
 from worker.commands.importing.rows import Problem
 from worker.config.settings import load_settings
 from worker.config.topics import DEAD_LETTERS_KEPT_DAYS, worker_topics
+from worker.dev.bench import targets, throughput
+from worker.dev.bench.runs import Run
 from worker.dev.demo import report as demo
 from worker.domain.agencies import BANDS, Figures
 from worker.domain.model import KINDS
@@ -299,3 +301,37 @@ def test_the_import_summary() -> None:
                         "leadership_tier (AB)", "invalid_event: not one of 'I', 'II', 'III', "
                         "'IV' or empty", "(10 more)", "1048560, 1048561"], cut=1)  # fmt: skip
     assert "Rekap Diklat Pegawai Kab. Luwu Timur.xlsx" in text.replace("\n", "")
+
+
+# bench
+
+CACHE = "ipasn-worker, PostgreSQL, 1 process, cache of 200,000 employees"
+RSS = [(i * 0.25, 1_234.0 + i) for i in range(40)]
+QUIX = "Quix Streams is not installed: pip install 'ipasn-worker[bench]'"
+REPEATED = "repeated: ended with 1,234 events left"
+
+
+def _runs() -> list[Run]:
+    two = "ipasn-worker, PostgreSQL, 2 processes"
+    return [
+        Run("bare kafka-python consumer", 12_345_678, 1_234.56),
+        Run("Quix Streams peer", 0, 0.0, note=QUIX),
+        Run("ipasn-worker, PostgreSQL, 1 process", 12_345_678, 2_345.67, RSS, peaks=[1_234.0]),
+        Run(two, 12_345_678, 1_234.56, RSS, note=REPEATED, peaks=[1_234.0, 1_235.0]),
+        Run(CACHE, 12_345_678, 2_345.67, RSS, peaks=[1_273.0]),
+    ]
+
+
+def test_the_bench_throughput_and_targets() -> None:
+    result = throughput.Throughput(12_345_678, 1_000_000, _runs())
+    found = throughput.targets(result)
+
+    text = printed(*throughput.tables(result, 12, "Apache Kafka 4.1.0 (KRaft)"),
+                   targets.table(found))  # fmt: skip
+
+    assert_whole(text, [
+        CACHE, "12,345,678", "1234.56", "10,000", "1.000x", "1,234 + 1,235 MiB",
+        QUIX, REPEATED, "1,273 MiB",
+        "PostgreSQL, 2 processes", "cache of 200,000 employees", "share of the run",
+        *(t.what for t in found), *(t.target for t in found), *(t.measured for t in found),
+    ])  # fmt: skip
