@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from prometheus_client import CollectorRegistry
@@ -22,9 +23,15 @@ from worker.commands import agencies, conflicts, quality, topics
 from worker.commands.dlq import summary as dlq
 from worker.commands.importing import report as imports
 from worker.commands.importing.rows import Problem
+from worker.commands.screen import split_figures
 from worker.config.settings import load_settings
 from worker.config.topics import DEAD_LETTERS_KEPT_DAYS, worker_topics
-from worker.dev.bench import targets, throughput
+from worker.db.seeding import Stored
+from worker.dev.bench import flat_cost, intake, latency, recompute, targets, throughput
+from worker.dev.bench import soak as bench_soak
+from worker.dev.bench.first_load import FirstLoad, LoadRun
+from worker.dev.bench.first_load import tables as first_load_tables
+from worker.dev.bench.first_load.machine import Spent
 from worker.dev.bench.runs import Run
 from worker.dev.demo import report as demo
 from worker.domain.agencies import BANDS, Figures
@@ -47,7 +54,11 @@ def at(width: int, draw: Callable[[Console], None]) -> str:
 
 
 def printed(*renderables: RenderableType, width: int = WIDTH) -> str:
-    return at(width, lambda console: [console.print(r) for r in renderables] and None)
+    def draw(console: Console) -> None:
+        for r in renderables:
+            console.print(r)
+
+    return at(width, draw)
 
 
 def _columns(text: str) -> list[str]:
@@ -166,7 +177,9 @@ TRAINING = {"category": "technical", "leadership_tier": None, "start_date": "202
 RECORD_ID = "ac7b2efb69979cbfeaab7ab4f450d840"
 
 
-def _conflict(nip: str, agency: str | None, winner: object, loser: object, closed: bool) -> dict:
+def _conflict(
+    nip: str, agency: str | None, winner: object, loser: object, closed: bool
+) -> dict[str, Any]:
     return {
         "id": 1, "detected_at": "2025-03-01T09:54:02.356000+00:00", "nip": nip,
         "agency_code": agency, "kind": "training", "record_id": RECORD_ID,
@@ -335,3 +348,61 @@ def test_the_bench_throughput_and_targets() -> None:
         "PostgreSQL, 2 processes", "cache of 200,000 employees", "share of the run",
         *(t.what for t in found), *(t.target for t in found), *(t.measured for t in found),
     ])  # fmt: skip
+
+
+def test_the_bench_latency_intake_flat_cost_and_recompute() -> None:
+    seconds = sorted(0.001 * i for i in range(1, 12_346))  # up to 12,345 ms
+    latencies = [latency.Latency(123_456, 123_456, rate, seconds, processes)
+                 for rate, processes in latency.P99_TARGETS]  # fmt: skip
+    rates = [intake.IntakeRate(1_000, 16, 1_234_567, 123.4, seconds, 12_345, 1_234.5)]
+    stored = [1_000, 1_000_000]
+    costs = [flat_cost.FlatCost(n, 1_234.5, Run(f"{n:,} stored", 12_345, 123.4, RSS))
+             for n in stored]  # fmt: skip
+    again = recompute.Recompute(1_000_000, 1_234.5, [recompute.RecomputeRun(16, 1_234.5, "")])
+
+    text = printed(latency.table(latencies, "PostgreSQL 17, Apache Kafka 4.1.0 (KRaft)"),
+                   intake.table(rates), flat_cost.table(costs), recompute.table(again))  # fmt: skip
+
+    assert_whole(text, [
+        "5,000/s", "123,456", "recalculated", "12,345 ms", "1,000", "1,234,567", "123.4",
+        "10,005", "12,222.0 ms", "1,000 µs", "12,345", "1,000,000", "1234 s", "1,273 MiB",
+        "1.00x", "810", "20.6 min", "12,223 ms", "intake CPU", "at this rate",
+    ])  # fmt: skip
+
+
+def test_the_bench_soak_and_first_load() -> None:
+    soak = bench_soak.Soak(60 * 24, 4_321_987, 5_000.0, 60.0, 8_643_974, 432_000_000, 1_440)
+    soak.samples = [
+        bench_soak.Sample(s, 5_000 * s, 1_234.5 + s / 100) for s in range(0, 86_400, 60)
+    ]
+    one = LoadRun(
+        1,
+        Run("first load, 1", 2_000_000, 200.0, RSS, peaks=[1_234.0]),
+        Spent(1_234.5, 2_345.6, 0.123, 0.987),
+        Stored(123_456_789_012, {"statements": 1}, 12_345_678, 1_000_000, 1_234_567),
+    )
+    two = LoadRun(2, Run("first load, 2", 2_000_000, 150.0, RSS, peaks=[1_234.0, 1_235.0]),
+                  one.spent, one.stored)  # fmt: skip
+    load = FirstLoad(1_000_000, 2_000_000, 12, 1_234.5, (one, two))
+
+    text = printed(*bench_soak.tables(soak), *first_load_tables(load))
+
+    assert_whole(text, [
+        "432,000,000", "2,098 MiB", "86,340", "peak RSS", "surviving worker", "█" * 30,
+        "2,000,000", "13,333", "≥ 10,000: met", "1,234 + 1,235 MiB", "123,457 B",
+        "617 µs", "1,173 µs", "99%", "12.3%", "12,345,678", "1,234,567", "NO",
+        "2 processes", "database", "national", "r1 / (s + (1 - s)/N), s = 0.50", "16.3 cores",
+    ])  # fmt: skip
+
+
+def test_a_table_of_figures_is_whole_where_it_fits_else_in_parts() -> None:
+    headers = ("contender", *(f"figure {i}" for i in range(8)))
+    rows = [("bare kafka-python consumer", *(f"{12_345_678 + i:,}" for i in range(8)))]
+    fitted = split_figures("Figures", headers, rows, [(1, 2, 3, 4), (5, 6, 7, 8)])
+
+    wide, narrow = printed(fitted, width=200), printed(fitted)
+
+    assert sum("figure 7" in line and "figure 0" in line for line in wide.splitlines()) == 1
+    assert not any("figure 7" in line and "figure 0" in line for line in narrow.splitlines())
+    assert narrow.count("bare kafka-python") == 2  # the row named in each part
+    assert_whole(narrow, [*headers, *rows[0]])
