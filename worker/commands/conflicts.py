@@ -103,11 +103,11 @@ def _row(c: Mapping[str, Any]) -> dict[str, str]:
 def _wide(rows: list[dict[str, str]]) -> Table:
     """A column each: where the terminal has the room."""
     table = Table(title=TITLE, title_justify="left")
-    for column in ("detected (UTC)", "NIP", "agency", "kind"):
-        table.add_column(column, no_wrap=True)
-    for column in ("record", "winner", "loser", "rule"):
-        table.add_column(column, overflow="fold")
-    table.add_column("status", no_wrap=True)
+    for column in ("detected (UTC)", "NIP", "agency", "kind", "record", "winner", "loser",
+                   "rule", "status"):  # fmt: skip
+        # Folded where long: an agency code of 40, a record id, the values; never cut.
+        folds = column not in ("detected (UTC)", "NIP", "kind", "status")
+        table.add_column(column, overflow="fold", no_wrap=not folds)
     for r in rows:
         table.add_row(*(Text(r[k]) for k in ("detected", "nip", "agency", "kind", "record",
                                              "winner", "loser", "rule", "status")))  # fmt: skip
