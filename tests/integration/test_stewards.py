@@ -196,6 +196,8 @@ def test_the_table_shows_full_nips_and_only_the_fields_that_differ(
     assert "simpeg:7318: deleted" in out
     assert out.index(B) < out.index(A) < out.index(C)  # oldest first
     assert "more; --limit" not in out
+    assert all(len(line) <= 80 for line in out.splitlines())  # whole at 80 columns
+    assert "…" not in out
 
 
 def test_a_long_queue_says_how_many_more_there_are(
@@ -359,9 +361,12 @@ def test_the_quality_tables_have_a_row_per_system_then_per_agency(
 
     assert code == 0
     lines = out.splitlines()
-    siasn = next(line for line in lines if line.startswith("│ siasn"))
-    assert all(figure in siasn for figure in ("75.0%", "25.0%", "30 s", "3.0 d"))
-    assert " 1/2 " in siasn  # won: open/all
+    assert all(len(line) <= 80 for line in lines)  # whole at 80 columns
+    assert "…" not in out
+    # At 80 columns, each in two tables: completeness, then event age and conflicts.
+    siasn = [line for line in lines if line.startswith("│ siasn")]
+    assert all(figure in siasn[0] for figure in ("75.0%", "25.0%"))
+    assert all(figure in siasn[1] for figure in ("30 s", "3.0 d", " 1/2 "))  # won: open/all
     row = next(line for line in lines if line.startswith("│ 3201"))
     assert "50.0%" in row
     assert out.index("│ steward") < out.index("│ 3201") < out.index("│ 7317")

@@ -11,6 +11,7 @@ import argparse
 import json
 from decimal import Decimal
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -37,13 +38,18 @@ def arguments(p: argparse.ArgumentParser) -> None:
 
 
 def render(found: list[tuple[AgencyKey, Figures, int]], year: int, console: Console) -> None:
-    table = Table(title=f"Agencies, measurement year {year}")
-    table.add_column("agency")
-    table.add_column("employees", justify="right")
-    table.add_column("mean", justify="right")
-    for band in BANDS:
-        table.add_column(band, justify="right")
-    table.add_column("version", justify="right")
+    # No vertical rules: nine columns of figures read whole at 80 columns; a long agency code
+    # folds over lines, a figure never does.
+    table = Table(
+        title=f"Agencies, measurement year {year}",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        padding=(0, 1, 0, 0),  # two spaces between columns: the rule's and this one
+    )
+    table.add_column("agency", overflow="fold")
+    for column in ("employees", "mean", *(b.replace(" ", "\n") for b in BANDS), "version"):
+        table.add_column(column, justify="right", no_wrap=True)
     for (agency, _, _), f, version in found:
         mean = f.mean_score
         table.add_row(

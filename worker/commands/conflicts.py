@@ -14,6 +14,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from worker.bootstrap import Adapters, bootstrap
 from worker.commands.arguments import agency, database_url_flag, positive, source
@@ -33,6 +34,8 @@ Exit status: 0, also when none match; 1 a database without the ipasn schema; 2 a
 argument."""
 
 TABLE_LIMIT = 50
+TITLE = "Conflicts for data stewards, oldest first"
+WIDE = 150  # from this many columns, a column each: rows not squeezed
 
 
 def arguments(p: argparse.ArgumentParser) -> None:
@@ -82,27 +85,54 @@ def status(c: Mapping[str, Any]) -> str:
     return f"{c['closed_reason']}, {str(c['closed_at'])[:10]}"  # closed: why and when
 
 
-def render(found: list[dict[str, Any]], console: Console) -> None:
-    table = Table(title="Conflicts for data stewards, oldest first", title_justify="left")
-    for column in ("detected (UTC)", "NIP", "agency", "kind"):
-        table.add_column(column, no_wrap=True)
-    for column in ("record", "winner", "loser", "rule"):
-        table.add_column(column, overflow="fold")
-    table.add_column("status", no_wrap=True)
-    for c in found:
-        winner, loser = differing(c["winner"]["values"], c["loser"]["values"])
+def _row(c: Mapping[str, Any]) -> dict[str, str]:
+    winner, loser = differing(c["winner"]["values"], c["loser"]["values"])
+    return {
+        "detected": c["detected_at"][:16].replace("T", " "),
+        "nip": c["nip"],
+        "agency": c["agency_code"] or "-",
+        "kind": c["kind"],
+        "record": c["record_id"] or "-",
+        "winner": f"{c['winner']['source']}: {winner}",
+        "loser": f"{c['loser']['source']}: {loser}",
+        "rule": c["rule"] or "-",
+        "status": status(c),
+    }
+
+
+def _wide(rows: list[dict[str, str]]) -> Table:
+    """A column each: where the terminal has the room."""
+    table = Table(title=TITLE, title_justify="left")
+    for column in ("detected (UTC)", "NIP", "agency", "kind", "record", "winner", "loser",
+                   "rule", "status"):  # fmt: skip
+        # Folded where long: an agency code of 40, a record id, the values; never cut.
+        folds = column not in ("detected (UTC)", "NIP", "kind", "status")
+        table.add_column(column, overflow="fold", no_wrap=not folds)
+    for r in rows:
+        table.add_row(*(Text(r[k]) for k in ("detected", "nip", "agency", "kind", "record",
+                                             "winner", "loser", "rule", "status")))  # fmt: skip
+    return table
+
+
+def _stacked(rows: list[dict[str, str]]) -> Table:
+    """Three columns, the figures of each stacked: whole at 80 columns."""
+    table = Table(title=TITLE, title_justify="left", show_lines=True)
+    table.add_column("detected (UTC)\nNIP\nagency\nstatus", overflow="fold", min_width=18)
+    table.add_column("kind\nrecord", overflow="fold", max_width=18)
+    table.add_column("winner\nloser\nrule", overflow="fold")
+    for r in rows:
         table.add_row(
-            c["detected_at"][:16].replace("T", " "),
-            c["nip"],
-            c["agency_code"] or "-",
-            c["kind"],
-            c["record_id"] or "-",
-            f"{c['winner']['source']}: {winner}",
-            f"{c['loser']['source']}: {loser}",
-            c["rule"] or "-",
-            status(c),
+            Text("\n".join((r["detected"], r["nip"], r["agency"], r["status"]))),
+            Text(f"{r['kind']}\n{r['record']}"),
+            Text.assemble(f"{r['winner']}\n{r['loser']}\n", ("rule: ", "dim"), r["rule"]),
         )
-    console.print(table)
+    return table
+
+
+def render(found: list[dict[str, Any]], console: Console) -> None:
+    """A column each on a terminal of WIDE columns or more, else stacked; values whole."""
+    rows = [_row(c) for c in found]
+    console.print(_wide(rows) if console.width >= WIDE else _stacked(rows))
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -128,7 +158,7 @@ def _print_json(app: Adapters, f: Filters, limit: int | None) -> int:
 
 def _print_table(app: Adapters, f: Filters, limit: int | None) -> int:
     found = list(conflict_rows(app.engine, f, limit))
-    console = Console(width=max(Console().width, 150))  # rows not squeezed
+    console = Console()
     if found:
         render(found, console)
     else:

@@ -15,6 +15,7 @@ from rich.table import Table
 
 from worker.bootstrap import bootstrap
 from worker.commands.arguments import database_url_flag
+from worker.commands.screen import fits
 from worker.config.settings import Settings
 from worker.db.views.quality import measure
 from worker.domain.model import KINDS
@@ -65,26 +66,70 @@ def percent(q: SourceQuality, kind: str) -> str:
 
 
 def _table(title: str, first: str, rows: Iterable[tuple[str, SourceQuality]]) -> Table:
+    """Every figure in a column of its own: where the terminal has the room."""
     table = Table(title=title, title_justify="left")
-    table.add_column(first)
-    table.add_column("employees", justify="right")
+    table.add_column(first, overflow="fold")
+    table.add_column("employees", justify="right", no_wrap=True)
     for kind in KINDS:
-        table.add_column(SHORT[kind], justify="right")
-    for column in ("age p50", "age p95"):
-        table.add_column(column, justify="right")
-    for column in ("won open/all", "lost open/all"):
+        table.add_column(SHORT[kind], justify="right", no_wrap=True)
+    for column in ("age p50", "age p95", "won open/all", "lost open/all"):
         table.add_column(column, justify="right", no_wrap=True)
     for name, q in rows:
-        table.add_row(
-            name,
-            f"{q.employees:,}",
-            *(percent(q, k) for k in KINDS),
-            duration(q.age(0.5)),
-            duration(q.age(0.95)),
-            f"{q.won_open:,}/{q.won:,}",
-            f"{q.lost_open:,}/{q.lost:,}",
-        )
+        table.add_row(name, f"{q.employees:,}", *_completeness(q), *_ages_and_conflicts(q))
     return table
+
+
+def _completeness(q: SourceQuality) -> list[str]:
+    return [percent(q, k) for k in KINDS]
+
+
+def _ages_and_conflicts(q: SourceQuality) -> list[str]:
+    return [
+        duration(q.age(0.5)),
+        duration(q.age(0.95)),
+        f"{q.won_open:,}/{q.won:,}",
+        f"{q.lost_open:,}/{q.lost:,}",
+    ]
+
+
+def _split(title: str, first: str, rows: list[tuple[str, SourceQuality]]) -> list[Table]:
+    """The same figures in two tables, each whole at 80 columns: completeness, then the
+    employees, event ages and conflicts."""
+    completeness = Table(title=f"{title}: completeness", title_justify="left")
+    completeness.add_column(first, overflow="fold")
+    for kind in KINDS:
+        completeness.add_column(SHORT[kind], justify="right", no_wrap=True)
+    rest = Table(title=f"{title}: event age, conflicts", title_justify="left")
+    rest.add_column(first, overflow="fold")
+    for column in ("employees", "age p50", "age p95", "won open/all", "lost open/all"):
+        rest.add_column(column, justify="right", no_wrap=True)
+    for name, q in rows:
+        completeness.add_row(name, *_completeness(q))
+        rest.add_row(name, f"{q.employees:,}", *_ages_and_conflicts(q))
+    return [completeness, rest]
+
+
+def tables(title: str, first: str, rows: Iterable[tuple[str, SourceQuality]], console: Console
+           ) -> list[Table]:  # fmt: skip
+    """One table where the terminal has the room for it, else two."""
+    rows = list(rows)
+    whole = _table(title, first, rows)
+    return [whole] if fits(whole, console) else _split(title, first, rows)
+
+
+def render(quality: Quality, console: Console) -> None:
+    systems = quality.systems.items()
+    found = tables("Data quality by source system", "system", systems, console)
+    agencies = [(code.removeprefix(REGIONAL_PREFIX), q) for code, q in quality.agencies.items()]
+    if agencies:
+        found += tables("Regional systems (simpeg:<agency>)", "agency", agencies, console)
+    for table in found:
+        console.print(table)
+    console.print(
+        "completeness (%): employees of whom the source sent at least one upsert of the kind; "
+        "age: event time to arrival",
+        highlight=False,
+    )
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -93,17 +138,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps(as_json(quality), indent=2, ensure_ascii=False))
         return 0
-    console = Console(width=max(Console().width, 150))  # tables not wrapped
-    systems = quality.systems.items()
-    console.print(_table("Data quality by source system (completeness %)", "system", systems))
-    agencies = [(code.removeprefix(REGIONAL_PREFIX), q) for code, q in quality.agencies.items()]
-    if agencies:
-        console.print(_table("Regional systems (simpeg:<agency>)", "agency", agencies))
-    console.print(
-        "completeness: employees of whom the source sent at least one upsert of the kind; "
-        "age: event time to arrival",
-        highlight=False,
-    )
+    render(quality, Console())
     return 0
 
 

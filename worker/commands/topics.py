@@ -132,20 +132,20 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         configs={t.name: t.configs for t in topics},
     )
     there = existing_topics(bootstrap, client_id=clients.TOPICS, security=options)
-    Console().print(_table(topics, set(created), there))
+    Console().print(table(topics, set(created), there))
     return 0 if all(t.name in there for t in topics) else 1
 
 
-def _table(topics: list[Topic], created: set[str], there: set[str]) -> Table:
+def table(topics: list[Topic], created: set[str], there: set[str]) -> Table:
     table = Table(
         title="Topics of the worker",
         caption="exists: left as it is, whatever its settings",
         caption_justify="left",
     )
-    table.add_column("topic", no_wrap=True)
-    table.add_column("partitions", justify="right")
-    table.add_column("settings")
-    table.add_column("")
+    table.add_column("topic", overflow="fold")  # a long name folds, never cut
+    table.add_column("partitions", justify="right", no_wrap=True)
+    table.add_column("settings", overflow="fold")
+    table.add_column("", no_wrap=True)
     for t in topics:
         if t.name not in created:
             table.add_row(t.name, "-", "-", "exists" if t.name in there else "missing")

@@ -13,8 +13,10 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from schemas import dead_letter
+from worker.commands.screen import natural_width
 
 SKIPPED = {
     "other_reason": "of reasons not selected",
@@ -22,6 +24,7 @@ SKIPPED = {
     "no_reason": "without a known reason header",
     "value_omitted": f"too large to have been kept ({dead_letter.VALUE_OMITTED})",
 }
+DETAIL_AT_LEAST = 33  # a detail's column and its rule: where a column each reads well
 
 
 @dataclass
@@ -146,29 +149,45 @@ def render(s: Summary, console: Console) -> None:
         f"replayed up to (consumer groups {s.cursor_prefix}.<reason>): {cursors}", highlight=False
     )
     if s.messages:
-        console.print(_messages(s.messages))
+        console.print(_messages(s.messages, console))
 
 
 def _table(s: Summary) -> Table:
     title = "would be replayed (dry run)" if s.dry_run else "replayed"
     table = Table(title=f"Dead letters {title}", title_justify="left")
-    table.add_column("reason")
-    table.add_column("to topic")
-    table.add_column("messages", justify="right")
-    table.add_column("DLQ offsets (partition:offset)")
+    table.add_column("reason", no_wrap=True)  # one of dead_letter.REASONS: 14 at most
+    table.add_column("to topic", overflow="fold")
+    table.add_column("messages", justify="right", no_wrap=True)
+    table.add_column("DLQ offsets (partition:offset)", overflow="fold")
     for (reason, topic), row in sorted(s.rows.items()):
-        table.add_row(reason, topic, str(row.messages), _text(row.offsets))
+        table.add_row(reason, topic, f"{row.messages:,}", _text(row.offsets))
     table.add_section()
-    table.add_row("total", "", str(s.selected), _text(s.offsets()))
+    table.add_row("total", "", f"{s.selected:,}", _text(s.offsets()))
     return table
 
 
-def _messages(messages: list[dict[str, Any]]) -> Table:
+def _messages(messages: list[dict[str, Any]], console: Console) -> Table:
+    """A column each where the detail keeps DETAIL_AT_LEAST columns, else stacked: offset and
+    reason, topic and NIP, detail."""
+    rows = [(f"{m['partition']}:{m['offset']}", m["reason"], m["to_topic"], m["nip"],
+             Text(m["detail"])) for m in messages]  # fmt: skip
+    if natural_width(_columns(rows, detail=False), console) + DETAIL_AT_LEAST <= console.width:
+        return _columns(rows, detail=True)
+    stacked = Table(title="Messages", title_justify="left")
+    stacked.add_column("DLQ offset\nreason", no_wrap=True)
+    stacked.add_column("to topic\nNIP", overflow="fold")
+    stacked.add_column("detail", overflow="fold")
+    for where, reason, topic, nip, detail in rows:
+        stacked.add_row(f"{where}\n{reason}", f"{topic}\n{nip}", detail)
+    return stacked
+
+
+def _columns(rows: list[tuple[str, str, str, str, Text]], *, detail: bool) -> Table:
     table = Table(title="Messages", title_justify="left")
-    for column in ("DLQ offset", "reason", "to topic", "NIP", "detail"):
-        table.add_column(column)
-    for m in messages:
-        table.add_row(
-            f"{m['partition']}:{m['offset']}", m["reason"], m["to_topic"], m["nip"], m["detail"]
-        )
+    for column in ("DLQ offset", "reason", "to topic", "NIP"):
+        table.add_column(column, no_wrap=True)
+    if detail:
+        table.add_column("detail", overflow="fold")
+    for row in rows:
+        table.add_row(*(row if detail else row[:-1]))
     return table

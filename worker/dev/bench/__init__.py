@@ -24,8 +24,7 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
-from rich.console import Console
-from rich.table import Table
+from rich.console import Console, RenderableType
 
 from worker.db.seeding import drop_created, fresh_postgres
 from worker.dev.bench import first_load, flat_cost, intake, latency, recompute, soak, throughput
@@ -109,7 +108,7 @@ class _Run:
     tag: str = ""
     targets: list[Target] | None = None
 
-    def show(self, tables: list[Table], found: list[Target]) -> None:
+    def show(self, tables: Sequence[RenderableType], found: list[Target]) -> None:
         for t in tables:
             self.console.print(t)
         self.targets = [*(self.targets or []), *found]

@@ -52,7 +52,7 @@ FLAT_TARGET = 1.2  # the cost per event with the most stored, against the fewest
 def table(costs: list[FlatCost]) -> Table:
     found = Table(title="Cost per event against employees already stored (PostgreSQL)")
     for column in ("stored", "seeded in", "events", "µs/event", "vs first", "peak RSS"):
-        found.add_column(column, justify="right")
+        found.add_column(column, justify="right", no_wrap=True)
     first = costs[0].us_per_event
     for c in costs:
         found.add_row(

@@ -20,8 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from rich.table import Table
-
+from worker.commands.screen import Fitted, split_figures
 from worker.dev.intake import BATCH, SINGLE, batch_body, intake_process, post
 
 SIZES = (1, 100, 1000)
@@ -147,17 +146,14 @@ def measure(bootstrap: str, topic: str, events: int, tag: str) -> list[IntakeRat
     return rates
 
 
-def table(rates: Sequence[IntakeRate]) -> Table:
-    found = Table(
-        title="HTTP intake: events/s through POST /v1/events into Kafka (acks=all), "
-        "each request counted at its 202"
-    )
-    for column in ("events a request", "senders", "events", "seconds", "events/s",
-                   "requests/s", "p50 request", "p99 request", "intake CPU/event",
-                   "not 202"):  # fmt: skip
-        found.add_column(column, justify="right")
-    for r in rates:
-        found.add_row(
+def table(rates: Sequence[IntakeRate]) -> Fitted:
+    """Whole where it fits, else the rates and the costs in two tables."""
+    title = ("HTTP intake: events/s through POST /v1/events into Kafka (acks=all), each request "
+             "counted at its 202")  # fmt: skip
+    columns = ("events a\nrequest", "senders", "events", "seconds", "events/s", "requests/s",
+               "p50\nrequest", "p99\nrequest", "intake CPU\nper event", "not 202")  # fmt: skip
+    rows = [
+        (
             f"{r.batch:,}",
             f"{r.senders}",
             f"{r.events:,}",
@@ -169,4 +165,6 @@ def table(rates: Sequence[IntakeRate]) -> Table:
             f"{r.cpu_us_per_event:,.0f} µs",
             f"{r.refused:,}",
         )
-    return found
+        for r in rates
+    ]
+    return split_figures(title, columns, rows, [(2, 3, 4, 5), (6, 7, 8, 9)], keys=2)

@@ -17,9 +17,9 @@ import uuid
 from dataclasses import dataclass
 
 from kafka import KafkaConsumer
-from rich.table import Table
 
 from producers.kafka_sink import KafkaPublisher
+from worker.commands.screen import Fitted, split_figures
 from worker.dev.bench.runs import worker_env
 from worker.dev.bench.targets import Target
 from worker.dev.brokers import LocalBroker
@@ -113,21 +113,21 @@ def measure(
     return Latency(len(sent), len(latencies), rate, latencies, processes)
 
 
-def table(results: list[Latency], backend: str) -> Table:
-    found = Table(title=f"Latency, published → recalculated received, {backend}")
+def table(results: list[Latency], backend: str) -> Fitted:
+    """Whole where it fits, else the counts and the latencies in two tables."""
     columns = ("offered", "processes", "events", "recalculated", "p50", "p95", "p99", "max")
-    for column in columns:
-        found.add_column(column, justify="right")
+    rows = []
     for r in results:
         worst = r.seconds[-1] if r.seconds else 0.0
-        found.add_row(
+        rows.append((
             f"{r.rate:,.0f}/s",
             str(r.processes),
             f"{r.offered:,}",
             f"{r.recalculated:,}",
             *(f"{v * 1000:,.0f} ms" for v in (*map(r.percentile, (50, 95, 99)), worst)),
-        )
-    return found
+        ))  # fmt: skip
+    title = f"Latency, published → recalculated received, {backend}"
+    return split_figures(title, columns, rows, [(2, 3), (4, 5, 6, 7)], keys=2)
 
 
 # p99 targets: (events/s offered, processes) → seconds.

@@ -97,8 +97,8 @@ def table(result: Recompute) -> Table:
         title=f"Recompute of {result.employees:,} stored employees under a new rule version "
         f"(seeded in {result.seeded_s:.0f} s)"
     )
-    for column in ("processes", "seconds", "employees/s", "1,000,000 at this rate"):
-        found.add_column(column, justify="right")
+    for column in ("processes", "seconds", "employees/s", "1,000,000\nat this rate"):
+        found.add_column(column, justify="right", no_wrap=True)
     for r in result.runs:
         rate = r.rate(result.employees)
         found.add_row(

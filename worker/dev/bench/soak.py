@@ -245,6 +245,7 @@ def targets(result: Soak) -> list[Target]:
 
 
 BLOCKS = " ▏▎▍▌▋▊▉█"
+BAR_WIDTH = 30  # the curve's longest bar, with the figures beside it in 80 columns
 SPARKS = "▁▂▃▄▅▆▇█"
 
 
@@ -260,8 +261,8 @@ def _summary(result: Soak) -> Table:
         f"every {result.kill_every_s:g} s ({result.kills} times)",
         caption_justify="left",
     )
-    for column in ("quarter", "until", "events offered", "peak RSS, surviving worker"):
-        table.add_column(column, justify="right")
+    for column in ("quarter", "until", "events offered", "peak RSS,\nsurviving worker"):
+        table.add_column(column, justify="right", no_wrap=True)
     span = result.minutes * 60
     for n, peak in enumerate(result.quarter_peaks(), start=1):
         until = span * n / 4
@@ -294,10 +295,11 @@ def sparkline(values: list[float], width: int = 48) -> str:
     return "".join(SPARKS[round((p - low) / step)] for p in peaks)
 
 
-def _curve(result: Soak, rows: int = 20, width: int = 40) -> Table:
+def _curve(result: Soak, rows: int = 20, width: int = BAR_WIDTH) -> Table:
     table = Table(title="Resident memory of the surviving worker over the soak (peak per slice)")
-    for column in ("seconds", "events offered", "peak RSS", ""):
-        table.add_column(column, justify="left" if not column else "right")
+    for column in ("seconds", "events offered", "peak RSS"):
+        table.add_column(column, justify="right", no_wrap=True)
+    table.add_column("", no_wrap=True)  # the bar: BAR_WIDTH at most, whole at 80 columns
     if not result.samples:
         return table
     span = result.minutes * 60

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich.table import Table
+from rich.text import Text
 
 MEMORY_TARGET_MIB = 200  # peak resident memory of a worker process
 
@@ -20,9 +21,11 @@ class Target:
 
 def table(targets: Sequence[Target]) -> Table:
     found = Table(title="Targets of the performance issue, beside this run's figures")
-    for column in ("what", "target", "this run", "met"):
-        found.add_column(column, justify="left" if column in ("what", "target") else "right")
+    found.add_column("what", overflow="fold")
+    found.add_column("target", overflow="fold")
+    found.add_column("this run", justify="right", overflow="fold")
+    found.add_column("met", justify="right", no_wrap=True)
     for t in targets:
         met = "-" if t.met is None else "yes" if t.met else "[bold]no[/bold]"
-        found.add_row(t.what, t.target, t.measured, met)
+        found.add_row(Text(t.what), Text(t.target), Text(t.measured), met)  # text, not markup
     return found

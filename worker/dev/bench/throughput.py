@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rich.table import Table
+from rich.text import Text
 
 from worker.db.seeding import fresh_postgres
 from worker.dev.bench.runs import (
@@ -126,12 +127,14 @@ def _throughput_table(result: Throughput, partitions: int, broker: str) -> Table
         caption=repeated(result.runs) or None,
         caption_justify="left",
     )
-    for column in ("contender", "events", "seconds", "events/s", "vs bare", "peak RSS each"):
-        table.add_column(column, justify="left" if column == "contender" else "right")
+    table.add_column("contender", overflow="fold")
+    for column in ("events", "seconds", "events/s", "vs bare"):
+        table.add_column(column, justify="right", no_wrap=True)
+    table.add_column("peak RSS each", justify="right", overflow="fold")
     bare = result.runs[0].rate
     for r in result.runs:
-        if not r.messages:
-            table.add_row(r.name, "-", "-", "-", "-", r.note)
+        if not r.messages:  # the note, why not, under the name: plain text, never markup
+            table.add_row(Text.assemble(r.name, "\n", (r.note, "dim")), "-", "-", "-", "-", "-")
             continue
         table.add_row(
             r.name,
@@ -155,9 +158,9 @@ def _peak(r: Run) -> str:
 
 def _memory_table(runs: list[Run]) -> Table:
     table = Table(title="Resident memory of the worker process over its run (sampled every 0.25 s)")
-    table.add_column("share of the run", justify="right")
+    table.add_column("share of the run", justify="right", overflow="fold")
     for r in runs:
-        table.add_column(r.name.removeprefix("ipasn-worker, "), justify="right")
+        table.add_column(r.name.removeprefix("ipasn-worker, "), justify="right", overflow="fold")
     for step in range(9):
         row = [f"{step / 8:.0%}"]
         for r in runs:

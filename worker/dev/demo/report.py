@@ -22,6 +22,16 @@ from worker.domain.model import DIMENSIONS
 from worker.observability.metrics import OUTCOMES
 
 SAMPLE_ROWS = 12
+BAR_WIDTH = 30  # the bands' bar at 100%: the table reads whole at 80 columns
+# What the demo shows of /metrics besides the events consumed: the names as served.
+METRICS_SHOWN = (
+    "ipasn_recalculations_total",
+    "ipasn_recalculations_published_total",
+    "ipasn_conflicts_detected_total",
+    "ipasn_consumer_lag_messages",
+    "ipasn_outbox_pending_events",
+)
+SYSTEMS = ("siasn", "ekinerja", "simpeg", "unknown")  # the steward acts after the report
 
 
 def _latest_per_nip(published: Sequence[Read]) -> dict[str, dict[str, Any]]:
@@ -38,13 +48,14 @@ def _bands(latest: dict[str, dict[str, Any]]) -> Table:
     counts = Counter(d["band"] for d in latest.values() if d["score"] is not None)
     total = sum(counts.values()) or 1
     table = Table(title="IP ASN bands (latest revision per employee)")
-    table.add_column("band")
-    table.add_column("employees", justify="right")
-    table.add_column("share", justify="right")
-    table.add_column("")
+    table.add_column("band", no_wrap=True)
+    table.add_column("employees", justify="right", no_wrap=True)
+    table.add_column("share", justify="right", no_wrap=True)
+    table.add_column("", overflow="crop")
     for band in BANDS:
         n = counts.get(band, 0)
-        table.add_row(band, str(n), f"{100 * n / total:.0f}%", "█" * round(40 * n / total))
+        bar = "█" * round(BAR_WIDTH * n / total)
+        table.add_row(band, f"{n:,}", f"{100 * n / total:.0f}%", bar)
     return table
 
 
@@ -54,11 +65,15 @@ def _sample(latest: dict[str, dict[str, Any]]) -> Table:
         caption="Q qualification, C competency, P performance, D discipline",
         box=box.SIMPLE_HEAD,
         padding=(0, 1),
+        pad_edge=False,
+        show_edge=False,
     )
-    for column in ("NIP", "agency", "Q", "C", "P", "D", "score", "band", "rev"):
-        table.add_column(
-            column, justify="left" if column in ("NIP", "band") else "right", no_wrap=True
-        )
+    table.add_column("NIP", no_wrap=True)
+    table.add_column("agency", overflow="fold")
+    for column in ("Q", "C", "P", "D", "score"):
+        table.add_column(column, justify="right", no_wrap=True)
+    table.add_column("band", overflow="fold")  # "Sangat Rendah" wraps at its space
+    table.add_column("rev", justify="right", no_wrap=True)
     by_band: dict[str | None, list[dict[str, Any]]] = {}
     for d in sorted(latest.values(), key=lambda d: d["nip"]):
         by_band.setdefault(d["band"], []).append(d)
@@ -69,7 +84,7 @@ def _sample(latest: dict[str, dict[str, Any]]) -> Table:
             d["nip"],
             d["agency_code"] or "-",
             *(str(dims.get(k, "-")) for k in DIMENSIONS),
-            str(d["score"]),
+            "-" if d["score"] is None else str(d["score"]),
             d["band"] or "withdrawn",
             str(d["revision"]),
         )
@@ -78,9 +93,9 @@ def _sample(latest: dict[str, dict[str, Any]]) -> Table:
 
 def _dead_letters(dead: Sequence[Read]) -> Table:
     table = Table(title=f"Dead-letter topic: {len(dead)} messages")
-    table.add_column("reason")
-    table.add_column("count", justify="right")
-    table.add_column("detail (first seen)")
+    table.add_column("reason", overflow="fold")
+    table.add_column("count", justify="right", no_wrap=True)
+    table.add_column("detail (first seen)", overflow="fold")
     details: dict[str, str] = {}
     counts: Counter[str] = Counter()
     for r in dead:
@@ -100,37 +115,53 @@ def _metric_values(registry: CollectorRegistry) -> dict[str, list[tuple[dict[str
     return values
 
 
-def _metrics(registry: CollectorRegistry) -> Table:
-    values = _metric_values(registry)
-    table = Table(title="Metrics (as served on /metrics)", box=box.SIMPLE_HEAD)
-    table.add_column("ipasn_events_consumed_total")
+def _consumed(values: dict[str, list[tuple[dict[str, str], float]]]) -> Table:
+    table = Table(
+        title="ipasn_events_consumed_total (as served on /metrics)",
+        box=box.SIMPLE_HEAD,
+    )
+    table.add_column("system", no_wrap=True)
     for outcome in OUTCOMES:
-        table.add_column(outcome, justify="right")
+        table.add_column(outcome, justify="right", no_wrap=True)
     consumed: dict[tuple[str, str], float] = {}
     for labels, value in values.get("ipasn_events_consumed_total", []):
         key = (labels["system"], labels["outcome"])
         consumed[key] = consumed.get(key, 0) + value
-    for system in ("siasn", "ekinerja", "simpeg", "unknown"):
+    for system in SYSTEMS:
         table.add_row(
-            f"system={system}", *(f"{consumed.get((system, o), 0):.0f}" for o in OUTCOMES)
+            f"system={system}", *(f"{consumed.get((system, o), 0):,.0f}" for o in OUTCOMES)
         )
+    return table
+
+
+def _others(values: dict[str, list[tuple[dict[str, str], float]]]) -> Table:
+    table = Table(title="Other metrics (as served on /metrics)", box=box.SIMPLE_HEAD)
+    table.add_column("metric", no_wrap=True)  # the name whole: it is what a dashboard queries
+    table.add_column("value", justify="right", overflow="fold")
     batches = sum(v for _, v in values.get("ipasn_batch_duration_seconds_count", []))
     seconds = sum(v for _, v in values.get("ipasn_batch_duration_seconds_sum", []))
-    table.add_section()
     table.add_row(
         "ipasn_batch_duration_seconds",
-        f"{batches:.0f} batches",
-        f"mean {1000 * seconds / max(batches, 1):.0f} ms",
+        f"{batches:,.0f} batches, mean {1000 * seconds / max(batches, 1):,.0f} ms",
     )
-    for name in (
-        "ipasn_recalculations_total",
-        "ipasn_recalculations_published_total",
-        "ipasn_conflicts_detected_total",
-        "ipasn_consumer_lag_messages",
-        "ipasn_outbox_pending_events",
-    ):
-        table.add_row(name, f"{sum(v for _, v in values.get(name, [])):.0f}")
+    for name in METRICS_SHOWN:
+        table.add_row(name, f"{sum(v for _, v in values.get(name, [])):,.0f}")
     return table
+
+
+def metrics_tables(registry: CollectorRegistry) -> list[Table]:
+    """The metrics, names as served (they are contracts), in tables that read whole at 80
+    columns: the events consumed by system and outcome, then the others."""
+    values = _metric_values(registry)
+    return [_consumed(values), _others(values)]
+
+
+def result_tables(
+    published: Sequence[Read], dead: Sequence[Read], registry: CollectorRegistry
+) -> list[Table]:
+    """Every table of the demo's results, in the order printed."""
+    latest = _latest_per_nip(published)
+    return [_bands(latest), _sample(latest), _dead_letters(dead), *metrics_tables(registry)]
 
 
 def report(
@@ -150,10 +181,8 @@ def report(
         f"{len(published)} recalculated events published for {len(latest)} employees; "
         f"{recorded} source conflicts recorded for data stewards\n"
     )
-    console.print(_bands(latest))
-    console.print(_sample(latest))
-    console.print(_dead_letters(dead))
-    console.print(_metrics(registry))
+    for table in result_tables(published, dead, registry):
+        console.print(table)
     if latest:
         nip = max(latest.values(), key=lambda d: d["revision"])["nip"]
         url = settings.database_url.get_secret_value()

@@ -4,12 +4,14 @@ the reconciled snapshot a regional system receives each time (contracts §6, §7
 from __future__ import annotations
 
 import json
+import shlex
 import threading
 from collections.abc import Callable
 from typing import Any
 
 from prometheus_client import CollectorRegistry
 from rich.console import Console
+from rich.markup import escape
 from rich.syntax import Syntax
 
 from consumers.reader import read_topic
@@ -23,6 +25,7 @@ from worker.db.engine import Engine
 from worker.db.views.conflicts import conflict_and_record, oldest_open_conflict
 
 ACTOR = "budi.santoso@bkn.go.id"
+REASON = "checked against the scanned diploma, ticket ANOM-2025-0412"
 # A kind whose records are told apart by id: the clearest conflicts to show.
 KINDS = ("education", "training", "performance", "discipline")
 
@@ -76,14 +79,12 @@ def _act(console: Console, settings: Settings, engine: Engine, run: Callable[[],
     for what, given in steps:
         which = ["--record-id", found.record_id] if found.record_id else []
         argv = [found.nip, found.kind, *which, *given]
-        argv += ["--reason", "checked against the scanned diploma, ticket ANOM-2025-0412"]
-        args = parse_as(override_arguments, [*argv, "--actor", ACTOR])
+        argv += ["--reason", REASON, "--actor", ACTOR]
+        args = parse_as(override_arguments, argv)
         send_override(signed_override(args, settings), settings)
-        flag = f"--values '{args.values}'" if args.values else "--release"
-        console.print(
-            f"\nA data steward {what}: [dim]ipasn-worker override {found.nip} {found.kind} "
-            f"--record-id {found.record_id} {flag} --reason '…' --actor {ACTOR}[/]"
-        )
+        # The command as run, whole: a person may copy it.
+        command = escape(shlex.join(["ipasn-worker", "override", *argv]))
+        console.print(f"\nA data steward {what}: [dim]{command}[/]")
         with console.status("worker consuming the override…"):
             run()
         conflict, record = conflict_and_record(engine, found.id)
@@ -96,4 +97,6 @@ def _act(console: Console, settings: Settings, engine: Engine, run: Callable[[],
         event = _snapshot(settings, found.nip, found.kind, found.record_id)
         console.print(f"  what a regional system receives on {settings.reconciled_topic}:")
         text = json.dumps(event, indent=2, ensure_ascii=False)
-        console.print(Syntax(text, "json", theme="ansi_dark", background_color="default"))
+        console.print(
+            Syntax(text, "json", theme="ansi_dark", background_color="default", word_wrap=True)
+        )

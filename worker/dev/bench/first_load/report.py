@@ -3,8 +3,10 @@ the projection for the national load."""
 
 from __future__ import annotations
 
+from rich.console import RenderableType
 from rich.table import Table
 
+from worker.commands.screen import Fitted, split_figures
 from worker.dev.bench.first_load.projection import (
     MODELS,
     Measured,
@@ -22,9 +24,9 @@ from worker.dev.bench.runs import repeated
 TARGET_RATE = 10_000  # events/s with `run --processes 2` (the performance issue)
 
 
-def tables(result: FirstLoad) -> list[Table]:
-    """The tables to print, in order."""
-    found = [_throughput(result), _cost(result)]
+def tables(result: FirstLoad) -> list[RenderableType]:
+    """The tables to print, in order; each reads whole at 80 columns."""
+    found: list[RenderableType] = [_throughput(result), _cost(result)]
     if any(len(r.run.rss) > 1 for r in result.runs):
         found.append(_memory(result.runs))
     found.append(_projection(result.measured(), result.target))
@@ -37,26 +39,26 @@ def _name(run: LoadRun) -> str:
     return f"{run.processes} process{'es' if run.processes > 1 else ''}"
 
 
-def _throughput(result: FirstLoad) -> Table:
-    table = Table(
-        title=f"First load: {result.events:,} events of {result.employees:,} employees (a "
-        f"profile and a position each, siasn) on an empty PostgreSQL, {result.partitions} "
-        f"partitions; published in {result.published_s:,.0f} s",
-        caption="database: pg_database_size once the run is done, with the space of the outbox's "
-        "deleted rows that vacuum has not reclaimed yet; per employee: that over the employees. "
-        + repeated(r.run for r in result.runs),
-        caption_justify="left",
+def _throughput(result: FirstLoad) -> Fitted:
+    title = (
+        f"First load: {result.events:,} events of {result.employees:,} employees (a profile "
+        f"and a position each, siasn) on an empty PostgreSQL, {result.partitions} partitions; "
+        f"published in {result.published_s:,.0f} s"
     )
-    for column in ("worker", "events", "seconds", "events/s", "target", "peak RSS per process"):
-        table.add_column(column, justify="left" if column == "worker" else "right")
-    table.add_column("database", justify="right")
-    table.add_column("per employee", justify="right")
+    caption = (
+        "database: pg_database_size once the run is done, with the space of the outbox's "
+        "deleted rows that vacuum has not reclaimed yet; per employee: that over the employees. "
+        + repeated(r.run for r in result.runs)
+    )
+    columns = ("worker", "events", "seconds", "events/s", "target", "peak RSS\nper process",
+               "database", "per\nemployee")  # fmt: skip
+    rows = []
     for r in result.runs:
         target = "-"
         if r.processes == 2:
             met = "met" if r.run.rate >= TARGET_RATE else "not met"
             target = f"≥ {TARGET_RATE:,}: {met}"
-        table.add_row(
+        rows.append((
             _name(r),
             f"{r.run.messages:,}",
             f"{r.run.seconds:,.1f}",
@@ -65,25 +67,23 @@ def _throughput(result: FirstLoad) -> Table:
             " + ".join(f"{mib:,.0f}" for mib in r.run.peaks) + " MiB",
             _size(r.stored.bytes),
             f"{r.stored.bytes / result.employees:,.0f} B",
-        )
-    return table
+        ))  # fmt: skip
+    return split_figures(title, columns, rows, [(1, 2, 3, 4), (5, 6, 7)], caption=caption)
 
 
-def _cost(result: FirstLoad) -> Table:
-    table = Table(
-        title="What each run cost, and whether every event went all the way through",
-        caption_justify="left",
-        caption="CPU per event: of the worker processes (start-up included) and of the "
-        "PostgreSQL backends serving their database. CPU busy: the share of the machine's CPU "
-        "time not idle during the run (the workers, the database, the broker and anything else); "
-        "stolen: the share the hypervisor took.",
+def _cost(result: FirstLoad) -> Fitted:
+    caption = (
+        "CPU per event: of the worker processes (start-up included) and of the PostgreSQL "
+        "backends serving their database. CPU busy: the share of the machine's CPU time not idle "
+        "during the run (the workers, the database, the broker and anything else); stolen: the "
+        "share the hypervisor took."
     )
-    columns = ("worker", "worker CPU/event", "database CPU/event", "CPU busy", "stolen")
-    for column in (*columns, "statements", "indexes", "outbox unsent", "all through"):
-        table.add_column(column, justify="left" if column == "worker" else "right")
+    columns = ("worker", "worker\nCPU/event", "database\nCPU/event", "CPU busy", "stolen",
+               "statements", "indexes", "outbox\nunsent", "all\nthrough")  # fmt: skip
+    rows = []
     for r in result.runs:
         events = max(r.run.messages, 1)
-        table.add_row(
+        rows.append((
             _name(r),
             f"{r.spent.children_cpu_s / events * 1e6:,.0f} µs",
             f"{r.spent.database_cpu_s / events * 1e6:,.0f} µs",
@@ -93,16 +93,17 @@ def _cost(result: FirstLoad) -> Table:
             f"{r.stored.indexes:,}",
             f"{r.stored.outbox:,}",
             "yes" if result.through(r) else "NO",
-        )
-    return table
+        ))  # fmt: skip
+    title = "What each run cost, and whether every event went all the way through"
+    return split_figures(title, columns, rows, [(1, 2, 3, 4), (5, 6, 7, 8)], caption=caption)
 
 
 def _memory(runs: tuple[LoadRun, ...]) -> Table:
     table = Table(title="Resident memory of the worker processes over the run (all summed)")
-    table.add_column("share of the run", justify="right")
+    table.add_column("share of the run", justify="right", overflow="fold")
     sampled = [r for r in runs if r.run.rss]
     for r in sampled:
-        table.add_column(_name(r), justify="right")
+        table.add_column(_name(r), justify="right", no_wrap=True)
     for step in range(9):
         row = [f"{step / 8:.0%}"]
         for r in sampled:
@@ -120,14 +121,14 @@ def _projection(measured: Measured | None, target: Target) -> Table:
         caption=_assumptions(target),
         caption_justify="left",
     )
-    table.add_column("", justify="left")
+    table.add_column("", overflow="fold")
     if measured is None:
-        table.add_column("")
+        table.add_column("", overflow="fold")
         table.add_row("needs", "a run with 1 process and one with 2")
         return table
     found = projections(measured, target)
     for model in MODELS:
-        table.add_column(model, justify="right")
+        table.add_column(model, justify="right", overflow="fold")
     rows = _projection_rows(measured, target, found)
     for label, *cells in rows:
         table.add_row(label, *cells)
@@ -169,9 +170,9 @@ def _database(measured: Measured, target: Target) -> Table:
         "are not in it.",
         caption_justify="left",
     )
-    table.add_column("")
-    table.add_column("measured here", justify="right")
-    table.add_column("national", justify="right")
+    table.add_column("", overflow="fold")
+    table.add_column("measured here", justify="right", no_wrap=True)
+    table.add_column("national", justify="right", overflow="fold")
     per_event = measured.event_bytes / measured.events
     per_employee = measured.employee_bytes / measured.employees
     whole = (measured.event_bytes + measured.employee_bytes) / measured.employees
