@@ -13,6 +13,7 @@ import json
 from datetime import UTC, date, datetime
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, func, select
 
 from schemas.rules import load_rules
@@ -193,4 +194,22 @@ def test_a_run_that_writes_reports_against_the_rules_in_use_and_writes_as_before
     # The second run writes nothing, and still says what the rule change does.
     assert again.as_data()["indexes"] == {"new": 0, "changed": 0, "withdrawn": 0}
     assert _ordered(again.as_data()["transitions"]) == _ordered(TRANSITIONS)
+    engine.dispose()
+
+
+@pytest.mark.postgres
+def test_processes_side_by_side_compare_with_the_rules_in_use_as_one_does(
+    postgres_url: str,
+) -> None:
+    engine = _stored(postgres_url)
+    env = {"IPASN_DATABASE_URL": postgres_url}
+    args = ["recompute", "--year", "2025", "--rules", EXAMPLE_FILE, "--dry-run", "--json"]
+
+    shared = cli(*args, "--processes", "2", "--chunk", "2", env=env)
+
+    assert shared.returncode == 0, shared.stderr
+    data = json.loads(shared.stdout)
+    assert data["compared_with"]["changed"] == 4
+    assert _ordered(data["transitions"]) == _ordered(TRANSITIONS)
+    assert data["agencies"] == AGENCIES
     engine.dispose()
