@@ -191,6 +191,9 @@ def test_the_demo_shows_results_dead_letters_and_metrics(tmp_path: Path) -> None
     assert reason in said  # the override as run, whole
     assert act.count('"type": "asn.personnel.reconciled"') == 2
     assert "Agencies, measurement year 2025" in out  # the figures agencies are judged by
+    # The example rule change, against the indexes the worker just computed under bkn-8-2019.
+    assert "Band transitions (rows: bkn-8-2019, columns: example-2026)" in out
+    assert "against bkn-8-2019 (the rules in use), indexes: 0 changed" not in out
 
 
 def test_show_on_a_database_without_the_schema_says_so_in_one_line(tmp_path: Path) -> None:

@@ -188,7 +188,7 @@ def test_changed_tables_under_the_stored_version_revise_exactly_the_indexes_that
         was = before.get(e["subject"])
         assert e["data"]["previous_band"] == (was[2] if was else None)
     assert report.indexes_changed == len(differ)
-    assert sum(report.affected.values()) == len(differ)
+    assert sum(s.changed for s in report.shifts.values()) == len(differ)
     assert _kept(engine) == _recounted(engine)
     engine.dispose()
 
@@ -231,7 +231,8 @@ def test_agency_limits_it_to_the_employees_whose_reconciled_profile_is_of_that_a
 
 def test_a_dry_run_writes_nothing_and_prints_what_would_change(database_url: str) -> None:
     engine = _seeded(database_url)
-    expected = [i for i in _scored_here(engine, EXAMPLE).values() if i.has_index]
+    in_use, scored = _scored_here(engine, BKN_8_2019), _scored_here(engine, EXAMPLE)
+    expected = [i for i in scored.values() if i.has_index]
     tables, kept = _tables(engine), _kept(engine)
     env = {"IPASN_DATABASE_URL": database_url, "COLUMNS": "150"}
     args = ["recompute", "--year", "2025", "--rules", EXAMPLE_FILE, "--dry-run", "--chunk", "9"]
@@ -243,18 +244,17 @@ def test_a_dry_run_writes_nothing_and_prints_what_would_change(database_url: str
     assert "Band transitions" in shown.stdout
     assert "no index" in shown.stdout
     assert "Agencies most affected" in shown.stdout
-    assert f"indexes that would change: {len(expected)} ({len(expected)} new" in shown.stdout
+    assert (
+        f"revisions that would be written under example-2026: {len(expected)} ({len(expected)} new"
+    ) in shown.stdout
     assert "nothing written or published (dry run)" in shown.stderr.splitlines()[-1]
     assert as_json.returncode == 0, as_json.stderr
     data = json.loads(as_json.stdout)
     assert (data["employees"], data["indexes"]["new"]) == (EMPLOYEES, len(expected))
-    bands: Counter[str | None] = Counter(i.band for i in expected)
-    bands["no index"] = EMPLOYEES - len(expected)
-    into: Counter[str | None] = Counter()
-    for t in data["transitions"]:
-        assert t["from"] == "no index"  # nothing was computed under example-2026 before
-        into[t["to"]] += t["employees"]
-    assert into == bands
+    # "From" is the index under the rules in use (bkn-8-2019, stored by the worker).
+    moves = Counter((in_use[n].band or "no index", i.band or "no index") for n, i in scored.items())
+    assert {(t["from"], t["to"]): t["employees"] for t in data["transitions"]} == moves
+    assert any(was != now for was, now in moves)  # the example moves somebody across a band
     assert (_tables(engine), _kept(engine)) == (tables, kept)
     engine.dispose()
 

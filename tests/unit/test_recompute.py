@@ -22,7 +22,8 @@ from tests.factories import (
     training_values,
 )
 from tests.fakes import FakeStore
-from worker.commands.recompute.report import NO_INDEX, Report
+from worker.commands.recompute.report import Report
+from worker.domain.comparison import NO_INDEX
 from worker.domain.model import Statement
 from worker.domain.rules import RuleSet
 from worker.pipeline.ports import Origin
@@ -122,12 +123,47 @@ def test_the_report_counts_transitions_and_the_agencies_affected() -> None:
     assert (report.employees, report.new, report.changed, report.withdrawn) == (3, 2, 0, 0)
     assert report.transitions[(NO_INDEX, NO_INDEX)] == 1
     assert sum(n for (was, _), n in report.transitions.items() if was == NO_INDEX) == 3
-    assert [(a, n, before) for a, n, before, _ in report.agencies()] == [
+    # Compared with its own rule version, computed the first time: no mean before.
+    assert [(a, s.changed, s.mean_before) for a, s in report.agencies()] == [
         ("3201", 1, None), ("7317", 1, None)
     ]  # fmt: skip
     data = json.loads(json.dumps(report.as_data()))
     assert data["indexes"] == {"new": 2, "changed": 0, "withdrawn": 0}
-    assert "would change" in report.summary()
+    assert "that would be written" in report.summary()
+
+
+def test_compared_with_the_rules_in_use_the_report_counts_against_their_indexes() -> None:
+    store = _stored()
+    report = Report(2025, "example-2026", dry_run=True, agency=None, compared_with="bkn-8-2019")
+    nips = [NIP, OTHER_NIP, THIRD_NIP]
+
+    report.add(_service(store, EXAMPLE).recompute(nips, NOW, dry_run=True, in_use="bkn-8-2019"))
+
+    assert (report.new, report.changed) == (2, 0)  # the revisions: revision 1 each
+    # NIP: S2 20 + discipline 5 = 25 → 22.5 + 22.5 (16 JP now count) + 5 = 50; OTHER_NIP: SMA
+    # 5 + 5 = 10 under both; THIRD_NIP: no position, no index under either.
+    assert dict(report.outcomes) == {"changed": 1, "unchanged": 1, "none": 1}
+    assert dict(report.transitions) == {
+        ("Sangat Rendah", "Sangat Rendah"): 2, (NO_INDEX, NO_INDEX): 1
+    }  # fmt: skip
+    [(agency, shift)] = report.agencies()  # 7317's index does not change: not affected
+    assert (agency, shift.employees, shift.mean_before, shift.mean_after) == (
+        "3201", 1, Decimal("25.00"), Decimal("50.00")
+    )  # fmt: skip
+    assert report.as_data()["compared_with"]["rule_version"] == "bkn-8-2019"
+    assert "against bkn-8-2019: 1 changed, 1 unchanged, 0 new, 0 withdrawn" in report.summary()
+
+
+def test_compared_pairs_each_new_index_with_the_one_under_the_rules_in_use() -> None:
+    store = _stored()
+
+    scored = _service(store, EXAMPLE).recompute([NIP, OTHER_NIP], NOW, in_use="bkn-8-2019")
+
+    in_use = {nip: store.state.indexes[(nip, 2025, "bkn-8-2019")].index for nip in [NIP, OTHER_NIP]}
+    assert [(was, now.nip) for was, now in scored.compared] == [
+        (in_use[NIP], NIP), (in_use[OTHER_NIP], OTHER_NIP)
+    ]  # fmt: skip
+    assert [was for was, _ in scored.indexes] == [None, None]  # the revisions' own: none before
 
 
 def test_rescoring_the_reconciled_records_gives_what_reconciling_the_statements_gives() -> None:

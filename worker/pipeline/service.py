@@ -54,6 +54,9 @@ class Scored:
     moved: list[IndexResult] = field(default_factory=list)  # the agency alone changed
     moves: list[Move] = field(default_factory=list)  # for the agencies' figures
     agencies: int = 0  # agencies whose figures changed (recompute)
+    # recompute: each employee's current index under the rules in use (None: none) and the
+    # index now; the same pairs as `indexes` where the rules in use are these rules.
+    compared: list[tuple[IndexResult | None, IndexResult]] = field(default_factory=list)
     # As BatchOutcome's: the events to publish from memory, and how many wait for the relay.
     events: list[OutboxEvent] = field(default_factory=list)
     held_back: int = 0
@@ -171,6 +174,7 @@ class IndexService:
         *,
         dry_run: bool = False,
         reconciled: bool = False,
+        in_use: str | None = None,
     ) -> Scored:
         """Compute these employees' index again under this service's year and rules (contracts
         §9), in one transaction: a revision and an outbox row for each index that changed, and
@@ -181,7 +185,8 @@ class IndexService:
         from the reconciled records the worker keeps, where these rules reconcile as the rules
         that made them do (the same precedence). The employees are locked first, as
         add_statements locks them. dry_run: nothing is locked or written; the outcome says what
-        would have been.
+        would have been. `in_use`: the rule version in use, whose current indexes of the year
+        `compared` pairs with the new ones (read only; default: these rules').
         """
         with self.store.unit(now, commit=not dry_run) as unit:
             if not dry_run:
@@ -193,6 +198,7 @@ class IndexService:
                 read = unit.latest_statements_of(nips)
                 resolutions = [resolve(nip, read[nip], self.rules) for nip in sorted(read)]
             scored = self._scored(unit, resolutions, {}, now)
+            scored.compared = self._compared(unit, scored, in_use)
             if not dry_run:
                 unit.save_revisions(scored.revisions)
                 unit.move_indexes(scored.moved)
@@ -228,6 +234,20 @@ class IndexService:
                 scored.moved.append(result)
                 scored.moves.append((was, result))
         return scored
+
+    def _compared(
+        self, unit: Unit, scored: Scored, in_use: str | None
+    ) -> list[tuple[IndexResult | None, IndexResult]]:
+        """Each new index beside the current one under the rules in use, read before anything
+        of this transaction is written (it writes only under this service's rule version)."""
+        if in_use is None or in_use == self.rules.version:
+            return scored.indexes
+        nips = [now.nip for _, now in scored.indexes]
+        current = unit.current_indexes(nips, self.measurement_year, in_use)
+        return [
+            (current[now.nip].index if now.nip in current else None, now)
+            for _, now in scored.indexes
+        ]
 
     def _conflict_changes(
         self, unit: Unit, resolved: Sequence[tuple[Resolution, Known]]

@@ -33,7 +33,6 @@ from worker.commands.recompute.processes import Job, in_processes
 from worker.commands.recompute.report import Report, dumps, render
 from worker.commands.shutdown import Shutdown
 from worker.config.settings import Settings
-from worker.db.views.agencies import figures
 from worker.db.views.employees import count_nips, nip_pages
 from worker.kafka import clients
 
@@ -49,9 +48,22 @@ follow, and the events are published as the worker publishes them. Reconciled re
 conflicts and snapshots are left as the worker keeps them. A second run publishes nothing.
 
 --dry-run writes and publishes nothing (no broker needed) and shows what would change. Both
-print the employees computed, the indexes changed (new, changed, withdrawn), the band
-transitions and the agencies most affected (--json: as JSON); a progress bar runs on a
-terminal, and a summary line ends the run on stderr.
+print the employees computed; the revisions written (or that would be) under the rules computed
+(new, changed, withdrawn); and against the rules in use (IPASN_RULES_FILE: the current indexes
+of the same year under that rule set, which a rule change is measured against) the indexes
+changed, unchanged, new and withdrawn, a band-transition table (rows: the band under the rules
+in use, or "no index"; columns: under the rules computed) and the ten agencies whose mean score
+moves most (employees with an index under either, indexes changed, employees changing band,
+mean score before, after and the change). A progress bar runs on a terminal, and a summary line
+ends the run on stderr.
+
+--json prints the same as one object: measurement_year, rule_version, agency, dry_run,
+computed_from, employees, indexes {new, changed, withdrawn} (the revisions, as above),
+compared_with {rule_version, changed, unchanged, new, withdrawn, none} (against the rules in
+use; none: no index under either), transitions [{from, to, employees}] (from: under the rules
+in use), agencies [{agency_code, employees, indexes_changed, band_changes, mean_score_before,
+mean_score_after, mean_score_change}] (before: under the rules in use; null without an index
+there), published {topic: events} and seconds.
 
 Exit status: 0; 1 a database without the ipasn schema, or a failure (the chunks committed
 stay, and their events are published by the next run or the worker); 2 a bad argument, or
@@ -115,7 +127,8 @@ def run_recompute(args: argparse.Namespace, settings: Settings, console: Console
     rules = load_rules(rules_file)
     # The worker's reconciled records were made under the rules in use: where the new rules
     # pick the same winners (the same precedence), the records are rescored as they are.
-    reconciled = rules.precedence == load_rules(settings.rules_file).precedence
+    in_use = load_rules(settings.rules_file)
+    reconciled = rules.precedence == in_use.precedence
     # Without --dry-run the schema is brought up to date, as `run` does: the agencies' table
     # may be newer than the data.
     database: Database = "read" if args.dry_run else "upgrade"
@@ -125,12 +138,21 @@ def run_recompute(args: argparse.Namespace, settings: Settings, console: Console
         require_topics(settings, reads=False)  # the outputs its events and the outbox go to
     started = time.monotonic()
     with bootstrap(settings, database=database, producer=producer) as app:
-        before = {key[0]: f for key, f, _ in figures(app.engine, args.year, rules.version)}
-        report = Report(args.year, rules.version, args.dry_run, args.agency, before, reconciled)
+        report = Report(
+            args.year, rules.version, args.dry_run, args.agency, reconciled, in_use.version
+        )
         total = partial(count_nips, app.engine, args.agency)
         with _progress(total, sys.stderr.isatty()) as step:
             if processes > 1:
-                job = Job(settings, rules_file, args.year, args.dry_run, args.agency, reconciled)
+                job = Job(
+                    settings,
+                    rules_file,
+                    args.year,
+                    args.dry_run,
+                    args.agency,
+                    reconciled,
+                    in_use.version,
+                )
                 pages = nip_pages(app.engine, args.agency, args.chunk)
                 in_processes(job, pages, processes, report, step)
                 drain_left(None if args.dry_run else app.relay(), report)

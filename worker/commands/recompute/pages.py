@@ -41,8 +41,15 @@ def compute_page(
 ) -> None:
     """The page in one transaction, its events published from memory once it commits (none:
     a dry run), those held back behind older ones of their key by the relay; `reconciled`:
-    rescored from the reconciled records (IndexService.recompute)."""
-    computed = partial(service.recompute, nips, dry_run=report.dry_run, reconciled=reconciled)
+    rescored from the reconciled records (IndexService.recompute); compared with the current
+    indexes under the report's `compared_with`, the rules in use."""
+    computed = partial(
+        service.recompute,
+        nips,
+        dry_run=report.dry_run,
+        reconciled=reconciled,
+        in_use=report.compared_with,
+    )
     scored = _retried(lambda: computed(now()))
     report.add(scored)
     if relay is not None:

@@ -37,6 +37,7 @@ class Job:
     dry_run: bool
     agency: str | None
     reconciled: bool  # rescore the reconciled records (else reconcile the statements again)
+    in_use: str  # the rule version in use, whose current indexes the report compares with
 
 
 @dataclass
@@ -64,7 +65,8 @@ def _compute(nips: list[str]) -> tuple[int, Report]:
     """One page, in this process: computed, committed, published; its size and report."""
     this = _this[0]
     service = this.app.index_service(this.rules, this.job.year)
-    part = Report(this.job.year, this.rules.version, this.job.dry_run, this.job.agency)
+    job = this.job
+    part = Report(job.year, this.rules.version, job.dry_run, job.agency, compared_with=job.in_use)
     relay = None if this.job.dry_run else this.app.relay()
     compute_page(service, relay, part, nips, reconciled=this.job.reconciled)
     return len(nips), part
