@@ -4,12 +4,17 @@ pages of NIPs `recompute` walks through."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, Select, and_, distinct, func, select
 
+from worker.db.store import records as stored_records
+from worker.db.store.dialects import writes_for
 from worker.db.tables import conflicts, indexes, records, revisions, statements
-from worker.domain.rules import STEWARD
+from worker.domain import improvement
+from worker.domain.model import Resolution
+from worker.domain.rules import STEWARD, RuleSet
 
 
 def _jsonable(row: Any) -> dict[str, Any]:
@@ -23,7 +28,13 @@ def _jsonable(row: Any) -> dict[str, Any]:
     return out
 
 
-def employee_view(engine: Engine, nip: str, year: int, rule_version: str) -> dict[str, Any]:
+def employee_view(
+    engine: Engine, nip: str, year: int, rules: RuleSet, target_year: int | None = None
+) -> dict[str, Any]:
+    """What `show` prints: the records, the index of `year` under the rules and its revisions,
+    the conflicts and overrides, and what raises the index for `target_year` (default
+    year + 1; contracts §12)."""
+    rule_version = rules.version
     with engine.connect() as conn:
         recs = conn.execute(
             select(records)
@@ -55,6 +66,11 @@ def employee_view(engine: Engine, nip: str, year: int, rule_version: str) -> dic
             .where(statements.c.nip == nip, statements.c.source == STEWARD)
             .order_by(statements.c.time, func.coalesce(statements.c.sequence, -1), statements.c.id)
         ).all()
+        # Read as recompute and plan read them, so that the three agree.
+        resolution = stored_records.read(writes_for(conn), [nip]).get(nip)
+    raising = improvement.improvement(
+        resolution or Resolution.nothing(nip), target_year or year + 1, rules
+    )
     return {
         "nip": nip,
         "measurement_year": year,
@@ -65,7 +81,20 @@ def employee_view(engine: Engine, nip: str, year: int, rule_version: str) -> dic
         "revisions": [_jsonable(r) for r in history],
         "conflicts": [_conflict(c) for c in found],
         "overrides": [_override(s) for s in steward],
+        "improvement": json_numbers(improvement.as_data(raising)),
     }
+
+
+def json_numbers(value: Any) -> Any:
+    """The value with each Decimal a JSON number: an int where it is whole (65), else a float
+    (62.5), which json writes in the fewest digits that read back as it."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: json_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [json_numbers(v) for v in value]
+    return value
 
 
 def _conflict(row: Any) -> dict[str, Any]:
