@@ -32,6 +32,14 @@ Action = Literal[
 ]
 ACTIONS: tuple[Action, ...] = get_args(Action)  # the order options are listed in
 Effort = Literal["short", "long"]
+# Training takes days; a degree takes years.
+EFFORT: Mapping[Action, Effort] = {
+    "technical_training": "short",
+    "seminar": "short",
+    "leadership_training": "short",
+    "functional_training": "short",
+    "education": "long",
+}
 ZERO = Decimal(0)
 
 
@@ -135,9 +143,9 @@ def competency_options(
     if table.technical > 0 and missing > 0 and _acts_in_target_year(rules.technical_window):
         more = " more" if met.technical_hours > 0 else ""
         detail = f"{_number(missing)}{more} JP of technical training ending in {year}"
-        found.append(_short("technical_training", table.technical, detail))
+        found.append(_competency("technical_training", table.technical, detail))
     if table.seminar > 0 and not met.seminar and _acts_in_target_year(rules.seminar_window):
-        found.append(_short("seminar", table.seminar, f"a seminar ending in {year}"))
+        found.append(_competency("seminar", table.seminar, f"a seminar ending in {year}"))
     tiers = matching_tiers(position, rules)
     if table.leadership > 0 and tiers and not met.leadership:
         echelon = echelon_of(position.get("echelon"))
@@ -145,15 +153,15 @@ def competency_options(
             f"leadership training {' or '.join(sorted(tiers))} (echelon {echelon}) "
             f"ending by {cutoff(year)}"
         )
-        found.append(_short("leadership_training", table.leadership, detail))
+        found.append(_competency("leadership_training", table.leadership, detail))
     if table.functional > 0 and not met.functional:
         detail = f"a functional training ending by {cutoff(year)}"
-        found.append(_short("functional_training", table.functional, detail))
+        found.append(_competency("functional_training", table.functional, detail))
     return found
 
 
-def _short(action: Action, gain: Decimal, detail: str) -> Option:
-    return Option(action, "competency", gain, "short", detail)
+def _competency(action: Action, gain: Decimal, detail: str) -> Option:
+    return Option(action, "competency", gain, EFFORT[action], detail)
 
 
 def education_options(
@@ -171,7 +179,7 @@ def education_options(
     worth, _, level = min(better)
     held = _highest_level(education, year, rules) if now > 0 else None
     detail = f"complete {level} by {cutoff(year)} ({f'now {held}' if held else 'none now'})"
-    return [Option("education", "qualification", worth - now, "long", detail)]
+    return [Option("education", "qualification", worth - now, EFFORT["education"], detail)]
 
 
 def _highest_level(education: Iterable[Record], year: int, rules: RuleSet) -> str | None:

@@ -1,5 +1,5 @@
-"""Read queries about one employee and about employees in bulk: what `show` prints, and the
-pages of NIPs `recompute` walks through."""
+"""Read queries about one employee and about employees in bulk: what `show` prints, the pages
+of NIPs `recompute` walks through, and the pages of reconciled records `plan` walks through."""
 
 from __future__ import annotations
 
@@ -157,5 +157,38 @@ def count_nips(engine: Engine, agency: str | None) -> int:
         query = select(func.count(distinct(statements.c.nip)))
     else:
         query = select(func.count()).select_from(records).where(_of_agency(agency))
+    with engine.connect() as conn:
+        return int(conn.execute(query).scalar_one())
+
+
+def _with_profile(agency: str | None) -> ColumnElement[bool]:
+    return records.c.kind == "profile" if agency is None else _of_agency(agency)
+
+
+def reconciled_pages(engine: Engine, agency: str | None, size: int) -> Iterator[list[Resolution]]:
+    """The reconciled records of every employee with a profile (only they can have an index),
+    or of one agency's employees, `size` employees at a time in NIP order: keyset pages, each
+    read in a short transaction of its own, the records read as recompute reads them."""
+    after = ""
+    while True:
+        page = (
+            select(records.c.nip)
+            .where(_with_profile(agency), records.c.nip > after)
+            .order_by(records.c.nip)
+            .limit(size)
+        )
+        with engine.connect() as conn:
+            nips = [str(nip) for nip in conn.execute(page).scalars()]
+            found = stored_records.read(writes_for(conn), nips) if nips else {}
+        if nips:
+            yield [found[nip] for nip in nips if nip in found]
+        if len(nips) < size:
+            return
+        after = nips[-1]
+
+
+def count_with_profile(engine: Engine, agency: str | None) -> int:
+    """How many employees reconciled_pages() yields."""
+    query = select(func.count()).select_from(records).where(_with_profile(agency))
     with engine.connect() as conn:
         return int(conn.execute(query).scalar_one())
