@@ -12,13 +12,11 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from worker.domain.agencies import BANDS
+from worker.domain.agencies import BANDS, CENT
 from worker.domain.improvement import ACTIONS, Action, Improvement
 from worker.domain.index import band_of
 from worker.domain.model import Band
 from worker.domain.rules import RuleSet
-
-CENT = Decimal("0.01")
 
 
 @dataclass(slots=True)
