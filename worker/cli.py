@@ -80,6 +80,11 @@ COMMANDS = (
         "worker.commands.intake",
     ),
     Command(
+        "plan",
+        "what raises the indexes: per action and the bands, for an agency or all",
+        "worker.commands.plan",
+    ),
+    Command(
         "recompute",
         "compute the indexes again from the stored statements (a year, a rule change)",
         "worker.commands.recompute",

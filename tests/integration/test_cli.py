@@ -82,6 +82,10 @@ def test_publish_then_run_until_idle_then_show_gives_the_worked_example(
         (["--log-level", "loud", "show", A], {}, "IPASN_LOG_LEVEL"),
         (["run"], {"IPASN_METRICS_PORT": "lots"}, "IPASN_METRICS_PORT"),
         (["show", A], {"IPASN_MEASUREMENT_YEAR": "1900"}, "IPASN_MEASUREMENT_YEAR"),
+        (["show", A, "--year", "1900"], {}, "1900 is not a year from 2000 to 2100"),
+        (["show", A, "--year", "next"], {}, "invalid year value: 'next'"),
+        (["plan", "--agency", "32.01"], {}, "'32.01' is not an agency code"),
+        (["plan", "--year", "3000"], {}, "3000 is not a year from 2000 to 2100"),
         (["run"], {"IPASN_RULES_FILE": "/nonexistent/rules.toml"}, "rules file"),
     ],
 )

@@ -77,6 +77,19 @@ agency 7317
 │ 3        │ -     │ -             │ 72.5     │ siasn/pos-2                                  │
 │ 4        │ 65    │ Rendah        │ -        │ siasn/pos-3                                  │
 └──────────┴───────┴───────────────┴──────────┴──────────────────────────────────────────────┘
+Raising the index: 25 (Sangat Rendah) projected for 2026 with no new action: qualification 20, \
+competency 0; performance
+0 (the appraisal of 2025) and discipline 5 are fixed for 2026.
+                                  Options for 2026                                  
+┏━━━━━━━━━━━━━━━━━━━━━┳━━━━━━┳━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓
+┃ action              ┃ gain ┃ effort ┃ detail                                     ┃
+┡━━━━━━━━━━━━━━━━━━━━━╇━━━━━━╇━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┩
+│ technical_training  │  +15 │ short  │ 20 JP of technical training ending in 2026 │
+│ seminar             │  +10 │ short  │ a seminar ending in 2026                   │
+│ functional_training │  +15 │ short  │ a functional training ending by 2026-12-31 │
+│ education           │   +5 │ long   │ complete S3 by 2026-12-31 (now S2)         │
+└─────────────────────┴──────┴────────┴────────────────────────────────────────────┘
+To the next band: technical_training + seminar + functional_training (+40 → 65).
 """  # noqa: W291 (rich pads the title line)
 
 
@@ -87,7 +100,7 @@ def test_the_tables_and_show_hold_exactly_these_rows(database_url: str) -> None:
     for now, incoming in batches():
         service.apply(incoming, now)
     rows = _rows(engine)
-    view = employee_view(engine, NIP, 2025, "bkn-8-2019")
+    view = employee_view(engine, NIP, 2025, BKN_8_2019)
     printed = io.StringIO()
     render(view, Console(file=printed, width=120, color_system=None))
     engine.dispose()
@@ -133,5 +146,27 @@ def test_the_tables_and_show_hold_exactly_these_rows(database_url: str) -> None:
         {**_shown(4, "65", "Rendah", ("20", "15", "25", "5"), "7317"),
          "previous_score": None, "previous_band": None, "caused_by": _causes("pos-3")},
     ]  # fmt: skip
+    # For 2026 (no appraisal of 2025, the 2025 JP no longer count): 20 + 0 + 0 + 5 = 25.
+    assert view["improvement"] == {
+        "year": 2026,
+        "projected": {
+            "score": 25, "band": "Sangat Rendah",
+            "dimensions": {"qualification": 20, "competency": 0, "performance": 0,
+                           "discipline": 5},
+        },
+        "options": [
+            {"action": "technical_training", "dimension": "competency", "gain": 15,
+             "effort": "short", "detail": "20 JP of technical training ending in 2026"},
+            {"action": "seminar", "dimension": "competency", "gain": 10, "effort": "short",
+             "detail": "a seminar ending in 2026"},
+            {"action": "functional_training", "dimension": "competency", "gain": 15,
+             "effort": "short", "detail": "a functional training ending by 2026-12-31"},
+            {"action": "education", "dimension": "qualification", "gain": 5, "effort": "long",
+             "detail": "complete S3 by 2026-12-31 (now S2)"},
+        ],
+        # Over 60 takes more than 35: the three short ones (40); with education instead of the
+        # seminar, 35 is not above.
+        "to_next_band": ["technical_training", "seminar", "functional_training"],
+    }  # fmt: skip
     shown = printed.getvalue()
     assert shown[shown.index("IP ASN") :] == SHOWN_INDEX

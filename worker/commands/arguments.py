@@ -16,6 +16,14 @@ def positive(text: str) -> int:
     return value
 
 
+def year(text: str) -> int:
+    """A calendar year the index is measured for (2000 to 2100)."""
+    value = int(text)
+    if not 2000 <= value <= 2100:
+        raise argparse.ArgumentTypeError(f"{value} is not a year from 2000 to 2100")
+    return value
+
+
 def agency(text: str) -> str:
     if not re.fullmatch(AGENCY_CODE, text):
         raise argparse.ArgumentTypeError(

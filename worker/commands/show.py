@@ -1,5 +1,7 @@
 """`ipasn-worker show NIP`: the reconciled record, the index, where each value came from, the
-data stewards' overrides (who, why) and the conflicts (open or closed, and the rule)."""
+data stewards' overrides (who, why), the conflicts (open or closed, and the rule), and what
+raises the index: the projected index for a target year T (--year, default the measurement year
++ 1), the options and the fewest of them to the next band (contracts §12)."""
 
 from __future__ import annotations
 
@@ -13,10 +15,11 @@ from rich.table import Table
 
 from schemas.rules import load_rules
 from worker.bootstrap import bootstrap
-from worker.commands.arguments import database_flags
+from worker.commands.arguments import database_flags, year
 from worker.config.settings import Settings
 from worker.db.engine import database_name
 from worker.db.views.employees import employee_view
+from worker.domain.agencies import BANDS
 from worker.domain.model import DIMENSIONS, HISTORY_KINDS
 
 DESCRIPTION = __doc__ or ""
@@ -25,13 +28,16 @@ DESCRIPTION = __doc__ or ""
 def arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("nip")
     p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument(
+        "--year", type=year, help="the target year T of the options (default: measurement year + 1)"
+    )
     database_flags(p)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     rules = load_rules(settings.rules_file)
     with bootstrap(settings, database="read") as app:
-        view = employee_view(app.engine, args.nip, settings.measurement_year, rules.version)
+        view = employee_view(app.engine, args.nip, settings.measurement_year, rules, args.year)
     if not view["records"] and view["index"] is None and not view["statements"]:
         name = database_name(settings.database_url.get_secret_value())
         print(f"ipasn-worker: no statements about that NIP in {name}", file=sys.stderr)
@@ -71,6 +77,7 @@ def render(view: dict[str, Any], console: Console) -> None:
         )
     console.print(table)
     _render_index(view, console)
+    _render_improvement(view.get("improvement"), console)
     _render_overrides(view, console)
     _render_conflicts(view, console)
 
@@ -103,6 +110,47 @@ def _render_index(view: dict[str, Any], console: Console) -> None:
                 causes or "-",
             )
         console.print(hist)
+
+
+def _render_improvement(found: dict[str, Any] | None, console: Console) -> None:
+    """The projected index for T, the options and the set to the next band (contracts §12)."""
+    if found is None:
+        return
+    year, projected = found["year"], found["projected"]
+    dims = projected["dimensions"]
+    console.print(
+        f"[bold]Raising the index: {projected['score']} ({projected['band']}) projected for "
+        f"{year}[/] with no new action: qualification {dims['qualification']}, competency "
+        f"{dims['competency']}; performance {dims['performance']} (the appraisal of "
+        f"{year - 1}) and discipline {dims['discipline']} are fixed for {year}."
+    )
+    options = found["options"]
+    if not options:
+        console.print(f"No option: every criterion that one action meets is met for {year}.")
+        return
+    # The dimension goes without a column (--json has it): the detail keeps room to be read.
+    table = Table(title=f"Options for {year}")
+    table.add_column("action", no_wrap=True)
+    table.add_column("gain", justify="right", no_wrap=True)
+    table.add_column("effort", no_wrap=True)
+    table.add_column("detail", ratio=1, overflow="fold")
+    for o in options:
+        table.add_row(o["action"], f"+{o['gain']}", o["effort"], o["detail"])
+    console.print(table)
+    console.print(_next_band_line(found))
+
+
+def _next_band_line(found: dict[str, Any]) -> str:
+    chosen = found["to_next_band"]
+    if chosen is None:
+        top = found["projected"]["band"] == BANDS[0]
+        return "To the next band: none, " + (
+            "already the top band." if top else "not even every option together reaches it."
+        )
+    gains = {o["action"]: o["gain"] for o in found["options"]}
+    total = sum(gains[action] for action in chosen)
+    reached = found["projected"]["score"] + total
+    return f"To the next band: {' + '.join(chosen)} (+{total:g} → {reached:g})."
 
 
 def _render_overrides(view: dict[str, Any], console: Console) -> None:

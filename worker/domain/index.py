@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any, cast
@@ -59,41 +60,67 @@ def _ended_by_cutoff(r: Record, measurement_year: int) -> bool:
     return ended is not None and ended <= cutoff(measurement_year)
 
 
+@dataclass(frozen=True, slots=True)
+class Indicators:
+    """What the records meet of the competency criteria for a measurement year: whether a
+    matching leadership training, a functional training and a seminar count, and the JP of
+    technical training that count. competency_points() and the options of
+    worker/domain/improvement.py both read them, so the two never disagree."""
+
+    leadership: bool
+    functional: bool
+    technical_hours: Decimal
+    seminar: bool
+
+
+def competency_indicators(
+    position: Mapping[str, Any], training: Iterable[Record], measurement_year: int, rules: RuleSet
+) -> Indicators:
+    by_category: dict[str, list[Record]] = {}
+    for r in training:
+        by_category.setdefault(str(r.values.get("category")), []).append(r)
+
+    tiers = matching_tiers(position, rules)
+    return Indicators(
+        leadership=any(
+            r.values.get("leadership_tier") in tiers and _ended_by_cutoff(r, measurement_year)
+            for r in by_category.get("leadership", [])
+        ),
+        functional=any(
+            _ended_by_cutoff(r, measurement_year) for r in by_category.get("functional", [])
+        ),
+        technical_hours=sum(
+            (
+                Decimal(str(r.values.get("hours") or 0))
+                for r in by_category.get("technical", [])
+                if _ended_in(r, rules.technical_window, measurement_year)
+            ),
+            ZERO,
+        ),
+        seminar=any(
+            _ended_in(r, rules.seminar_window, measurement_year)
+            for r in by_category.get("seminar", [])
+        ),
+    )
+
+
+def matching_tiers(position: Mapping[str, Any], rules: RuleSet) -> frozenset[str]:
+    """The leadership tiers that match the position's echelon (none without one)."""
+    return rules.leadership_tiers.get(echelon_of(position.get("echelon")) or "", frozenset())
+
+
 def competency_points(
     position: Mapping[str, Any], training: Iterable[Record], measurement_year: int, rules: RuleSet
 ) -> Decimal:
     table = rules.competency.get(cast(PositionType, position.get("position_type")))
     if table is None:
         return ZERO
-    by_category: dict[str, list[Record]] = {}
-    for r in training:
-        by_category.setdefault(str(r.values.get("category")), []).append(r)
-
-    tiers = rules.leadership_tiers.get(echelon_of(position.get("echelon")) or "", frozenset())
-    leadership = any(
-        r.values.get("leadership_tier") in tiers and _ended_by_cutoff(r, measurement_year)
-        for r in by_category.get("leadership", [])
-    )
-    functional = any(
-        _ended_by_cutoff(r, measurement_year) for r in by_category.get("functional", [])
-    )
-    technical_hours = sum(
-        (
-            Decimal(str(r.values.get("hours") or 0))
-            for r in by_category.get("technical", [])
-            if _ended_in(r, rules.technical_window, measurement_year)
-        ),
-        ZERO,
-    )
-    seminar = any(
-        _ended_in(r, rules.seminar_window, measurement_year) for r in by_category.get("seminar", [])
-    )
-
+    met = competency_indicators(position, training, measurement_year, rules)
     earned = [
-        (leadership, table.leadership),
-        (functional, table.functional),
-        (technical_hours >= rules.technical_min_hours, table.technical),
-        (seminar, table.seminar),
+        (met.leadership, table.leadership),
+        (met.functional, table.functional),
+        (met.technical_hours >= rules.technical_min_hours, table.technical),
+        (met.seminar, table.seminar),
     ]
     return sum((points for done, points in earned if done), ZERO)
 

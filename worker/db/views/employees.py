@@ -1,15 +1,20 @@
-"""Read queries about one employee and about employees in bulk: what `show` prints, and the
-pages of NIPs `recompute` walks through."""
+"""Read queries about one employee and about employees in bulk: what `show` prints, the pages
+of NIPs `recompute` walks through, and the pages of reconciled records `plan` walks through."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, Select, and_, distinct, func, select
 
+from worker.db.store import records as stored_records
+from worker.db.store.dialects import writes_for
 from worker.db.tables import conflicts, indexes, records, revisions, statements
-from worker.domain.rules import STEWARD
+from worker.domain import improvement
+from worker.domain.model import Resolution
+from worker.domain.rules import STEWARD, RuleSet
 
 
 def _jsonable(row: Any) -> dict[str, Any]:
@@ -23,7 +28,13 @@ def _jsonable(row: Any) -> dict[str, Any]:
     return out
 
 
-def employee_view(engine: Engine, nip: str, year: int, rule_version: str) -> dict[str, Any]:
+def employee_view(
+    engine: Engine, nip: str, year: int, rules: RuleSet, target_year: int | None = None
+) -> dict[str, Any]:
+    """What `show` prints: the records, the index of `year` under the rules and its revisions,
+    the conflicts and overrides, and what raises the index for `target_year` (default
+    year + 1; contracts §12)."""
+    rule_version = rules.version
     with engine.connect() as conn:
         recs = conn.execute(
             select(records)
@@ -55,6 +66,11 @@ def employee_view(engine: Engine, nip: str, year: int, rule_version: str) -> dic
             .where(statements.c.nip == nip, statements.c.source == STEWARD)
             .order_by(statements.c.time, func.coalesce(statements.c.sequence, -1), statements.c.id)
         ).all()
+        # Read as recompute and plan read them, so that the three agree.
+        resolution = stored_records.read(writes_for(conn), [nip]).get(nip)
+    raising = improvement.improvement(
+        resolution or Resolution.nothing(nip), target_year or year + 1, rules
+    )
     return {
         "nip": nip,
         "measurement_year": year,
@@ -65,7 +81,20 @@ def employee_view(engine: Engine, nip: str, year: int, rule_version: str) -> dic
         "revisions": [_jsonable(r) for r in history],
         "conflicts": [_conflict(c) for c in found],
         "overrides": [_override(s) for s in steward],
+        "improvement": json_numbers(improvement.as_data(raising)),
     }
+
+
+def json_numbers(value: Any) -> Any:
+    """The value with each Decimal a JSON number: an int where it is whole (65), else a float
+    (62.5), which json writes in the fewest digits that read back as it."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: json_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [json_numbers(v) for v in value]
+    return value
 
 
 def _conflict(row: Any) -> dict[str, Any]:
@@ -128,5 +157,38 @@ def count_nips(engine: Engine, agency: str | None) -> int:
         query = select(func.count(distinct(statements.c.nip)))
     else:
         query = select(func.count()).select_from(records).where(_of_agency(agency))
+    with engine.connect() as conn:
+        return int(conn.execute(query).scalar_one())
+
+
+def _with_profile(agency: str | None) -> ColumnElement[bool]:
+    return records.c.kind == "profile" if agency is None else _of_agency(agency)
+
+
+def reconciled_pages(engine: Engine, agency: str | None, size: int) -> Iterator[list[Resolution]]:
+    """The reconciled records of every employee with a profile (only they can have an index),
+    or of one agency's employees, `size` employees at a time in NIP order: keyset pages, each
+    read in a short transaction of its own, the records read as recompute reads them."""
+    after = ""
+    while True:
+        page = (
+            select(records.c.nip)
+            .where(_with_profile(agency), records.c.nip > after)
+            .order_by(records.c.nip)
+            .limit(size)
+        )
+        with engine.connect() as conn:
+            nips = [str(nip) for nip in conn.execute(page).scalars()]
+            found = stored_records.read(writes_for(conn), nips) if nips else {}
+        if nips:
+            yield [found[nip] for nip in nips if nip in found]
+        if len(nips) < size:
+            return
+        after = nips[-1]
+
+
+def count_with_profile(engine: Engine, agency: str | None) -> int:
+    """How many employees reconciled_pages() yields."""
+    query = select(func.count()).select_from(records).where(_with_profile(agency))
     with engine.connect() as conn:
         return int(conn.execute(query).scalar_one())
