@@ -43,3 +43,5 @@ def test_the_quick_bench_runs_every_part_and_prints_the_targets(
     for contender in ("bare kafka-python consumer", "PostgreSQL, 1 process", "2 processes"):
         assert contender in out
     assert "600/s" in out  # the second latency case: two processes
+    assert "plan (every agency, reads only): " in out  # timed over the recompute's database
+    assert "plan of every agency, 1,000,000 stored employees" in out

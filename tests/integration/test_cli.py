@@ -198,6 +198,12 @@ def test_the_demo_shows_results_dead_letters_and_metrics(tmp_path: Path) -> None
     # The example rule change, against the indexes the worker just computed under bkn-8-2019.
     assert "Band transitions (rows: bkn-8-2019, columns: example-2026)" in out
     assert "against bkn-8-2019 (the rules in use), indexes: 0 changed" not in out
+    # It ends with what raises the index: one employee's options, one regency's plan.
+    ending = out[out.index("What raises the index") :]
+    assert "Options for 2025" in ending
+    assert "To the next band: " in ending
+    assert "ipasn-worker plan --agency 7317 --year 2025" in ending
+    assert "Bands in 2025: now, and if every short option were taken" in ending
 
 
 def test_show_on_a_database_without_the_schema_says_so_in_one_line(tmp_path: Path) -> None:

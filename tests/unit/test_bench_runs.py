@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from worker.dev.bench import runs, throughput
+from worker.dev.bench import recompute, runs, throughput
 from worker.dev.bench.runs import Run, repeated, workers
 
 STUCK = "no partition was assigned in 90 s"
@@ -74,3 +74,17 @@ ONE = Run("ipasn-worker, PostgreSQL, 1 process", 1000, 0.5)
 def test_the_ratio_to_the_peer_says_why_it_is_missing(contenders: list[Run], said: str) -> None:
     found = throughput.targets(throughput.Throughput(1000, 100, contenders))
     assert found[1].measured.startswith(said)
+
+
+@pytest.mark.parametrize(("plan_s", "said", "met"), [
+    (0.4, "200 s at the rate of 2,000", True),
+    (0.8, "400 s at the rate of 2,000", False),
+])  # fmt: skip
+def test_plans_time_is_judged_at_a_million_employees(plan_s: float, said: str, met: bool) -> None:
+    found = recompute.Recompute(2_000, 1.0, [recompute.RecomputeRun(1, 1.0, "")], plan_s)
+
+    [_, plan] = recompute.targets(found)
+
+    assert plan.measured == said
+    assert plan.met is met
+    assert plan.target == "within minutes (under 300 s)"

@@ -358,7 +358,9 @@ def test_the_bench_latency_intake_flat_cost_and_recompute() -> None:
     stored = [1_000, 1_000_000]
     costs = [flat_cost.FlatCost(n, 1_234.5, Run(f"{n:,} stored", 12_345, 123.4, RSS))
              for n in stored]  # fmt: skip
-    again = recompute.Recompute(1_000_000, 1_234.5, [recompute.RecomputeRun(16, 1_234.5, "")])
+    again = recompute.Recompute(
+        1_000_000, 1_234.5, [recompute.RecomputeRun(16, 1_234.5, "")], 1_234.5
+    )
 
     text = printed(latency.table(latencies, "PostgreSQL 17, Apache Kafka 4.1.0 (KRaft)"),
                    intake.table(rates), flat_cost.table(costs), recompute.table(again))  # fmt: skip

@@ -77,7 +77,7 @@ def render(view: dict[str, Any], console: Console) -> None:
         )
     console.print(table)
     _render_index(view, console)
-    _render_improvement(view.get("improvement"), console)
+    render_improvement(view.get("improvement"), console)
     _render_overrides(view, console)
     _render_conflicts(view, console)
 
@@ -112,7 +112,7 @@ def _render_index(view: dict[str, Any], console: Console) -> None:
         console.print(hist)
 
 
-def _render_improvement(found: dict[str, Any] | None, console: Console) -> None:
+def render_improvement(found: dict[str, Any] | None, console: Console) -> None:
     """The projected index for T, the options and the set to the next band (contracts §12)."""
     if found is None:
         return

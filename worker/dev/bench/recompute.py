@@ -7,10 +7,14 @@ rule version computed the first time: a revision, an outbox row and a recalculat
 every employee, the agencies' figures), publishing to the broker, in a process of its own,
 once with one process and once with the default (a process a core). Each run gets a database
 of its own, copied from the seeded one, so that both start from the same state.
+
+Before them, `ipasn-worker plan --json` over every agency of the seeded database (contracts §12:
+it only reads), timed the same way: what an agency planner waits for on the whole country.
 """
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -30,6 +34,7 @@ from worker.kafka.admin import create_topics
 YEAR = 2025
 TARGET_S = 120.0  # 1,000,000 employees in under two minutes
 TARGET_EMPLOYEES = 1_000_000
+PLAN_TARGET_S = 300.0  # `plan` of 1,000,000 employees, every agency: within minutes
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,7 @@ class Recompute:
     employees: int
     seeded_s: float
     runs: list[RecomputeRun]
+    plan_s: float  # `plan`, every agency, one process
 
 
 def measure(
@@ -62,12 +68,30 @@ def measure(
         raise RuntimeError(f"PostgreSQL does not answer at {server}")
     progress(f"seeding {employees:,} stored employees for recompute")
     seeded_s = seed(seeded, employees)
+    progress(f"plan of every agency's {employees:,} employees")
+    plan_s = _planned(bootstrap, seeded, employees)
     runs = []
     for n in processes:
         url = copy_database(server, seeded)
         progress(f"recompute of {employees:,} employees, {n} process{'es' if n > 1 else ''}")
         runs.append(_timed(bootstrap, url, n))
-    return Recompute(employees, seeded_s, runs)
+    return Recompute(employees, seeded_s, runs, plan_s)
+
+
+def _planned(bootstrap: str, url: str, employees: int) -> float:
+    """The seconds `ipasn-worker plan --json` takes over the seeded database, every agency (it
+    reads the database only)."""
+    env = worker_env(bootstrap, f"bench-plan-{uuid.uuid4().hex[:8]}", url)
+    command = [sys.executable, "-m", "worker.cli", "plan", "--json", "--year", str(YEAR)]
+    started = time.monotonic()
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
+    seconds = time.monotonic() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"plan exited with {done.returncode}: {done.stderr[-500:]}")
+    counted = json.loads(done.stdout)["employees"]
+    if counted != employees:
+        raise RuntimeError(f"plan counted {counted:,} employees of {employees:,}")
+    return seconds
 
 
 def _timed(bootstrap: str, url: str, processes: int) -> RecomputeRun:
@@ -104,6 +128,11 @@ def table(result: Recompute) -> Table:
         found.add_row(
             str(r.processes), f"{r.seconds:.1f}", f"{rate:,.0f}", _duration(TARGET_EMPLOYEES / rate)
         )
+    found.caption = (
+        f"plan (every agency, reads only): {result.plan_s:.1f} s, "
+        f"{result.employees / result.plan_s:,.0f} employees/s"
+    )
+    found.caption_justify = "left"
     return found
 
 
@@ -123,8 +152,24 @@ def targets(result: Recompute) -> list[Target]:
             f"under {TARGET_S:.0f} s",
             measured,
             seconds < TARGET_S,
-        )
+        ),
+        _plan_target(result),
     ]
+
+
+def _plan_target(result: Recompute) -> Target:
+    seconds = result.plan_s * TARGET_EMPLOYEES / result.employees
+    measured = (
+        f"{result.plan_s:.0f} s"
+        if result.employees == TARGET_EMPLOYEES
+        else f"{seconds:.0f} s at the rate of {result.employees:,}"
+    )
+    return Target(
+        "plan of every agency, 1,000,000 stored employees (1 process)",
+        f"within minutes (under {PLAN_TARGET_S:.0f} s)",
+        measured,
+        seconds < PLAN_TARGET_S,
+    )
 
 
 def _duration(seconds: float) -> str:

@@ -19,17 +19,23 @@ from worker.bootstrap import bootstrap
 from worker.bootstrap.worker import run_worker
 from worker.commands.agencies import render
 from worker.commands.arguments import parse_as
+from worker.commands.plan import planned
+from worker.commands.plan import render as render_plan
 from worker.commands.recompute import arguments as recompute_arguments
 from worker.commands.recompute import run_recompute
+from worker.commands.show import render_improvement
 from worker.config.settings import Settings, load_settings
 from worker.config.topics import worker_topics
 from worker.db.views.agencies import figures
+from worker.db.views.employees import json_numbers, reconciled_pages
 from worker.dev.brokers.tansu import TansuBroker
 from worker.dev.demo.http import send_over_http, split_regional
 from worker.dev.demo.report import report
 from worker.dev.demo.sample import sample_events
+from worker.dev.demo.spreadsheet import AGENCY as LUWU
 from worker.dev.demo.spreadsheet import import_trainings
 from worker.dev.demo.stewardship import steward_act
+from worker.domain import improvement
 from worker.kafka import clients
 
 IDLE_S = 2.0
@@ -91,6 +97,7 @@ def run_demo(args: argparse.Namespace, console: Console) -> int:
         report(console, settings, totals, published, dead, registry)
         steward_act(console, settings, IDLE_S)
     _agencies(console, settings)
+    _raising(console, settings)
     return 0
 
 
@@ -111,3 +118,29 @@ def _agencies(console: Console, settings: Settings) -> None:
         argv = ["--year", str(settings.measurement_year), "--rules", str(path), "--dry-run"]
         args = parse_as(recompute_arguments, argv)
         run_recompute(args, settings, console)
+
+
+def _raising(console: Console, settings: Settings) -> None:
+    """What raises the index (contracts §12): one employee of Kab. Luwu's with a set of
+    options to the next band, as `show` prints it, and the regency's plan, as `plan` does.
+    For the measurement year itself: the sample's latest appraisals are of its year before,
+    which this year counts (next year's needs an appraisal not made yet)."""
+    rules = load_rules(settings.rules_file)
+    year = settings.measurement_year
+    with bootstrap(settings, database="read") as app:
+        chosen = None
+        for page in reconciled_pages(app.engine, LUWU, 500):
+            found = (improvement.improvement(r, year, rules) for r in page)
+            chosen = next((f for f in found if f is not None and f.to_next_band), None)
+            if chosen is not None:
+                break
+        plan = planned(app.engine, rules, year, LUWU)
+    console.rule("[bold]What raises the index (ipasn-worker show NIP --year, plan)")
+    if chosen is not None:
+        console.print(
+            f"[dim]ipasn-worker show {chosen.projected.nip} --year {year}[/]  (its last section: "
+            "an employee of Kab. Luwu's)"
+        )
+        render_improvement(json_numbers(improvement.as_data(chosen)), console)
+    console.print(f"[dim]ipasn-worker plan --agency {LUWU} --year {year}[/]")
+    render_plan(plan, rules.version, console)
