@@ -11,6 +11,7 @@ import json
 import subprocess
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -20,6 +21,8 @@ from producers import outbox
 from tests.conftest import Topics
 from tests.integration.helpers import publish, run, settings_for
 from tests.integration.stream import B, D, Msg, event, phase_one, profile, training
+from tests.integration.test_cli import cli, service_env
+from tests.integration.test_recompute import EXAMPLE, EXAMPLE_FILE, _scored_here, _seeded
 from worker.config.settings import Settings, as_environment
 from worker.db.engine import make_engine
 from worker.db.tables import outbox as outbox_table
@@ -196,3 +199,28 @@ def test_a_per_agency_topic_missing_at_publish_time_is_refused_by_name_and_its_r
     # The national events the first run sent before it stopped went again: the same ids.
     national = list(dict.fromkeys(by_nip(raw(broker, topics.output))[B]))
     assert [v for _, v in raw(broker, f"{topics.output}.7317")] == national
+
+
+def test_recompute_copies_its_revisions_to_their_agencies(
+    broker: LocalBroker, topics: Topics, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path}/recompute.db"
+    engine = _seeded(url)
+    scored = _scored_here(engine, EXAMPLE).values()
+    agencies = {i.agency_code for i in scored if i.has_index and i.agency_code is not None}
+    engine.dispose()
+    assert len(agencies) > 1
+    broker.create_topics({f"{topics.output}.{a}": 3 for a in agencies})
+    env = {**service_env(broker, topics, url), "IPASN_AGENCY_OUTPUTS": "true"}
+
+    done = cli("recompute", "--year", "2025", "--rules", EXAMPLE_FILE, env=env)
+
+    assert done.returncode == 0, done.stderr
+    everyone = raw(broker, topics.output)
+    assert everyone
+    copied = 0
+    for agency in agencies:
+        mine = [(k, v) for k, v in everyone if agency_of(v) == agency]
+        assert by_nip(raw(broker, f"{topics.output}.{agency}")) == by_nip(mine)
+        copied += len(mine)
+    assert copied == len(everyone)

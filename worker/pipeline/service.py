@@ -173,10 +173,11 @@ class IndexService:
             unit.move_indexes(scored.moved)
             snapshots = self._snapshots(unit, records_moved, causes, now)
             # Read before the snapshots are saved: the agencies they were last published for.
-            was = unit.snapshot_agencies(n.nip for n in snapshots) if self.agency_outputs else {}
+            copying = self.agency_outputs and bool(snapshots)
+            was = unit.snapshot_agencies([n.nip for n in snapshots]) if copying else {}
             unit.save_snapshots(snapshots)
             events += [n.event for n in snapshots]
-            if self.agency_outputs:
+            if copying:
                 made = {n.current.index.nip for n in outcome.revisions}
                 events += self._copied(unit, self._snapshot_copies(unit, snapshots, was, made, now))
             outcome.snapshots = len(snapshots)
