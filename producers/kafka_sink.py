@@ -16,7 +16,7 @@ from schemas.dead_letter import Rejection
 from worker.kafka import clients
 from worker.kafka.admin import missing_topics
 from worker.kafka.clients import PLAINTEXT, KafkaOptions
-from worker.kafka.errors import translated
+from worker.kafka.errors import MissingTopics, translated
 from worker.pipeline.ports import Message, Outgoing, Publisher, TransientError
 
 FLUSH_TIMEOUT_S = 60.0
@@ -83,12 +83,17 @@ class KafkaPublisher:
         max_block_ms: int = METADATA_WAIT_MS,
         reconnect_backoff_max_ms: int = 30_000,
         linger_ms: int = 5,
+        agency_copies_of: Sequence[str] = (),
     ) -> None:
         """`security`: kafka-python's security options (worker/kafka/clients.py);
         `max_block_ms`: how long a send may wait for the topic's metadata or buffer room;
         `reconnect_backoff_max_ms`: the longest pause between two tries to reach a broker;
-        `linger_ms`: how long a message waits for others to share its request."""
+        `linger_ms`: how long a message waits for others to share its request;
+        `agency_copies_of`: the topics whose agencies' copies (`<topic>.<agency_code>`,
+        contracts §15) this producer writes: one of those missing is refused (MissingTopics),
+        as at start, since no start-up check can know every agency."""
         self._bootstrap, self._client_id, self._security = bootstrap_servers, client_id, security
+        self._agency_prefixes = tuple(f"{t}." for t in agency_copies_of)
         self._producer: Any = KafkaProducer(
             bootstrap_servers=bootstrap_servers.split(","),
             client_id=client_id,
@@ -182,6 +187,14 @@ class KafkaPublisher:
                 )
         except (TransientError, KafkaError):
             return
+        agencies = [t for t in missing if t.startswith(self._agency_prefixes)]
+        if agencies:
+            # An agency's topic nobody made: no wait would bring it. Its outbox rows stay.
+            raise MissingTopics(
+                f"the broker has no topic {', '.join(agencies)} (an agency's own outputs, "
+                "IPASN_AGENCY_OUTPUTS): create it (`ipasn-worker topics create --agencies FILE`)"
+                "; its events wait in the outbox"
+            ) from cause
         if missing:
             raise TopicMissing(
                 f"the broker has no topic {', '.join(missing)} (deleted?): publishing waits until "

@@ -19,7 +19,16 @@ class Channel:
     title: str
     description: str
     messages: tuple[str, ...]
+    per_agency: bool = False  # `<address>.{agency_code}`: each agency's own copy (§15)
 
+
+AGENCY_COPY: Final = (
+    " Only with IPASN_AGENCY_OUTPUTS=true: one topic per agency, for the regional system that"
+    " may read only its own staff (contracts §15). The same key, value, CloudEvents id and"
+    " order per NIP as on the national topic; an employee without an agency is on none."
+    " Missing at publish time, it is refused by name (the worker exits, status 2) and its"
+    " events wait in the outbox; `ipasn-worker topics create --agencies FILE` makes them."
+)
 
 CHANNELS: Final = (
     Channel(
@@ -74,6 +83,31 @@ CHANNELS: Final = (
         " to the topic they came from once the cause is fixed.",
         ("deadLetter",),
     ),
+    Channel(
+        "agencyIndexRecalculated",
+        topics.RECALCULATED,
+        "IPASN_OUTPUT_TOPIC, then . and the agency code",
+        "Index recalculated, one agency's (output)",
+        "Each change of the index of an agency's employees, a copy of the national topic's."
+        + AGENCY_COPY
+        + " An employee who moves here gets, with the first snapshot, the latest revision"
+        " published on the national topic (its id and content unchanged).",
+        ("indexRecalculated",),
+        per_agency=True,
+    ),
+    Channel(
+        "agencyPersonnelReconciled",
+        topics.RECONCILED,
+        "IPASN_RECONCILED_TOPIC, then . and the agency code",
+        "Personnel reconciled, one agency's (output, compacted)",
+        "The reconciled snapshots of an agency's employees, copies of the national topic's."
+        + AGENCY_COPY
+        + " An employee who moves to another agency gets here one last snapshot with"
+        " left_agency true, the new agency_code, no records, conflicts or causes, and id"
+        " <nip>:reconciled:<version>:left; then nothing more.",
+        ("personnelReconciled",),
+        per_agency=True,
+    ),
 )
 
 
@@ -81,11 +115,15 @@ def channels() -> dict[str, Any]:
     found: dict[str, Any] = {}
     for c in CHANNELS:
         channel: dict[str, Any] = {
-            "address": c.address,
+            "address": f"{c.address}.{{agency_code}}" if c.per_agency else c.address,
             "title": c.title,
             "description": f"{c.description} Topic name: {c.setting}.",
             "messages": {m: ref("components", "messages", m) for m in c.messages},
         }
+        if c.per_agency:
+            channel["parameters"] = {
+                "agency_code": {"description": "The agency's code, as in the events' agency_code."}
+            }
         config = topics.CONFIGS[c.address]
         if config:
             channel["bindings"] = {
@@ -152,6 +190,22 @@ OPERATIONS: Final = (
         "agencyRecalculated",
         "The worker sends agency figures",
         f"Published by `ipasn-worker run` and `ipasn-worker recompute`. {DOWNSTREAM}",
+    ),
+    Operation(
+        "sendAgencyIndexRecalculated",
+        "send",
+        "agencyIndexRecalculated",
+        "The worker sends index revisions to their agency",
+        "Published by `ipasn-worker run` and `ipasn-worker recompute` with"
+        " IPASN_AGENCY_OUTPUTS=true. Received by the agency's own regional system.",
+    ),
+    Operation(
+        "sendAgencyPersonnelReconciled",
+        "send",
+        "agencyPersonnelReconciled",
+        "The worker sends reconciled snapshots to their agency",
+        "Published by `ipasn-worker run` with IPASN_AGENCY_OUTPUTS=true. Received by the"
+        " agency's own regional system.",
     ),
     Operation(
         "sendDeadLetters",

@@ -58,6 +58,12 @@ class Snapshot(_Frozen):
     records: Records
     conflicts: list[OpenConflict]
     caused_by: list[CausedBy]
+    left_agency: bool = Field(
+        default=False,
+        description="True only on an agency's own topic (contracts §15), in the last snapshot"
+        " of an employee who moved to another agency (agency_code: the new one, null without"
+        " one): records, conflicts and caused_by are empty.",
+    )
 
 
 class PersonnelReconciled(Outbound):
@@ -167,10 +173,38 @@ def reconciled_payload(
                 for c in resolution.conflicts
             ],
             "caused_by": [{"source": source, "id": id_} for source, id_ in caused_by],
+            "left_agency": False,
         },
     }
     payload = orjson.dumps(event, option=orjson.OPT_UTC_Z, default=_mapping)
     return event_id, payload.decode()
+
+
+def left_payload(nip: str, version: int, agency_code: str | None, at: datetime) -> tuple[str, str]:
+    """The event id and JSON of the last snapshot an agency's own topic gets of an employee who
+    moved to `agency_code` (contracts §15): that it left, nothing more (no records, conflicts
+    or causes: those are the new agency's)."""
+    event_id = f"{nip}:reconciled:{version}:left"
+    empty = dict.fromkeys(("profile", "position")) | {k: [] for k in HISTORY_KINDS}
+    event = {
+        "specversion": "1.0",
+        "id": event_id,
+        "source": WORKER_SOURCE,
+        "type": RECONCILED_TYPE,
+        "subject": nip,
+        "time": at,
+        "datacontenttype": "application/json",
+        "data": {
+            "nip": nip,
+            "version": version,
+            "agency_code": agency_code,
+            "records": empty,
+            "conflicts": [],
+            "caused_by": [],
+            "left_agency": True,
+        },
+    }
+    return event_id, orjson.dumps(event, option=orjson.OPT_UTC_Z).decode()
 
 
 def _mapping(value: object) -> object:

@@ -22,6 +22,13 @@ CONSUMER_GROUP: Final = "ipasn-worker"  # the worker's consumer group on CHANGES
 DEAD_LETTER_RETENTION_DAYS: Final = 30
 _DAY_MS: Final = 24 * 60 * 60 * 1000
 
+
+def agency_topic(topic: str, agency: str) -> str:
+    """An agency's own copy of a per-employee output topic (contracts §15):
+    `<topic>.<agency_code>`."""
+    return f"{topic}.{agency}"
+
+
 CONFIGS: Final[Mapping[str, Mapping[str, str]]] = {
     CHANGES: {},
     RECALCULATED: {},

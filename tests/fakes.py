@@ -35,6 +35,7 @@ from worker.pipeline.ports import (
     OutboxEvent,
     OutboxRow,
     Outgoing,
+    PastRevision,
     RecordChanges,
     RefusedValue,
     TransientError,
@@ -52,6 +53,9 @@ class _State:
     indexes: dict[tuple[str, int, str], IndexRevision] = field(default_factory=dict)
     closed: dict[tuple[str, str, str | None, str, str, str, str], str] = field(default_factory=dict)
     snapshots: dict[str, tuple[int, str]] = field(default_factory=dict)
+    snapshot_agencies: dict[str, str | None] = field(default_factory=dict)
+    # The latest revision of each index, as saved (the revisions table's).
+    revisions: dict[tuple[str, int, str], PastRevision] = field(default_factory=dict)
     agencies: dict[AgencyKey, tuple[Figures, int]] = field(default_factory=dict)
     outbox: list[OutboxRow] = field(default_factory=list)
     event_ids: dict[int, str] = field(default_factory=dict)  # of each outbox row, by its id
@@ -145,7 +149,22 @@ class FakeUnit:
     def save_snapshots(self, new: Sequence[NewSnapshot]) -> None:
         for n in new:
             self.state.snapshots[n.nip] = (n.version, n.digest)
+            self.state.snapshot_agencies[n.nip] = n.agency_code
         self.add_to_outbox([n.event for n in new])
+
+    def snapshot_agencies(self, nips: Iterable[str]) -> dict[str, str | None]:
+        found = self.state.snapshot_agencies
+        return {nip: found[nip] for nip in nips if nip in found}
+
+    def latest_revisions(
+        self, nips: Iterable[str], year: int, rule_version: str
+    ) -> dict[str, PastRevision]:
+        held = self.state.revisions
+        return {
+            nip: held[(nip, year, rule_version)]
+            for nip in nips
+            if (nip, year, rule_version) in held
+        }
 
     def move_indexes(self, moved: Sequence[IndexResult]) -> None:
         for i in moved:
@@ -187,6 +206,10 @@ class FakeUnit:
         for n in new:
             i = n.current.index
             self.state.indexes[(i.nip, i.measurement_year, i.rule_version)] = n.current
+            causes = [(c["source"], c["id"]) for c in n.caused_by]
+            self.state.revisions[(i.nip, i.measurement_year, i.rule_version)] = PastRevision(
+                n.current, n.previous, causes
+            )
         self.add_to_outbox([n.event for n in new])
 
 

@@ -7,11 +7,12 @@ import subprocess
 import sys
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
-from worker.db.engine import make_engine, migrate
+from worker.db.engine import alembic_config, make_engine, migrate
 from worker.db.tables import metadata
 
 
@@ -58,3 +59,31 @@ def test_workers_starting_together_migrate_one_at_a_time(postgres_url: str) -> N
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), metadata) == []
     engine.dispose()
+
+
+def test_the_snapshots_agency_is_added_empty_to_the_rows_there_and_removed_again(
+    database_url: str,
+) -> None:
+    # 0008 (contracts §15): snapshots published before it have no agency known (NULL).
+    engine = make_engine(database_url)
+    config = alembic_config(engine)
+    command.upgrade(config, "0007")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO reconciled (nip, version, digest, changed_at)"
+                " VALUES ('198703142010121001', 3, 'abc', '2025-06-01 08:00:00')"
+            )
+        )
+    command.upgrade(config, "head")
+    with engine.connect() as conn:
+        row = conn.execute(text("SELECT version, agency_code FROM reconciled")).one()
+    assert tuple(row) == (3, None)
+
+    command.downgrade(config, "0007")
+    with engine.connect() as conn:
+        columns = {c["name"] for c in inspect(conn).get_columns("reconciled")}
+        kept = conn.execute(text("SELECT version FROM reconciled")).scalar_one()
+    engine.dispose()
+    assert "agency_code" not in columns
+    assert kept == 3

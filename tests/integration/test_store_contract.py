@@ -518,6 +518,43 @@ def test_each_nips_snapshot_version_is_the_last_saved(store: Ports) -> None:
     assert versions == {NIP: (2, "digest-2"), OTHER_NIP: (1, "digest-1")}
 
 
+def test_each_nips_snapshot_agency_is_that_of_the_last_saved(store: Ports) -> None:
+    with store.unit(NOW) as unit:
+        unit.save_snapshots([replace(_snapshot(NIP, 1), agency_code="3201")])
+        unit.save_snapshots([_snapshot(OTHER_NIP, 1)])  # no agency
+    with store.unit(NOW) as unit:
+        unit.save_snapshots([replace(_snapshot(NIP, 2), agency_code="7317")])
+
+    with store.unit(NOW) as unit:
+        agencies = unit.snapshot_agencies([NIP, OTHER_NIP, THIRD_NIP])
+    assert agencies == {NIP: "7317", OTHER_NIP: None}
+
+
+def test_the_latest_revision_is_read_back_as_it_was_saved(store: Ports) -> None:
+    first, second = _index(), _index(level="S2")
+    moved = replace(second, agency_code="7317")
+    with store.unit(NOW) as unit:
+        unit.save_revisions([_revision(first, 1), _revision(_index(OTHER_NIP), 1)])
+    with store.unit(NOW) as unit:
+        unit.save_revisions([_revision(second, 2, previous=first)])
+    with store.unit(NOW) as unit:
+        unit.move_indexes([moved])  # the agency alone: the revision keeps the one it had
+
+    with store.unit(NOW) as unit:
+        latest = unit.latest_revisions([NIP, OTHER_NIP, THIRD_NIP], YEAR, RULES)
+        other_year = unit.latest_revisions([NIP], YEAR + 1, RULES)
+    assert other_year == {}
+    assert set(latest) == {NIP, OTHER_NIP}
+    mine = latest[NIP]
+    assert (mine.current.index, mine.current.revision) == (second, 2)
+    assert mine.current.computed_at == NOW
+    assert mine.previous is not None
+    assert (mine.previous.score, mine.previous.band) == (first.score, first.band)
+    assert mine.caused_by == [("siasn", "ev-2")]
+    assert latest[OTHER_NIP].previous is None
+    assert latest[OTHER_NIP].caused_by == [("siasn", "ev-1")]
+
+
 def test_agency_figures_add_up_and_count_versions_per_agency_in_agency_order(
     store: Ports,
 ) -> None:

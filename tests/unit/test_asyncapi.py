@@ -37,8 +37,11 @@ def test_generating_twice_gives_the_same_text() -> None:
     assert rendered_asyncapi() == rendered_asyncapi()
 
 
-def test_the_channels_are_the_five_topics_named_by_the_settings_defaults() -> None:
+def test_the_channels_are_the_five_topics_named_by_the_settings_defaults_and_agency_copies() -> (
+    None
+):
     fields = Settings.model_fields
+    RECALCULATED, RECONCILED = fields["output_topic"].default, fields["reconciled_topic"].default
     defaults = {
         *fields["input_topics"].default,
         fields["output_topic"].default,
@@ -47,7 +50,13 @@ def test_the_channels_are_the_five_topics_named_by_the_settings_defaults() -> No
         fields["agency_topic"].default,
     }
     addresses = {c["address"] for c in DOCUMENT["channels"].values()}
-    assert addresses == defaults == set(topics.CONFIGS)
+    # And each agency's own copy of the per-employee outputs (contracts §15).
+    copies = {topics.agency_topic(t, "{agency_code}") for t in (RECALCULATED, RECONCILED)}
+    assert addresses == defaults | copies
+    assert defaults == set(topics.CONFIGS)
+    for channel in DOCUMENT["channels"].values():
+        if channel["address"] in copies:
+            assert set(channel["parameters"]) == {"agency_code"}
     assert fields["consumer_group"].default == topics.CONSUMER_GROUP
 
 
@@ -62,6 +71,10 @@ def test_snapshots_and_agency_figures_are_compacted_and_dead_letters_kept_30_day
     assert _topic_configuration(topics.DEAD_LETTERS) == {"retention.ms": 30 * 24 * 3600 * 1000}
     assert _topic_configuration(topics.CHANGES) == {}
     assert _topic_configuration(topics.RECALCULATED) == {}
+    assert _topic_configuration(f"{topics.RECONCILED}.{{agency_code}}") == {
+        "cleanup.policy": ["compact"]
+    }
+    assert _topic_configuration(f"{topics.RECALCULATED}.{{agency_code}}") == {}
 
 
 def test_the_worker_receives_the_input_and_sends_every_output() -> None:
@@ -76,6 +89,8 @@ def test_the_worker_receives_the_input_and_sends_every_output() -> None:
         "personnelReconciled": {"send"},
         "agencyRecalculated": {"send"},
         "deadLetters": {"send", "receive"},  # receive: `dlq replay`
+        "agencyIndexRecalculated": {"send"},
+        "agencyPersonnelReconciled": {"send"},
     }
 
 

@@ -83,11 +83,19 @@ class Adapters:
             cache,
             reconciled_topic=self.settings.reconciled_topic,
             agency_topic=self.settings.agency_topic,
+            agency_outputs=self.settings.agency_outputs,
         )
 
     def relay(self) -> OutboxRelay:
         """Publishes what the store's transactions left in the outbox, in order."""
         return OutboxRelay(self.store, self.publisher)
+
+
+def _agency_copies_of(settings: Settings) -> tuple[str, ...]:
+    """The topics each agency has its own copy of, where the settings ask for them."""
+    if not settings.agency_outputs:
+        return ()
+    return (settings.output_topic, settings.reconciled_topic)
 
 
 @contextmanager
@@ -119,6 +127,7 @@ def bootstrap(
                 settings.kafka_bootstrap_servers,
                 client_id=producer,
                 security=kafka_options(settings),
+                agency_copies_of=_agency_copies_of(settings),
                 **_prompt(producer_deadline_s),
             )
         yield Adapters(settings, engine, store, publisher)

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from schemas.topics import agency_topic
 from worker.config.settings import Settings
 from worker.config.topics import COMPACTED, FEW_PARTITIONS, Topic
 
@@ -53,11 +54,6 @@ def read_agencies(path: Path) -> list[str]:
     if not codes:
         raise AgenciesFileError(f"{path} names no agency (one agency code a line)")
     return list(codes)
-
-
-def agency_topic(topic: str, agency: str) -> str:
-    """The agency's own copy of a per-employee output topic."""
-    return f"{topic}.{agency}"
 
 
 def agency_topics(settings: Settings, agencies: Iterable[str]) -> list[Topic]:

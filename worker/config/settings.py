@@ -82,6 +82,9 @@ class Settings(BaseSettings):
     dlq_topic: str = named.DEAD_LETTERS
     reconciled_topic: str = named.RECONCILED
     agency_topic: str = named.AGENCY
+    # Every snapshot and revision also on its agency's own topic, `<topic>.<agency_code>`
+    # (contracts §15), for regional systems allowed to read only their own staff.
+    agency_outputs: bool = False
     consumer_group: str = named.CONSUMER_GROUP
     metrics_port: Annotated[int, Field(ge=0, le=65535)] = 9108
     # `ipasn-worker intake` (contracts §13): its port, and TLS served directly where both files

@@ -198,6 +198,9 @@ reconciled = Table(
     Column("version", Integer, nullable=False),
     Column("digest", String(64), nullable=False),
     Column("changed_at", UtcDateTime(), nullable=False),
+    # The snapshot's agency (None: none, or published before the agency was kept): an employee
+    # whose new snapshot names another has moved (contracts §15).
+    Column("agency_code", String(40)),
 )
 
 

@@ -87,6 +87,18 @@ class NewSnapshot:
     version: int
     digest: str
     event: OutboxEvent  # keyed by the NIP
+    agency_code: str | None = None  # the snapshot's (contracts §15: where it is copied)
+
+
+@dataclass(frozen=True, slots=True)
+class PastRevision:
+    """A revision saved before: the index, the index it followed (None on revision 1; its
+    score and band), and the change events that caused it, in order: what its event was made
+    from."""
+
+    current: IndexRevision
+    previous: IndexResult | None
+    caused_by: list[tuple[str, str]]  # (source, id) each
 
 
 class MessageSource(Protocol):
@@ -199,6 +211,15 @@ class Unit(Protocol):
 
     def save_snapshots(self, new: Sequence[NewSnapshot]) -> None:
         """Each NIP's new snapshot version and its outbox row."""
+
+    def snapshot_agencies(self, nips: Iterable[str]) -> dict[str, str | None]:
+        """The agency of the snapshot last published of each NIP that has one (None: none, or
+        not known: published before the agency was kept)."""
+
+    def latest_revisions(
+        self, nips: Iterable[str], year: int, rule_version: str
+    ) -> dict[str, PastRevision]:
+        """Each NIP's latest revision of its index, as saved (that of its current index)."""
 
     def move_indexes(self, moved: Sequence[IndexResult]) -> None:
         """Current indexes whose agency alone changed: the agency, not a new revision."""

@@ -9,7 +9,8 @@ from datetime import datetime
 
 from schemas.agency import agency_payload
 from schemas.recalculated import Cause, recalculated_payload
-from schemas.reconciled import NOTHING_DIGEST, digest, reconciled_payload
+from schemas.reconciled import NOTHING_DIGEST, digest, left_payload, reconciled_payload
+from schemas.topics import agency_topic
 from worker.domain.agencies import AgencyKey, Figures, Move
 from worker.domain.agencies import changes as agency_changes
 from worker.domain.index import score
@@ -22,6 +23,7 @@ from worker.pipeline.ports import (
     NewSnapshot,
     Origin,
     OutboxEvent,
+    PastRevision,
     RecordChanges,
     Store,
     Unit,
@@ -93,6 +95,12 @@ def _publishable(unit: Unit, events: list[OutboxEvent]) -> tuple[list[OutboxEven
     return mine, len(events) - len(mine)
 
 
+def _copy(event: OutboxEvent, topic: str, agency: str) -> OutboxEvent:
+    """The event on the agency's own copy of `topic`: the same key and payload."""
+    return OutboxEvent(f"{event.event_id}@{agency}", agency_topic(topic, agency), event.key,
+                       event.payload)  # fmt: skip
+
+
 def _resolved(nip: str, known: Known, rules: RuleSet) -> Resolution:
     if known.stored is None:
         return resolve_latest(nip, known.latest, rules)
@@ -109,13 +117,18 @@ class IndexService:
         cache: EmployeeCache | None = None,
         reconciled_topic: str = "asn.personnel.reconciled",
         agency_topic: str = "asn.ipasn.agency.recalculated",
+        *,
+        agency_outputs: bool = False,
     ) -> None:
+        """`agency_outputs`: every snapshot and revision also on its agency's own topic
+        (contracts §15)."""
         self.store = store
         self.rules = rules
         self.measurement_year = measurement_year
         self.output_topic = output_topic
         self.reconciled_topic = reconciled_topic
         self.agency_topic = agency_topic
+        self.agency_outputs = agency_outputs
         self.cache = cache if cache is not None else EmployeeCache(0)
 
     def apply(
@@ -154,14 +167,23 @@ class IndexService:
             outcome.closed = dict(Counter(reason for _, reason in closing))
             outcome.recalculated = len(committed)
             unit.save_revisions(outcome.revisions)
+            events = [n.event for n in outcome.revisions]
+            if self.agency_outputs:
+                events += self._copied(unit, self._revision_copies(outcome.revisions))
             unit.move_indexes(scored.moved)
             snapshots = self._snapshots(unit, records_moved, causes, now)
+            # Read before the snapshots are saved: the agencies they were last published for.
+            copying = self.agency_outputs and bool(snapshots)
+            was = unit.snapshot_agencies([n.nip for n in snapshots]) if copying else {}
             unit.save_snapshots(snapshots)
+            events += [n.event for n in snapshots]
+            if copying:
+                made = {n.current.index.nip for n in outcome.revisions}
+                events += self._copied(unit, self._snapshot_copies(unit, snapshots, was, made, now))
             outcome.snapshots = len(snapshots)
             # Last: the agencies' rows stay locked only until the commit that follows.
             agency_events = self._agency_events(unit, agency_changes(scored.moves), now)
             outcome.agencies = len(agency_events)
-            events = [n.event for n in outcome.revisions] + [n.event for n in snapshots]
             outcome.events, outcome.held_back = _publishable(unit, events + agency_events)
         if commit:
             self.cache.remember(committed)  # only what the database now holds
@@ -201,10 +223,13 @@ class IndexService:
             scored.compared = self._compared(unit, scored, in_use)
             if not dry_run:
                 unit.save_revisions(scored.revisions)
+                events = [n.event for n in scored.revisions]
+                if self.agency_outputs:
+                    events += self._copied(unit, self._revision_copies(scored.revisions))
                 unit.move_indexes(scored.moved)
                 agency_events = self._agency_events(unit, agency_changes(scored.moves), now)
                 scored.agencies = len(agency_events)
-                events = [n.event for n in scored.revisions] + agency_events
+                events += agency_events
                 scored.events, scored.held_back = _publishable(unit, events)
         return scored
 
@@ -292,8 +317,77 @@ class IndexService:
                 resolution, version + 1, causes[resolution.nip], now
             )
             event = OutboxEvent(event_id, self.reconciled_topic, resolution.nip, payload)
-            new.append(NewSnapshot(resolution.nip, version + 1, said[resolution.nip], event))
+            agency = resolution.profile.values.get("agency_code") if resolution.profile else None
+            new.append(
+                NewSnapshot(
+                    resolution.nip,
+                    version + 1,
+                    said[resolution.nip],
+                    event,
+                    None if agency is None else str(agency),
+                )
+            )
         return new
+
+    # Each agency's own outputs (contracts §15). A copy is the national event as it is (key,
+    # payload: the CloudEvents id too); its outbox row has an id of its own, the event's with
+    # `@<agency>`, so that each row is published once.
+
+    @staticmethod
+    def _copied(unit: Unit, copies: list[OutboxEvent]) -> list[OutboxEvent]:
+        """The copies' outbox rows, after the national rows they follow."""
+        if copies:
+            unit.add_to_outbox(copies)
+        return copies
+
+    def _revision_copies(self, revisions: Sequence[NewRevision]) -> list[OutboxEvent]:
+        """Each revision on its employee's agency's topic; none without an agency."""
+        return [
+            _copy(n.event, self.output_topic, agency)
+            for n in revisions
+            if (agency := n.current.index.agency_code) is not None
+        ]
+
+    def _snapshot_copies(
+        self,
+        unit: Unit,
+        snapshots: Sequence[NewSnapshot],
+        was: Mapping[str, str | None],
+        made: set[str],
+        now: datetime,
+    ) -> list[OutboxEvent]:
+        """Each snapshot on its agency's topic. An employee whose snapshot names another
+        agency than the one last published for has moved: the old agency's topic gets one last
+        snapshot saying so (`left_agency`, nothing personal), and the new agency's topics the
+        snapshot and the employee's latest revision (from memory where this batch made one,
+        else rebuilt from the stored revision: the same id and content as it was)."""
+        copies: list[OutboxEvent] = []
+        joined: list[NewSnapshot] = []
+        for n in snapshots:
+            old, new = was.get(n.nip), n.agency_code
+            if old is not None and old != new:
+                left_id, payload = left_payload(n.nip, n.version, new, now)
+                event = OutboxEvent(left_id, self.reconciled_topic, n.nip, payload)
+                copies.append(_copy(event, self.reconciled_topic, old))
+            if new is not None:
+                copies.append(_copy(n.event, self.reconciled_topic, new))
+                if old != new and n.nip not in made:
+                    joined.append(n)
+        if joined:
+            latest = unit.latest_revisions(
+                [n.nip for n in joined], self.measurement_year, self.rules.version
+            )
+            for n in joined:
+                if n.nip in latest and n.agency_code is not None:
+                    event = self._past_event(latest[n.nip])
+                    copies.append(_copy(event, self.output_topic, n.agency_code))
+        return copies
+
+    def _past_event(self, past: PastRevision) -> OutboxEvent:
+        """A stored revision's event, as it was made (`_revision`)."""
+        at = past.current.computed_at
+        event_id, payload = recalculated_payload(past.current, past.previous, past.caused_by, at)
+        return OutboxEvent(event_id, self.output_topic, past.current.index.nip, payload)
 
     def _agency_events(
         self, unit: Unit, changed: dict[AgencyKey, Figures], now: datetime

@@ -12,7 +12,7 @@ from worker.db.store import outbox
 from worker.db.store.dialects import Writes
 from worker.db.tables import indexes, revisions
 from worker.domain.model import DIMENSIONS, Dimensions, IndexResult, IndexRevision
-from worker.pipeline.ports import NewRevision
+from worker.pipeline.ports import NewRevision, PastRevision
 
 INDEX_COLUMNS = [c.name for c in indexes.columns]
 INDEX_KEY = ["nip", "measurement_year", "rule_version"]
@@ -45,6 +45,40 @@ def current(
             dims = None if score is None else Dimensions(q, c, p, d)
             index = IndexResult(nip, year, rule_version, score, band, dims, agency)
             found[nip] = IndexRevision(index, revision, at)
+    return found
+
+
+def latest(
+    writes: Writes, nips: Iterable[str], year: int, rule_version: str
+) -> dict[str, PastRevision]:
+    """Each NIP's revision of its current index, as saved."""
+    found: dict[str, PastRevision] = {}
+    r = revisions.c
+    joined = revisions.join(
+        indexes,
+        (indexes.c.nip == r.nip)
+        & (indexes.c.measurement_year == r.measurement_year)
+        & (indexes.c.rule_version == r.rule_version)
+        & (indexes.c.revision == r.revision),
+    )
+    columns = (r.nip, r.revision, r.score, r.band, *(r[d] for d in DIMENSIONS), r.agency_code)
+    for condition, params in writes.text_lists(r.nip, nips):
+        query = (
+            select(*columns, r.computed_at, r.previous_score, r.previous_band, r.caused_by)
+            .select_from(joined)
+            .where(condition, r.measurement_year == year, r.rule_version == rule_version)
+        )
+        for row in writes.conn.execute(query, params):
+            nip, revision, score, band, q, c, p, d, agency, at, was, was_band, caused = row
+            dims = None if score is None else Dimensions(q, c, p, d)
+            index = IndexResult(nip, year, rule_version, score, band, dims, agency)
+            previous = (
+                None
+                if revision == 1
+                else IndexResult(nip, year, rule_version, was, was_band, None, agency)
+            )
+            causes = [(str(x["source"]), str(x["id"])) for x in caused]
+            found[nip] = PastRevision(IndexRevision(index, revision, at), previous, causes)
     return found
 
 

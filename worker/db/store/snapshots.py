@@ -1,4 +1,4 @@
-"""The `reconciled` table: the version and digest of each NIP's snapshot last published."""
+"""The `reconciled` table: the version, digest and agency of each NIP's snapshot last published."""
 
 from __future__ import annotations
 
@@ -22,12 +22,28 @@ def versions(writes: Writes, nips: Iterable[str]) -> dict[str, tuple[int, str]]:
     return found
 
 
+def agencies(writes: Writes, nips: Iterable[str]) -> dict[str, str | None]:
+    found: dict[str, str | None] = {}
+    for condition, params in writes.text_lists(reconciled.c.nip, nips):
+        query = select(reconciled.c.nip, reconciled.c.agency_code)
+        for nip, agency in writes.conn.execute(query.where(condition), params):
+            found[nip] = agency
+    return found
+
+
 def save(writes: Writes, new: Sequence[NewSnapshot], now: datetime) -> None:
     """Each NIP's new snapshot version, then its outbox row."""
     if not new:
         return
     rows = [
-        {"nip": n.nip, "version": n.version, "digest": n.digest, "changed_at": now} for n in new
+        {
+            "nip": n.nip,
+            "version": n.version,
+            "digest": n.digest,
+            "changed_at": now,
+            "agency_code": n.agency_code,
+        }
+        for n in new
     ]
     writes.upsert(reconciled, list(rows[0]), rows, ["nip"])
     outbox.add(writes, [n.event for n in new], now)

@@ -15,7 +15,14 @@ from worker.db.store.dialects import writes_for
 from worker.db.store.outbox import OutboxBatch
 from worker.domain.agencies import AgencyKey, Figures
 from worker.domain.model import Conflict, IndexResult, IndexRevision, Resolution, Statement
-from worker.pipeline.ports import NewRevision, NewSnapshot, Origin, OutboxEvent, RecordChanges
+from worker.pipeline.ports import (
+    NewRevision,
+    NewSnapshot,
+    Origin,
+    OutboxEvent,
+    PastRevision,
+    RecordChanges,
+)
 
 
 class SqlUnit:
@@ -66,6 +73,14 @@ class SqlUnit:
 
     def save_snapshots(self, new: Sequence[NewSnapshot]) -> None:
         snapshots.save(self.writes, new, self.now)
+
+    def snapshot_agencies(self, nips: Iterable[str]) -> dict[str, str | None]:
+        return snapshots.agencies(self.writes, nips)
+
+    def latest_revisions(
+        self, nips: Iterable[str], year: int, rule_version: str
+    ) -> dict[str, PastRevision]:
+        return indexes.latest(self.writes, nips, year, rule_version)
 
     def move_indexes(self, moved: Sequence[IndexResult]) -> None:
         indexes.move(self.writes, moved)
