@@ -50,7 +50,7 @@ pytestmark = pytest.mark.kafka
 ADMIN = "admin"
 WORKER = "ipasn-worker"
 USERS = (ADMIN, WORKER, "simpeg-7317", "simpeg-7371", "siasn", "mallory")
-AGENCIES = ("7317", "7371")
+AGENCIES = ("7317", "7371", "3201")  # the stream's employees are of 3201 and 7317
 
 
 @dataclass(frozen=True)
@@ -264,6 +264,7 @@ def worker_settings(guarded: Guarded, tmp_path: Path) -> Settings:
         kafka_sasl_username=WORKER,
         kafka_sasl_password=guarded.passwords[WORKER],
         kafka_ssl_cafile=str(guarded.certs.ca),
+        agency_outputs=True,
     )
 
 
@@ -315,3 +316,11 @@ def test_the_worker_runs_under_its_own_principal_with_exactly_the_printed_acls(
     )
     # (Other tests put a message of their own on the topic.)
     assert {A, B, D} <= {json.loads(r.value or b"").get("subject") for r in outputs}
+    # Kab. Luwu's system reads its own employee's copies, and nobody else's.
+    t = guarded.topics
+    for topic in (f"{t.output}.7317", f"{t.reconciled}.7317"):
+        own = read_topic(
+            guarded.broker.bootstrap, topic, 10, security=as_user(guarded, "simpeg-7317")
+        )
+        subjects = {json.loads(r.value or b"").get("subject") for r in own} - {None}
+        assert subjects == {B}, topic
