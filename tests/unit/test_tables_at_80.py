@@ -330,6 +330,7 @@ def _runs() -> list[Run]:
         Run("bare kafka-python consumer", 12_345_678, 1_234.56),
         Run("Quix Streams peer", 0, 0.0, note=QUIX),
         Run("ipasn-worker, PostgreSQL, 1 process", 12_345_678, 2_345.67, RSS, peaks=[1_234.0]),
+        Run(throughput.AGENCY_OUTPUTS, 12_345_678, 3_456.78, RSS, peaks=[1_288.0]),
         Run(two, 12_345_678, 1_234.56, RSS, note=REPEATED, peaks=[1_234.0, 1_235.0]),
         Run(CACHE, 12_345_678, 2_345.67, RSS, peaks=[1_273.0]),
     ]
@@ -346,14 +347,16 @@ def test_the_bench_throughput_and_targets() -> None:
         CACHE, "12,345,678", "1234.56", "10,000", "1.000x", "1,234 + 1,235 MiB",
         QUIX, REPEATED, "1,273 MiB",
         "PostgreSQL, 2 processes", "cache of 200,000 employees", "share of the run",
+        throughput.AGENCY_OUTPUTS, "3456.78", "68% (3,571 against 5,263 events/s)",
         *(t.what for t in found), *(t.target for t in found), *(t.measured for t in found),
     ])  # fmt: skip
 
 
 def test_the_bench_latency_intake_flat_cost_and_recompute() -> None:
     seconds = sorted(0.001 * i for i in range(1, 12_346))  # up to 12,345 ms
-    latencies = [latency.Latency(123_456, 123_456, rate, seconds, processes)
-                 for rate, processes in latency.P99_TARGETS]  # fmt: skip
+    latencies = [latency.Latency(123_456, 123_456, rate, seconds, processes, on)
+                 for rate, processes, on in latency.cases(list(latency.P99_TARGETS))]  # fmt: skip
+    found = latency.targets(latencies)
     rates = [intake.IntakeRate(1_000, 16, 1_234_567, 123.4, seconds, 12_345, 1_234.5)]
     stored = [1_000, 1_000_000]
     costs = [flat_cost.FlatCost(n, 1_234.5, Run(f"{n:,} stored", 12_345, 123.4, RSS))
@@ -363,13 +366,18 @@ def test_the_bench_latency_intake_flat_cost_and_recompute() -> None:
     )
 
     text = printed(latency.table(latencies, "PostgreSQL 17, Apache Kafka 4.1.0 (KRaft)"),
-                   intake.table(rates), flat_cost.table(costs), recompute.table(again))  # fmt: skip
+                   intake.table(rates), flat_cost.table(costs), recompute.table(again),
+                   targets.table(found))  # fmt: skip
 
     assert_whole(text, [
         "5,000/s", "123,456", "recalculated", "12,345 ms", "1,000", "1,234,567", "123.4",
         "10,005", "12,222.0 ms", "1,000 µs", "12,345", "1,000,000", "1234 s", "1,273 MiB",
         "1.00x", "810", "20.6 min", "12,223 ms", "intake CPU", "at this rate",
+        "agency outputs", "12,223 ms on against 12,223 ms off",
+        *(t.what for t in found), *(t.target for t in found), *(t.measured for t in found),
     ])  # fmt: skip
+    on = [line for line in text.splitlines() if re.search(r"2,000/s\W+1\W+on\W", line)]
+    assert len(on) == 2  # the case with agency outputs, in each part of the table
 
 
 def test_the_bench_soak_and_first_load() -> None:

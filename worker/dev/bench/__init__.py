@@ -4,7 +4,9 @@ On one broker (Apache Kafka by default) it publishes the demo sample scaled to `
 and measures, each part in processes of its own with every output of the worker on
 (recalculated events, reconciled snapshots, agency figures): throughput against a bare
 kafka-python consumer and the same job written with Quix Streams (throughput.py); latency at a
-steady offered rate to one and two processes (latency.py); the cost per event against
+steady offered rate to one and two processes (latency.py); both once more with one process and
+IPASN_AGENCY_OUTPUTS=true (every snapshot and recalculated event also on its agency's own
+topic, contracts §15: what that costs, beside the same without); the cost per event against
 employees already stored (flat_cost.py); a recompute of stored employees (recompute.py); the
 first national load of profiles and positions with one and two processes, and its projection
 (first_load/); events per second through the HTTP intake with batches of 1, 100 and 1,000
@@ -28,16 +30,24 @@ from rich.console import Console, RenderableType
 
 from worker.db.seeding import drop_created, fresh_postgres
 from worker.dev.bench import first_load, flat_cost, intake, latency, recompute, soak, throughput
-from worker.dev.bench.services import POSTGRES, broker_named, publish_sample
+from worker.dev.bench.services import (
+    POSTGRES,
+    broker_named,
+    publish_messages,
+    publish_sample,
+    sample_agencies,
+)
 from worker.dev.bench.targets import Target
 from worker.dev.bench.targets import table as targets_table
 from worker.dev.brokers import GivenBroker, LocalBroker
+from worker.dev.demo.sample import sample_events
 
 PARTITIONS = 6
 PARTS = (
     "quix",
     "sqlite",
     "memory",
+    "agency-outputs",  # the contender and the latency case with IPASN_AGENCY_OUTPUTS=true
     "latency",
     "flat-cost",
     "recompute",
@@ -145,7 +155,8 @@ def _throughput(run: _Run) -> None:
     topic = f"bench-changes-{run.tag}"
     broker.create_topics({topic: PARTITIONS})
     run.progress(f"publishing the sample for {options.employees:,} employees")
-    total = publish_sample(broker.bootstrap, topic, options.employees)
+    messages = sample_events(options.employees, measurement_year=2025)
+    total = publish_messages(broker.bootstrap, topic, messages)
     result = throughput.measure(
         broker.bootstrap,
         topic,
@@ -155,6 +166,7 @@ def _throughput(run: _Run) -> None:
         options.skip,
         lambda: f"sqlite:///{run.tmp}/bench-{uuid.uuid4().hex[:8]}.db",
         run.progress,
+        sample_agencies(messages),
     )
     run.show(throughput.tables(result, PARTITIONS, broker.name), throughput.targets(result))
 
@@ -162,16 +174,19 @@ def _throughput(run: _Run) -> None:
 def _latency(run: _Run) -> None:
     options, results = run.options, list[latency.Latency]()
     backend = "PostgreSQL"
-    for rate, processes in options.latency:
+    for rate, processes, agency_outputs in latency.cases(
+        options.latency, "agency-outputs" not in options.skip
+    ):
         url = fresh_postgres(options.postgres)
         if url is None:  # one process on SQLite is still worth a figure
             url, backend = f"sqlite:///{run.tmp}/latency-{len(results)}.db", "SQLite"
             if processes > 1:
                 continue
-        run.progress(f"latency at {rate:,.0f} events/s offered to {processes} process(es)")
-        results.append(
-            latency.measure(run.broker, url, options.latency_employees, rate, PARTITIONS, processes)
-        )
+        on = ", agency outputs" if agency_outputs else ""
+        run.progress(f"latency at {rate:,.0f} events/s offered to {processes} process(es){on}")
+        employees = options.latency_employees
+        case = (rate, PARTITIONS, processes, agency_outputs)
+        results.append(latency.measure(run.broker, url, employees, *case))
     run.show([latency.table(results, backend)], latency.targets(results))
 
 

@@ -19,13 +19,14 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from kafka import KafkaConsumer
 
+from worker.config.agencies import agency_topics
 from worker.config.settings import as_environment, load_settings
 from worker.config.topics import worker_topics
 from worker.db.seeding import fresh_postgres
@@ -86,9 +87,18 @@ def bare_consumer(bootstrap: str, topic: str, total: int) -> Run:
     return Run("bare kafka-python consumer", seen, elapsed)
 
 
-def worker_env(bootstrap: str, topic: str, database_url: str, **extra: Any) -> dict[str, str]:
+def worker_env(
+    bootstrap: str,
+    topic: str,
+    database_url: str,
+    agencies: Sequence[str] = (),
+    **extra: Any,
+) -> dict[str, str]:
     """A benchmarked worker's settings as its environment; its output topics (names of its own
-    unless `extra` names them) are created here, as the worker refuses to start without them."""
+    unless `extra` names them) are created here, as the worker refuses to start without them,
+    and, where `extra` turns `agency_outputs` on, the own topics of each of `agencies` (those
+    the stream's profiles name: services.sample_agencies), as it refuses to publish without
+    them."""
     tag = uuid.uuid4().hex[:8]
     given: dict[str, Any] = {
         "kafka_bootstrap_servers": bootstrap,
@@ -105,6 +115,8 @@ def worker_env(bootstrap: str, topic: str, database_url: str, **extra: Any) -> d
     }
     settings = load_settings(**{**given, **SESSION, **extra})
     outputs = [t for t in worker_topics(settings, OUTPUT_PARTITIONS) if not t.reads]
+    if settings.agency_outputs:
+        outputs += agency_topics(settings, agencies)
     topics = {t.name: t.partitions for t in outputs}
     create_topics(bootstrap, topics, 1, client_id=clients.BENCH_UPSTREAM)
     return {**os.environ, **as_environment(settings)}
@@ -116,11 +128,12 @@ def workers(
     topic: str,
     database: Callable[[], str],
     processes: int = 1,
+    agencies: Sequence[str] = (),
     **extra: Any,
 ) -> Run:
     """`processes` worker processes in one consumer group, from the first batch any of them
     received to the last one any of them committed and published, on the database whose URL
-    `database()` returns.
+    `database()` returns; `agencies`, `extra`: as `worker_env`'s.
 
     A run that ends with work left is no measurement: a member the group never gave a partition
     (kafka-python's group join; seen once in CI, a member unassigned for 90 s while the other
@@ -130,7 +143,7 @@ def workers(
     command = [sys.executable, "-m", "worker.dev.bench.child", "worker"]
     reasons: list[str] = []
     for _ in range(2):
-        env = worker_env(bootstrap, topic, database(), **extra)
+        env = worker_env(bootstrap, topic, database(), agencies, **extra)
         run = _children(name, [command] * processes, env)
         if run.unfinished is None:
             return replace(run, note=f"repeated: {reasons[0]}") if reasons else run

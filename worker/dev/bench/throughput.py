@@ -2,8 +2,10 @@
 
 A bare kafka-python consumer (the ceiling the client library sets), the same job written with
 Quix Streams (the `bench` extra), the worker on SQLite and on PostgreSQL with one and more
-processes, and once more with a cache of a fifth of the employees (memory levels off once the
-cache is full). Each contender runs in a process of its own, whose resident memory is sampled.
+processes, once more with one process and IPASN_AGENCY_OUTPUTS=true (contracts §15: every
+snapshot and recalculated event also on its agency's own topic; what that costs), and once more
+with a cache of a fifth of the employees (memory levels off once the cache is full). Each
+contender runs in a process of its own, whose resident memory is sampled.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from worker.dev.bench.runs import (
 from worker.dev.bench.targets import Target
 
 TWO_PROCESSES_TARGET = 12_000  # events/s, run --processes 2
+ONE_PROCESS = "ipasn-worker, PostgreSQL, 1 process"
+AGENCY_OUTPUTS = f"{ONE_PROCESS}, agency outputs"
 
 
 @dataclass
@@ -37,6 +41,10 @@ class Throughput:
     def named(self, start: str) -> Run | None:
         return next((r for r in self.runs if r.name.startswith(start) and r.messages), None)
 
+    def called(self, name: str) -> Run | None:
+        """The run of that very name, if it processed something."""
+        return next((r for r in self.runs if r.name == name and r.messages), None)
+
 
 def measure(
     bootstrap: str,
@@ -47,9 +55,11 @@ def measure(
     skip: frozenset[str],
     sqlite_url: Callable[[], str],
     progress: Callable[[str], None],
+    agencies: Sequence[str] = (),
 ) -> Throughput:
     """`counts`: the events on the topic and the employees they are about; `sqlite_url()`: a new
-    SQLite database's URL."""
+    SQLite database's URL; `agencies`: the agency codes the stream names, whose own topics the
+    contender with agency outputs publishes to (services.sample_agencies)."""
     total, employees = counts
     progress("bare kafka-python consumer")
     runs = [bare_consumer(bootstrap, topic, total)]
@@ -68,6 +78,13 @@ def measure(
         name = f"ipasn-worker, PostgreSQL, {n} process{'es' if n > 1 else ''}"
         progress(f"the worker on PostgreSQL, {n} process(es)")
         runs.append(workers(name, bootstrap, topic, database, processes=n))
+        if n == 1 and "agency-outputs" not in skip:  # beside the one it is the cost against
+            progress("the worker on PostgreSQL, 1 process, agency outputs")
+            runs.append(
+                workers(
+                    AGENCY_OUTPUTS, bootstrap, topic, database, 1, agencies, agency_outputs=True
+                )
+            )
     if "memory" not in skip:
         small = max(1, employees // 5)
         progress(f"the worker on PostgreSQL, a cache of {small:,} employees")
@@ -85,7 +102,7 @@ def tables(result: Throughput, partitions: int, broker: str) -> list[Table]:
 
 
 def targets(result: Throughput) -> list[Target]:
-    one = result.named("ipasn-worker, PostgreSQL, 1 process")
+    one = result.called(ONE_PROCESS)
     two = result.named("ipasn-worker, PostgreSQL, 2 processes")
     peer, bare = result.named("Quix"), result.runs[0]
     found = [
@@ -108,7 +125,29 @@ def targets(result: Throughput) -> list[Target]:
             ratio >= 1.0 if ratio is not None else None,
         )
     )
-    return found
+    return [*found, agency_outputs_cost(result)]
+
+
+def agency_outputs_cost(result: Throughput) -> Target:
+    """What IPASN_AGENCY_OUTPUTS=true costs one process: its events/s as a share of the same
+    contender's without. A figure for the issue to read, no target: met is None."""
+    off, on = result.called(ONE_PROCESS), result.called(AGENCY_OUTPUTS)
+    tried = [r for r in result.runs if r.name in (ONE_PROCESS, AGENCY_OUTPUTS)]
+    if off and on:
+        measured = f"{on.rate / off.rate:.0%} ({on.rate:,.0f} against {off.rate:,.0f} events/s)"
+    elif not any(r.name == AGENCY_OUTPUTS for r in tried):
+        measured = "not run (--skip agency-outputs, or no 1-process contender)"
+    else:
+        failed = next(r for r in tried if not r.messages)
+        name = failed.name.removeprefix("ipasn-worker, ")
+        measured = f"{name}: {failed.note or 'processed nothing'}"
+    return Target(
+        "throughput, 1 process, IPASN_AGENCY_OUTPUTS=true: events/s as a share of the same "
+        "contender's without, same run",
+        "none: the option's cost",
+        measured,
+        None,
+    )
 
 
 def _why_no_ratio(result: Throughput, one: Run | None) -> str:
