@@ -5,6 +5,7 @@ the figures a full run prints, never here."""
 from __future__ import annotations
 
 import os
+import re
 import sys
 
 import pytest
@@ -43,5 +44,11 @@ def test_the_quick_bench_runs_every_part_and_prints_the_targets(
     for contender in ("bare kafka-python consumer", "PostgreSQL, 1 process", "2 processes"):
         assert contender in out
     assert "600/s" in out  # the second latency case: two processes
+    # IPASN_AGENCY_OUTPUTS=true: a contender of its own, the one-process latency case again, and
+    # what it costs (both ran to the end: its per-agency topics were there).
+    assert "ipasn-worker, PostgreSQL, 1 process, agency outputs" in out
+    assert re.search(r"300/s\s*│\s*1\s*│\s*on\s*│", out), out[-6000:]
+    assert re.search(r"\d+% \([\d,]+ against [\d,]+ events/s\)", out), out[-3000:]
+    assert re.search(r"[\d,]+ ms on against [\d,]+ ms off", out), out[-3000:]
     assert "plan (every agency, reads only): " in out  # timed over the recompute's database
     assert "plan of every agency, 1,000,000 stored employees" in out

@@ -80,11 +80,8 @@ def measure(
         runs.append(workers(name, bootstrap, topic, database, processes=n))
         if n == 1 and "agency-outputs" not in skip:  # beside the one it is the cost against
             progress("the worker on PostgreSQL, 1 process, agency outputs")
-            runs.append(
-                workers(
-                    AGENCY_OUTPUTS, bootstrap, topic, database, 1, agencies, agency_outputs=True
-                )
-            )
+            on = {"agency_outputs": True}  # IPASN_AGENCY_OUTPUTS, to each of `agencies`
+            runs.append(workers(AGENCY_OUTPUTS, bootstrap, topic, database, 1, agencies, **on))
     if "memory" not in skip:
         small = max(1, employees // 5)
         progress(f"the worker on PostgreSQL, a cache of {small:,} employees")
