@@ -35,8 +35,11 @@ def offer(bootstrap: str, topic: str, employees: int, rate: float) -> dict[str, 
     """Publish at `rate` events/s; the time each (source, id) was handed to the producer."""
     publisher = KafkaPublisher(bootstrap, client_id=clients.LATENCY_UPSTREAM)
     sent: dict[str, float] = {}
+    # Made before the clock starts: 6,000 employees' events take seconds to make, and a clock
+    # started first had them all due at once, a burst of that many seconds' events.
+    messages = sample_events(employees, measurement_year=2025)
     started = time.monotonic()
-    for n, m in enumerate(sample_events(employees, measurement_year=2025)):
+    for n, m in enumerate(messages):
         due = started + n / rate
         if (wait := due - time.monotonic()) > 0:
             time.sleep(wait)
