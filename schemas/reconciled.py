@@ -150,32 +150,23 @@ def reconciled_payload(
     for kind in HISTORY_KINDS:
         records[kind] = [_record_json(r) for r in resolution.history.get(kind, ())]
     event_id = f"{nip}:reconciled:{version}"
-    event = {
-        "specversion": "1.0",
-        "id": event_id,
-        "source": WORKER_SOURCE,
-        "type": RECONCILED_TYPE,
-        "subject": nip,
-        "time": at,
-        "datacontenttype": "application/json",
-        "data": {
-            "nip": nip,
-            "version": version,
-            "agency_code": str(profile.values.get("agency_code")) if profile else None,
-            "records": records,
-            "conflicts": [
-                {
-                    "kind": c.kind,
-                    "record_id": c.record_id,
-                    "winner": _side(c.winner_source, c.winner_event_id, c.winner_values),
-                    "loser": _side(c.loser_source, c.loser_event_id, c.loser_values),
-                }
-                for c in resolution.conflicts
-            ],
-            "caused_by": [{"source": source, "id": id_} for source, id_ in caused_by],
-            "left_agency": False,
-        },
-    }
+    event = _envelope(event_id, nip, at, {
+        "nip": nip,
+        "version": version,
+        "agency_code": str(profile.values.get("agency_code")) if profile else None,
+        "records": records,
+        "conflicts": [
+            {
+                "kind": c.kind,
+                "record_id": c.record_id,
+                "winner": _side(c.winner_source, c.winner_event_id, c.winner_values),
+                "loser": _side(c.loser_source, c.loser_event_id, c.loser_values),
+            }
+            for c in resolution.conflicts
+        ],
+        "caused_by": [{"source": source, "id": id_} for source, id_ in caused_by],
+        "left_agency": False,
+    })  # fmt: skip
     payload = orjson.dumps(event, option=orjson.OPT_UTC_Z, default=_mapping)
     return event_id, payload.decode()
 
@@ -186,7 +177,21 @@ def left_payload(nip: str, version: int, agency_code: str | None, at: datetime) 
     or causes: those are the new agency's)."""
     event_id = f"{nip}:reconciled:{version}:left"
     empty = dict.fromkeys(("profile", "position")) | {k: [] for k in HISTORY_KINDS}
-    event = {
+    event = _envelope(event_id, nip, at, {
+        "nip": nip,
+        "version": version,
+        "agency_code": agency_code,
+        "records": empty,
+        "conflicts": [],
+        "caused_by": [],
+        "left_agency": True,
+    })  # fmt: skip
+    return event_id, orjson.dumps(event, option=orjson.OPT_UTC_Z).decode()
+
+
+def _envelope(event_id: str, nip: str, at: datetime, data: dict[str, Any]) -> dict[str, Any]:
+    """A snapshot as a CloudEvent (structured mode)."""
+    return {
         "specversion": "1.0",
         "id": event_id,
         "source": WORKER_SOURCE,
@@ -194,17 +199,8 @@ def left_payload(nip: str, version: int, agency_code: str | None, at: datetime) 
         "subject": nip,
         "time": at,
         "datacontenttype": "application/json",
-        "data": {
-            "nip": nip,
-            "version": version,
-            "agency_code": agency_code,
-            "records": empty,
-            "conflicts": [],
-            "caused_by": [],
-            "left_agency": True,
-        },
+        "data": data,
     }
-    return event_id, orjson.dumps(event, option=orjson.OPT_UTC_Z).decode()
 
 
 def _mapping(value: object) -> object:

@@ -11,17 +11,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 from rich.console import Console
-from rich.progress import MofNCompleteColumn, Progress, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
 from schemas.rules import load_rules
 from worker.bootstrap import bootstrap
 from worker.commands import CommandError
 from worker.commands.arguments import agency, database_flags, year
+from worker.commands.progress import employees_progress
 from worker.commands.shutdown import Shutdown
 from worker.config.settings import Settings
 from worker.db.engine import Engine
@@ -61,7 +60,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         total = count_with_profile(app.engine, args.agency)
         if args.agency is not None and not total:
             raise CommandError(f"no employee's reconciled profile is of agency {args.agency}")
-        with _progress(total, sys.stderr.isatty()) as step:
+        with employees_progress(lambda: total, sys.stderr.isatty()) as step:
             plan = planned(app.engine, rules, target, args.agency, step)
     if args.json:
         print(json.dumps(json_numbers(as_data(plan)), indent=2, ensure_ascii=False))
@@ -86,21 +85,6 @@ def planned(
                 plan.add(found, rules)
         advance(len(page))
     return plan
-
-
-@contextmanager
-def _progress(total: int, shown: bool) -> Iterator[Callable[[int], None]]:
-    """A progress bar on stderr where it is a terminal; else nothing."""
-    if not shown:
-        yield lambda _: None
-        return
-    columns = (*Progress.get_default_columns()[:2], MofNCompleteColumn())
-    bar = Progress(
-        *columns, TimeElapsedColumn(), TimeRemainingColumn(), console=Console(stderr=True)
-    )
-    with bar:
-        task = bar.add_task("employees", total=total)
-        yield lambda n: bar.advance(task, n)
 
 
 def render(plan: Plan, rule_version: str, console: Console) -> None:

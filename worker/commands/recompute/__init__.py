@@ -17,17 +17,15 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from functools import partial
 
 from rich.console import Console
-from rich.progress import MofNCompleteColumn, Progress, TimeElapsedColumn, TimeRemainingColumn
 
 from schemas.rules import load_rules
 from worker.bootstrap import Database, bootstrap
 from worker.bootstrap.topics import require_topics
 from worker.commands.arguments import agency, database_url_flag, kafka_flags, positive
+from worker.commands.progress import employees_progress
 from worker.commands.recompute.pages import drain_left, recompute_all
 from worker.commands.recompute.processes import Job, in_processes
 from worker.commands.recompute.report import Report, dumps, render
@@ -84,21 +82,6 @@ def _chunk(text: str) -> int:
     return value
 
 
-@contextmanager
-def _progress(total: Callable[[], int], shown: bool) -> Iterator[Callable[[int], None]]:
-    """A progress bar on stderr where it is a terminal; else nothing."""
-    if not shown:
-        yield lambda _: None
-        return
-    columns = (*Progress.get_default_columns()[:2], MofNCompleteColumn())
-    bar = Progress(
-        *columns, TimeElapsedColumn(), TimeRemainingColumn(), console=Console(stderr=True)
-    )
-    with bar:
-        task = bar.add_task("employees", total=total())
-        yield lambda n: bar.advance(task, n)
-
-
 def arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--year", type=_year, required=True, help="the measurement year N")
     p.add_argument("--rules", help="a rules file (default IPASN_RULES_FILE, else bkn-8-2019)")
@@ -142,7 +125,7 @@ def run_recompute(args: argparse.Namespace, settings: Settings, console: Console
             args.year, rules.version, args.dry_run, args.agency, reconciled, in_use.version
         )
         total = partial(count_nips, app.engine, args.agency)
-        with _progress(total, sys.stderr.isatty()) as step:
+        with employees_progress(total, sys.stderr.isatty()) as step:
             if processes > 1:
                 job = Job(
                     settings,
