@@ -333,6 +333,7 @@ def test_bench_prints_the_contenders_side_by_side(
         "ipasn-worker, SQLite",
         "ipasn-worker, PostgreSQL, 1 process",
         "ipasn-worker, PostgreSQL, 1 process, cache of 4 employees",
+        "ipasn-worker, PostgreSQL, 1 process, agency outputs",
     }, result.stdout
     assert len(set(rows.values())) == 1
     assert int(next(iter(rows.values())).replace(",", "")) > 200
