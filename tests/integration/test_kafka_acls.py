@@ -37,7 +37,7 @@ from prometheus_client import CollectorRegistry
 from consumers.reader import read_topic
 from tests.conftest import Topics, missing
 from tests.integration.helpers import run, settings_for
-from tests.integration.stream import A, B, D, phase_one
+from tests.integration.stream import A, B, D, event, phase_one, profile
 from tests.integration.tls import Certificates, make_certificates
 from worker.config.agencies import acls, read_agencies
 from worker.config.settings import Settings
@@ -49,7 +49,7 @@ pytestmark = pytest.mark.kafka
 
 ADMIN = "admin"
 WORKER = "ipasn-worker"
-USERS = (ADMIN, WORKER, "simpeg-7317", "simpeg-7371", "siasn", "mallory")
+USERS = (ADMIN, WORKER, "simpeg-7317", "simpeg-7371", "simpeg-3201", "siasn", "mallory")
 AGENCIES = ("7317", "7371", "3201")  # the stream's employees are of 3201 and 7317
 
 
@@ -324,3 +324,39 @@ def test_the_worker_runs_under_its_own_principal_with_exactly_the_printed_acls(
         )
         subjects = {json.loads(r.value or b"").get("subject") for r in own} - {None}
         assert subjects == {B}, topic
+
+
+def test_a_transfer_tells_the_old_agency_it_left_and_the_new_one_reads_the_employee(
+    guarded: Guarded, tmp_path: Path
+) -> None:
+    """Under the same ACLs: B moves from Kab. Luwu (7317) to 3201; 7317's system reads one last
+    snapshot that says so and holds nothing personal, 3201's reads B's snapshot and index."""
+    settings = worker_settings(guarded, tmp_path)
+    t = guarded.topics
+    for m in phase_one():
+        produce(guarded, "siasn", t.input, m.value, m.key)
+    run(settings, CollectorRegistry())
+    move = event(
+        "siasn", "move-b-3201", "profile", B, profile("3201", "Siti Aminah", "1994-06-30", "F"),
+        time="2025-03-01T08:00:00+07:00",
+    )  # fmt: skip
+    produce(guarded, "siasn", t.input, move.value, move.key)
+
+    run(settings, CollectorRegistry())
+
+    def of_b(user: str, topic: str) -> list[dict[str, Any]]:
+        found = read_topic(guarded.broker.bootstrap, topic, 10, security=as_user(guarded, user))
+        return [e for r in found if (e := json.loads(r.value or b"")).get("subject") == B]
+
+    old = of_b("simpeg-7317", f"{t.reconciled}.7317")
+    left = [e for e in old if e["data"]["left_agency"]]
+    assert len(left) == 1
+    assert old[-1] == left[0]  # nothing after it
+    assert left[0]["data"]["agency_code"] == "3201"
+    assert left[0]["data"]["conflicts"] == []
+    assert not any(left[0]["data"]["records"].get(k) for k in left[0]["data"]["records"])
+    new = of_b("simpeg-3201", f"{t.reconciled}.3201")
+    assert new[-1]["data"]["agency_code"] == "3201"
+    assert new[-1]["data"]["records"]["profile"] is not None
+    assert of_b("simpeg-3201", f"{t.output}.3201")  # the latest recalculated event of B
+    assert kept_from(guarded, "simpeg-3201", f"{t.reconciled}.7317", "simpeg-3201-sync")
