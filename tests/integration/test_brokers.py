@@ -140,3 +140,42 @@ def test_a_worker_beyond_the_partition_count_waits_without_rebalancing_the_group
 
     assert sorted(owners) == [0, 1]
     assert rebalances == formed
+
+
+@pytest.mark.kafka
+def test_a_poll_after_a_long_batch_also_takes_what_reached_the_broker_meanwhile(
+    broker: LocalBroker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # kafka-python answers a poll from what it buffered; what reached the broker after that
+    # would wait for the next poll, a batch later. A generous wait: it ends once the fetch answers.
+    monkeypatch.setattr("consumers.kafka_source.FRESH_WAIT_MS", 10_000)
+    topic, group = f"fresh-{uuid.uuid4().hex[:8]}", f"g-{uuid.uuid4().hex[:8]}"
+    broker.create_topics({topic: 1})
+    producer = KafkaProducer(bootstrap_servers=broker.bootstrap)
+    source = KafkaSource(broker.bootstrap, [topic], group, session_timeout_ms=6000)
+
+    def produce(tag: str) -> None:
+        for n in range(5):
+            producer.send(topic, key=b"k", value=f"{tag}{n}".encode())
+        producer.flush()
+
+    def read_all(expected: int) -> list[bytes]:
+        got: list[bytes] = []
+        deadline = time.monotonic() + 60
+        while len(got) < expected and time.monotonic() < deadline:
+            got += [m.value or b"" for m in source.poll(0.25)]
+        return got
+
+    try:
+        produce("a")
+        assert len(read_all(5)) == 5  # joined, read to the end, the next fetch sent
+        produce("b")  # the fetch in flight answers with these: buffered
+        time.sleep(1.0)
+        produce("c")  # on the broker only, as if they came while a batch was handled
+        time.sleep(0.2)
+        batch = [m.value for m in source.poll(5.0)]
+    finally:
+        source.close()
+        producer.close()
+
+    assert batch == [b"b0", b"b1", b"b2", b"b3", b"b4", b"c0", b"c1", b"c2", b"c3", b"c4"]
