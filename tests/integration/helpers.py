@@ -91,6 +91,19 @@ def data_by_nip(events: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]
     return found
 
 
+def cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`ipasn-worker ARGS` in a process of its own, with only `env`'s IPASN_ settings."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("IPASN_")}
+    return subprocess.run(
+        [sys.executable, "-m", "worker.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**clean, **env},
+    )
+
+
 def start_worker(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
     """`ipasn-worker run ARGS` in the background with these settings; stderr piped."""
     return subprocess.Popen(

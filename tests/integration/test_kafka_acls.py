@@ -6,10 +6,7 @@ the worker runs under its own principal with exactly those ACLs."""
 from __future__ import annotations
 
 import json
-import os
 import secrets
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -36,7 +33,7 @@ from prometheus_client import CollectorRegistry
 
 from consumers.reader import read_topic
 from tests.conftest import Topics, missing
-from tests.integration.helpers import run, settings_for
+from tests.integration.helpers import cli, run, settings_for
 from tests.integration.stream import A, B, D, event, phase_one, profile
 from tests.integration.tls import Certificates, make_certificates
 from worker.config.agencies import acls, read_agencies
@@ -90,18 +87,6 @@ def env_for(guarded: Guarded, user: str, tmp_path: Path) -> dict[str, str]:
         "IPASN_AGENCY_TOPIC": t.agency,
         "IPASN_CONSUMER_GROUP": t.group,
     }
-
-
-def cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("IPASN_")}
-    return subprocess.run(
-        [sys.executable, "-m", "worker.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env={**clean, **env},
-    )
 
 
 @pytest.fixture(scope="module")

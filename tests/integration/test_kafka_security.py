@@ -5,10 +5,7 @@ and the password in none of what they show."""
 from __future__ import annotations
 
 import json
-import os
 import secrets
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,7 +18,7 @@ from prometheus_client import CollectorRegistry
 from consumers.reader import Read, read_topic
 from producers.kafka_sink import KafkaPublisher
 from tests.conftest import Topics, missing
-from tests.integration.helpers import http_get, run, running_worker, settings_for
+from tests.integration.helpers import cli, http_get, run, running_worker, settings_for
 from tests.integration.stream import A, B, D, Msg, phase_one
 from tests.integration.tls import Certificates, make_certificates
 from worker.config.kafka import kafka_options
@@ -90,18 +87,6 @@ def scram_env(secured: Secured, topics: Topics, tmp_path: Path) -> dict[str, str
         "IPASN_KAFKA_SESSION_TIMEOUT_MS": "6000",
         "IPASN_LOG_LEVEL": "DEBUG",  # the most a worker ever says
     }
-
-
-def cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("IPASN_")}
-    return subprocess.run(
-        [sys.executable, "-m", "worker.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env={**clean, **env},
-    )
 
 
 def send(bootstrap: str, topic: str, msgs: list[Msg], security: KafkaOptions) -> None:
