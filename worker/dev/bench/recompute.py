@@ -15,6 +15,7 @@ it only reads), timed the same way: what an agency planner waits for on the whol
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -25,8 +26,9 @@ from importlib.resources import as_file, files
 
 from rich.table import Table
 
+from worker.config.settings import as_environment
 from worker.db.seeding import copy_database, fresh_postgres, seed
-from worker.dev.bench.runs import worker_env
+from worker.dev.bench.runs import bench_settings, worker_env
 from worker.dev.bench.targets import Target
 from worker.kafka import clients
 from worker.kafka.admin import create_topics
@@ -80,8 +82,9 @@ def measure(
 
 def _planned(bootstrap: str, url: str, employees: int) -> float:
     """The seconds `ipasn-worker plan --json` takes over the seeded database, every agency (it
-    reads the database only)."""
-    env = worker_env(bootstrap, f"bench-plan-{uuid.uuid4().hex[:8]}", url)
+    reads the database only: no topic is made for it)."""
+    settings = bench_settings(bootstrap, f"bench-plan-{uuid.uuid4().hex[:8]}", url)
+    env = {**os.environ, **as_environment(settings)}
     command = [sys.executable, "-m", "worker.cli", "plan", "--json", "--year", str(YEAR)]
     started = time.monotonic()
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603

@@ -27,7 +27,7 @@ from typing import Any
 from kafka import KafkaConsumer
 
 from worker.config.agencies import agency_topics
-from worker.config.settings import as_environment, load_settings
+from worker.config.settings import Settings, as_environment, load_settings
 from worker.config.topics import worker_topics
 from worker.db.seeding import fresh_postgres
 from worker.kafka import clients
@@ -87,18 +87,9 @@ def bare_consumer(bootstrap: str, topic: str, total: int) -> Run:
     return Run("bare kafka-python consumer", seen, elapsed)
 
 
-def worker_env(
-    bootstrap: str,
-    topic: str,
-    database_url: str,
-    agencies: Sequence[str] = (),
-    **extra: Any,
-) -> dict[str, str]:
-    """A benchmarked worker's settings as its environment; its output topics (names of its own
-    unless `extra` names them) are created here, as the worker refuses to start without them,
-    and, where `extra` turns `agency_outputs` on, the own topics of each of `agencies` (those
-    the stream's profiles name: services.sample_agencies), as it refuses to publish without
-    them."""
+def bench_settings(bootstrap: str, topic: str, database_url: str, **extra: Any) -> Settings:
+    """A benchmarked command's settings: the broker, the database, `topic` as its input, and
+    output topics, a consumer group and a metrics port of its own (`extra` overrides any)."""
     tag = uuid.uuid4().hex[:8]
     given: dict[str, Any] = {
         "kafka_bootstrap_servers": bootstrap,
@@ -113,7 +104,22 @@ def worker_env(
         "metrics_port": 0,
         "log_level": "ERROR",
     }
-    settings = load_settings(**{**given, **SESSION, **extra})
+    return load_settings(**{**given, **SESSION, **extra})
+
+
+def worker_env(
+    bootstrap: str,
+    topic: str,
+    database_url: str,
+    agencies: Sequence[str] = (),
+    **extra: Any,
+) -> dict[str, str]:
+    """A benchmarked worker's settings as its environment; its output topics (names of its own
+    unless `extra` names them) are created here, as the worker refuses to start without them,
+    and, where `extra` turns `agency_outputs` on, the own topics of each of `agencies` (those
+    the stream's profiles name: services.sample_agencies), as it refuses to publish without
+    them."""
+    settings = bench_settings(bootstrap, topic, database_url, **extra)
     outputs = [t for t in worker_topics(settings, OUTPUT_PARTITIONS) if not t.reads]
     if settings.agency_outputs:
         outputs += agency_topics(settings, agencies)
