@@ -154,16 +154,15 @@ class KafkaSource:
 
     def _with_fresh(self, polled: dict[Any, list[Any]], room: int) -> dict[Any, list[Any]]:
         """`polled` and, after them in each partition, what the fetch the poll sent brings
-        (up to `room` messages). Should the group begin a rebalance meanwhile, only the
-        messages of partitions still held: the others' next owner reads them from the commit."""
-        rebalances = self._positions.assignments
+        (up to `room` messages). All of it is handled, even should the group begin a rebalance
+        meanwhile: kafka-python has moved past these messages, and gives a partition that comes
+        back to this member its position after them, so a message left out would be lost. One
+        that went to another member is read again by it, which its (source, id) makes
+        harmless, as when a rebalance comes while a batch is handled."""
         fresh = self._consumer.poll(timeout_ms=FRESH_WAIT_MS, max_records=room)
         for tp, records in fresh.items():
             polled.setdefault(tp, []).extend(records)
-        if self._positions.assignments == rebalances and self._positions.settled:
-            return polled
-        held = self._consumer.assignment() if self._positions.settled else set()
-        return {tp: records for tp, records in polled.items() if tp in held}
+        return polled
 
     def commit(self, messages: Sequence[Message]) -> None:
         """Commit past the last of these messages in each partition, without waiting for the
