@@ -105,12 +105,18 @@ def test_three_nodes_replicate_every_topic_three_times_and_survive_losing_one(
     assert all(f.succeeded() for f in sent)
 
 
+def _one_partition(broker: LocalBroker, prefix: str) -> tuple[str, str]:
+    """A new topic of one partition, and a consumer group name of its own."""
+    topic, group = f"{prefix}-{uuid.uuid4().hex[:8]}", f"g-{uuid.uuid4().hex[:8]}"
+    broker.create_topics({topic: 1})
+    return topic, group
+
+
 @pytest.mark.kafka
 def test_a_worker_beyond_the_partition_count_waits_without_rebalancing_the_group(
     broker: LocalBroker,
 ) -> None:
-    topic, group = f"one-{uuid.uuid4().hex[:8]}", f"g-{uuid.uuid4().hex[:8]}"
-    broker.create_topics({topic: 1})
+    topic, group = _one_partition(broker, "one")
     sources = [
         KafkaSource(broker.bootstrap, [topic], group, session_timeout_ms=6000) for _ in range(2)
     ]
@@ -150,8 +156,7 @@ def test_a_poll_after_a_long_batch_also_takes_what_reached_the_broker_meanwhile(
     # kafka-python answers a poll from what it buffered; what reached the broker after that
     # would wait for the next poll, a batch later. A generous wait: it ends once the fetch answers.
     monkeypatch.setattr("consumers.kafka_source.FRESH_WAIT_MS", 10_000)
-    topic, group = f"fresh-{uuid.uuid4().hex[:8]}", f"g-{uuid.uuid4().hex[:8]}"
-    broker.create_topics({topic: 1})
+    topic, group = _one_partition(broker, "fresh")
     producer = KafkaProducer(bootstrap_servers=broker.bootstrap)
     source = KafkaSource(broker.bootstrap, [topic], group, session_timeout_ms=6000)
 
@@ -186,8 +191,7 @@ def test_a_poll_after_a_long_batch_also_takes_what_reached_the_broker_meanwhile(
 def test_commits_are_acknowledged_at_a_later_poll_and_close_commits_what_is_left(
     broker: LocalBroker,
 ) -> None:
-    topic, group = f"commit-{uuid.uuid4().hex[:8]}", f"g-{uuid.uuid4().hex[:8]}"
-    broker.create_topics({topic: 1})
+    topic, group = _one_partition(broker, "commit")
     producer = KafkaProducer(bootstrap_servers=broker.bootstrap)
     for n in range(10):
         producer.send(topic, key=b"k", value=str(n).encode())
