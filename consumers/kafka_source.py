@@ -20,7 +20,6 @@ log = logging.getLogger(__name__)
 
 # The longest an offset commit may take; beyond it the commit fails as transient.
 COMMIT_TIMEOUT_S = 15.0
-CLOSE_COMMIT_S = 5.0  # at close, for what was handled but not acknowledged yet
 ENDS_EVERY_S = 5.0
 # A poll this long after the previous one (a batch was being handled meanwhile) also takes the
 # messages that arrived in between, waiting for the broker's answer at most this long (see
@@ -42,7 +41,6 @@ class _Positions(ConsumerRebalanceListener):  # type: ignore[misc]
         self.next_offset: dict[TopicPartition, int] = {}  # past the last message read
         self.handled: dict[TopicPartition, int] = {}  # past the last message handled
         self.committed: dict[TopicPartition, int] = {}  # as the broker acknowledged
-        self.asked: dict[TopicPartition, int] = {}  # committing, the broker's answer not taken
         self.assignments = 0  # completed rebalances this consumer took part in
         self.settled = False
 
@@ -64,7 +62,6 @@ class _Positions(ConsumerRebalanceListener):  # type: ignore[misc]
             self.next_offset.pop(tp, None)
             self.handled.pop(tp, None)
             self.committed.pop(tp, None)
-            self.asked.pop(tp, None)
 
 
 class KafkaSource:
@@ -165,55 +162,18 @@ class KafkaSource:
         return polled
 
     def commit(self, messages: Sequence[Message]) -> None:
-        """Commit past the last of these messages in each partition, without waiting for the
-        broker's answer: a later poll takes it (kafka-python runs the callback there). A commit
-        refused or failed is made again at the next poll, and close() waits for those in
-        flight. At 2,000 events/s offered to one process the wait was 10 ms of each 236 ms
-        batch, on the path of every message's latency."""
+        """Commit past the last of these messages in each partition."""
         handled = self._positions.handled
         for m in messages:
             tp = TopicPartition(m.topic, m.partition)
             handled[tp] = max(handled.get(tp, -1), m.offset + 1)
-        offsets = {
-            tp: handled[tp] for tp in {TopicPartition(m.topic, m.partition) for m in messages}
-        }
-        if not offsets:
-            return
-        self._positions.asked.update(offsets)
-        with translated():
-            self._consumer.commit_async(
-                {tp: OffsetAndMetadata(o, "", -1) for tp, o in offsets.items()},
-                callback=self._answered,
-            )
-
-    def _answered(self, offsets: dict[TopicPartition, Any], answer: Any) -> None:
-        """The broker's answer to an asynchronous commit (kafka-python calls it in a poll)."""
-        p = self._positions
-        for tp, meta in offsets.items():
-            if p.asked.get(tp) == meta.offset:
-                del p.asked[tp]
-        if isinstance(answer, Exception):
-            refused = isinstance(answer, CommitFailedError | RebalanceInProgressError)
-            log.warning(
-                "offset commit %s (%s); %s",
-                "refused" if refused else "failed",
-                type(answer).__name__,
-                "retried once the group settles" if refused else "tried again at the next poll",
-            )
-            return
-        for tp, meta in offsets.items():
-            if tp in p.handled:  # still held: not forgotten by a rebalance meanwhile
-                p.committed[tp] = max(p.committed.get(tp, -1), meta.offset)
+        self._commit({TopicPartition(m.topic, m.partition) for m in messages})
 
     def _commit_handled(self) -> None:
         """Commit again what a refused commit left behind, once the group has settled and this
         consumer still holds the partition (its position was kept, so nothing re-reads it)."""
         p = self._positions
-        behind = {
-            tp
-            for tp, o in p.handled.items()
-            if max(p.committed.get(tp, -1), p.asked.get(tp, -1)) < o
-        }
+        behind = {tp for tp, o in p.handled.items() if p.committed.get(tp, -1) < o}
         if not behind or not p.settled:
             return
         try:
@@ -221,7 +181,7 @@ class KafkaSource:
         except TransientError as e:
             log.warning("offset commit failed (%s); tried again at the next poll", e)
 
-    def _commit(self, partitions: set[TopicPartition], timeout_s: float = COMMIT_TIMEOUT_S) -> None:
+    def _commit(self, partitions: set[TopicPartition]) -> None:
         offsets = {tp: self._positions.handled[tp] for tp in partitions}
         if not offsets:
             return
@@ -229,7 +189,7 @@ class KafkaSource:
             with translated():
                 self._consumer.commit(
                     {tp: OffsetAndMetadata(o, "", -1) for tp, o in offsets.items()},
-                    timeout_ms=int(timeout_s * 1000),
+                    timeout_ms=int(COMMIT_TIMEOUT_S * 1000),
                 )
         except (CommitFailedError, RebalanceInProgressError) as e:
             # The group is rebalancing or has moved on. A partition that went elsewhere is
@@ -305,16 +265,6 @@ class KafkaSource:
             log.warning("partition ends not known (%s); asked again later", e)
 
     def close(self) -> None:
-        """Close, committing first, synchronously (at most CLOSE_COMMIT_S), what was handled and
-        not yet acknowledged: the next owner of a partition starts where this one stopped."""
-        p = self._positions
-        held = self._consumer.assignment() if p.settled else set()
-        behind = {tp for tp, o in p.handled.items() if tp in held and p.committed.get(tp, -1) < o}
-        if behind:
-            try:
-                self._commit(behind, CLOSE_COMMIT_S)
-            except TransientError as e:
-                log.warning("offset commit at close failed (%s); the next owner re-reads", e)
         self._consumer.close(autocommit=False)
 
 

@@ -12,14 +12,13 @@ import uuid
 from pathlib import Path
 
 import pytest
-from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka import KafkaAdminClient, KafkaProducer
 from kafka.admin import ConfigResource, ConfigResourceType
 
 from consumers.kafka_source import KafkaSource
 from tests.conftest import missing
 from worker.dev.brokers import LocalBroker, free_port
 from worker.dev.brokers.apache_kafka import ApacheKafka, java_missing
-from worker.pipeline.ports import Message
 
 DEFAULT_TOPICS = {"asn.personnel.changes", "asn.ipasn.recalculated", "asn.personnel.changes.dlq"}
 
@@ -185,42 +184,3 @@ def test_a_poll_after_a_long_batch_also_takes_what_reached_the_broker_meanwhile(
         producer.close()
 
     assert batch == [b"b0", b"b1", b"b2", b"b3", b"b4", b"c0", b"c1", b"c2", b"c3", b"c4"]
-
-
-@pytest.mark.kafka
-def test_commits_are_acknowledged_at_a_later_poll_and_close_commits_what_is_left(
-    broker: LocalBroker,
-) -> None:
-    topic, group = _one_partition(broker, "commit")
-    producer = KafkaProducer(bootstrap_servers=broker.bootstrap)
-    for n in range(10):
-        producer.send(topic, key=b"k", value=str(n).encode())
-    producer.flush()
-    producer.close()
-    source = KafkaSource(broker.bootstrap, [topic], group, session_timeout_ms=6000)
-
-    def committed() -> int | None:
-        reader = KafkaConsumer(bootstrap_servers=broker.bootstrap, group_id=group)
-        try:
-            offset = reader.committed(TopicPartition(topic, 0))
-            return None if offset is None else int(offset)
-        finally:
-            reader.close(autocommit=False)
-
-    try:
-        read: list[Message] = []
-        deadline = time.monotonic() + 60
-        while len(read) < 10 and time.monotonic() < deadline:
-            read += source.poll(0.25)
-        source.commit(read[:5])  # returns without the broker's answer
-        deadline = time.monotonic() + 30
-        while source.uncommitted() and time.monotonic() < deadline:
-            source.poll(0.1)  # takes the answer
-        assert source.uncommitted() == 0
-        assert committed() == 5
-        source.commit(read[5:])
-    finally:
-        source.close()  # commits what the broker had not acknowledged yet
-
-    assert [m.offset for m in read] == list(range(10))
-    assert committed() == 10
