@@ -104,18 +104,12 @@ def test_three_nodes_replicate_every_topic_three_times_and_survive_losing_one(
     assert all(f.succeeded() for f in sent)
 
 
-def _one_partition(broker: LocalBroker, prefix: str) -> tuple[str, str]:
-    """A new topic of one partition, and a consumer group name of its own."""
-    topic, group = f"{prefix}-{uuid.uuid4().hex[:8]}", f"g-{uuid.uuid4().hex[:8]}"
-    broker.create_topics({topic: 1})
-    return topic, group
-
-
 @pytest.mark.kafka
 def test_a_worker_beyond_the_partition_count_waits_without_rebalancing_the_group(
     broker: LocalBroker,
 ) -> None:
-    topic, group = _one_partition(broker, "one")
+    topic, group = f"one-{uuid.uuid4().hex[:8]}", f"g-{uuid.uuid4().hex[:8]}"
+    broker.create_topics({topic: 1})
     sources = [
         KafkaSource(broker.bootstrap, [topic], group, session_timeout_ms=6000) for _ in range(2)
     ]
