@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from operator import itemgetter
 from typing import Annotated, Any, Final, Literal
 
 import orjson
@@ -212,11 +213,22 @@ def _mapping(value: object) -> object:
 def digest(resolution: Resolution) -> str:
     """What a snapshot says that makes it a new version: each record, its values and the
     source it comes from (not which of that source's statements, nor the conflicts)."""
-    said = sorted(
-        (r.kind, r.record_id or "", r.source, dict(r.values)) for r in resolution.every_record()
-    )
-    data = orjson.dumps(said, option=orjson.OPT_SORT_KEYS, default=str)
+    # Sorted by kind, record id and source alone: no two records share all three, so the
+    # values never decide the order, and no copy of them is made to compare (it stays the same
+    # JSON, byte for byte, as every digest stored before: a new one would publish a snapshot
+    # version of every employee again).
+    said = [(r.kind, r.record_id or "", r.source, r.values) for r in resolution.every_record()]
+    said.sort(key=_said_order)
+    data = orjson.dumps(said, option=orjson.OPT_SORT_KEYS, default=_text)
     return hashlib.sha256(data).hexdigest()
+
+
+_said_order = itemgetter(0, 1, 2)
+
+
+def _text(value: object) -> object:
+    """As `str`, for what JSON has no form of; a mapping other than a dict as a dict."""
+    return dict(value) if isinstance(value, Mapping) else str(value)
 
 
 NOTHING_DIGEST: Final = digest(Resolution.nothing("000000000000000000"))
