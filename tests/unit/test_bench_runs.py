@@ -16,7 +16,10 @@ def _scripted(monkeypatch: pytest.MonkeyPatch, outcomes: list[str | None]) -> li
     """Each worker run ends as the next of `outcomes` says; returns the databases they ran on."""
     used: list[str] = []
 
-    def children(name: str, commands: list[list[str]], env: dict[str, str]) -> Run:
+    def children(
+        name: str, commands: list[list[str]], env: dict[str, str], database_url: str | None
+    ) -> Run:
+        assert database_url == env["IPASN_DATABASE_URL"]  # its backends are metered
         used.append(env["IPASN_DATABASE_URL"])
         return Run(name, 100, 1.0, unfinished=outcomes[len(used) - 1])
 

@@ -15,7 +15,6 @@ from consumers.changes import decode
 from schemas.rules import load_rules
 from worker.db.seeding import Stored
 from worker.dev.bench.first_load import FirstLoad, LoadRun, tables
-from worker.dev.bench.first_load.machine import Spent
 from worker.dev.bench.first_load.projection import (
     Measured,
     Model,
@@ -28,6 +27,7 @@ from worker.dev.bench.first_load.projection import (
     split_bytes,
 )
 from worker.dev.bench.first_load.stream import Wire, agency_codes, first_load
+from worker.dev.bench.machine import Spent
 from worker.dev.bench.runs import Run
 from worker.domain.model import Statement
 

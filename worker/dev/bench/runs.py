@@ -20,6 +20,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from worker.config.agencies import agency_topics
 from worker.config.settings import Settings, as_environment, load_settings
 from worker.config.topics import worker_topics
 from worker.db.seeding import fresh_postgres
+from worker.dev.bench.machine import Meter, Window, within
 from worker.kafka import clients
 from worker.kafka.admin import create_topics
 
@@ -49,6 +51,21 @@ class Run:
     peaks: list[float] = field(default_factory=list)
     # Why a child ended with work left (its --until-idle verdict), or None: all of it done.
     unfinished: str | None = None
+    # The CPU the workers, their database's backends and the machine spent in the busy span
+    # (first message received to last one done), where it was sampled: the worker runs.
+    cpu: Window | None = None
+
+    @property
+    def cpu_per_event(self) -> tuple[float, float, float] | None:
+        """Microseconds of CPU an event in the busy span: the workers', the database's
+        backends', and the rest of the machine's (the broker, this benchmark, anything else)."""
+        if self.cpu is None or not self.messages or not self.seconds:
+            return None
+        # The samples cover most of the span; its events in proportion.
+        events = self.messages * min(1.0, self.cpu.seconds / self.seconds)
+        workers, database = self.cpu.processes_s, self.cpu.database_s
+        rest = max(0.0, self.cpu.busy_s - workers - database)
+        return workers * 1e6 / events, database * 1e6 / events, rest * 1e6 / events
 
     @property
     def rate(self) -> float:
@@ -149,8 +166,9 @@ def workers(
     command = [sys.executable, "-m", "worker.dev.bench.child", "worker"]
     reasons: list[str] = []
     for _ in range(2):
-        env = worker_env(bootstrap, topic, database(), agencies, **extra)
-        run = _children(name, [command] * processes, env)
+        url = database()
+        env = worker_env(bootstrap, topic, url, agencies, **extra)
+        run = _children(name, [command] * processes, env, url)
         if run.unfinished is None:
             return replace(run, note=f"repeated: {reasons[0]}") if reasons else run
         reasons.append(run.unfinished)
@@ -181,7 +199,11 @@ def quix(bootstrap: str, topic: str, total: int) -> Run:
         return _children("Quix Streams peer (RocksDB state)", [command], env)
 
 
-def _children(name: str, commands: list[list[str]], env: dict[str, str]) -> Run:
+def _children(
+    name: str, commands: list[list[str]], env: dict[str, str], database_url: str | None = None
+) -> Run:
+    """Run the commands as processes, each printing its JSON line; with `database_url`, the CPU
+    they and that database's backends spend is sampled too."""
     started = time.monotonic()
     children = [
         subprocess.Popen(c, env=env, stdout=subprocess.PIPE, text=True)  # noqa: S603
@@ -191,12 +213,14 @@ def _children(name: str, commands: list[list[str]], env: dict[str, str]) -> Run:
     peaks = [0.0] * len(children)
     sampler = threading.Thread(target=_sample, args=(children, started, rss, peaks), daemon=True)
     sampler.start()
+    meter = Meter([c.pid for c in children], database_url) if database_url else None
     results = []
-    for child in children:
-        out, _ = child.communicate()
-        if child.returncode != 0:
-            raise RuntimeError(f"{name}: a benchmarked process exited with {child.returncode}")
-        results.append(json.loads(out.strip().splitlines()[-1]))
+    with meter or nullcontext():
+        for child in children:
+            out, _ = child.communicate()
+            if child.returncode != 0:
+                raise RuntimeError(f"{name}: a benchmarked process exited with {child.returncode}")
+            results.append(json.loads(out.strip().splitlines()[-1]))
     sampler.join()
     unfinished = next((r["unfinished"] for r in results if r.get("unfinished")), None)
     spans = [r for r in results if r["first"] is not None]
@@ -204,7 +228,8 @@ def _children(name: str, commands: list[list[str]], env: dict[str, str]) -> Run:
         return Run(name, 0, 0.0, rss, "processed nothing", peaks, unfinished)
     first, last = min(r["first"] for r in spans), max(r["last"] for r in spans)
     messages = sum(r["messages"] for r in results)
-    return Run(name, messages, last - first, rss, peaks=peaks, unfinished=unfinished)
+    cpu = within(meter.samples, first, last) if meter else None
+    return Run(name, messages, last - first, rss, peaks=peaks, unfinished=unfinished, cpu=cpu)
 
 
 def _sample(

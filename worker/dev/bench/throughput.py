@@ -92,10 +92,40 @@ def measure(
 
 def tables(result: Throughput, partitions: int, broker: str) -> list[Table]:
     found = [_throughput_table(result, partitions, broker)]
+    metered = [r for r in result.runs if r.cpu_per_event is not None]
+    if metered:
+        found.append(_cpu_table(metered))
     sampled = [r for r in result.runs if len(r.rss) > 1 and "1 process" in r.name]
     if sampled:
         found.append(_memory_table(sampled))
     return found
+
+
+def _cpu_table(runs: list[Run]) -> Table:
+    """Where the CPU went while each worker run was busy: whether it was bound by the cores
+    (the machine busy, the cores' ceiling near its rate) or by something that waits."""
+    table = Table(
+        title="Where the CPU went while each worker run was busy (CPU time an event)",
+        caption="machine busy: all cores, whatever ran; the rest: the broker, this benchmark "
+        "and anything else; the cores allow: the events/s at this cost with every core busy",
+        caption_justify="left",
+    )
+    table.add_column("contender", overflow="fold")
+    for column in ("workers", "PostgreSQL", "the rest", "machine busy", "the cores allow"):
+        table.add_column(column, justify="right", overflow="fold")
+    for r in runs:
+        per_event, window = r.cpu_per_event, r.cpu
+        if per_event is None or window is None:
+            continue  # not sampled (tables() passes only those that were)
+        cores = window.cores_s / window.seconds if window.seconds else 0.0
+        spent = sum(per_event)
+        table.add_row(
+            r.name.removeprefix("ipasn-worker, "),
+            *(f"{us:,.0f} µs" for us in per_event),
+            f"{window.busy:.0%}",
+            f"{cores * 1e6 / spent:,.0f}/s" if spent else "-",
+        )
+    return table
 
 
 def targets(result: Throughput) -> list[Target]:

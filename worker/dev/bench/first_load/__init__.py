@@ -13,7 +13,7 @@ How it is measured:
    the group join before and the idle wait after are not in it.
 3. Around each run: each process's resident memory, sampled every 0.25 s (its peak; their sum
    over the run), the CPU time of the worker processes and of the database's backends
-   (`machine.py`), and the CPU time the hypervisor stole. After it, the database
+   (`worker/dev/bench/machine.py`), and the CPU time the hypervisor stole. After it, the database
    (`worker.db.seeding.stored`): its size, each table's, and the rows that show every event went
    all the way through (a statement per event, an index per employee, no outbox row unsent).
 4. The projection (`projection.py`) from the rates with 1 and 2 processes and the bytes per
@@ -33,11 +33,11 @@ from rich.progress import MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from producers.kafka_sink import KafkaPublisher
 from worker.db.seeding import stored
-from worker.dev.bench.first_load.machine import Watch
 from worker.dev.bench.first_load.projection import projections
 from worker.dev.bench.first_load.report import TARGET_RATE, tables
 from worker.dev.bench.first_load.result import FirstLoad, LoadRun
 from worker.dev.bench.first_load.stream import Order, first_load
+from worker.dev.bench.machine import Watch
 from worker.dev.bench.runs import fresh_database, workers
 from worker.dev.bench.targets import MEMORY_TARGET_MIB, Target
 from worker.kafka import clients

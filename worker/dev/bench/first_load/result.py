@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from worker.db.seeding import Stored
-from worker.dev.bench.first_load.machine import Spent
 from worker.dev.bench.first_load.projection import Measured, Target, split_bytes
+from worker.dev.bench.machine import Spent
 from worker.dev.bench.runs import Run
 
 

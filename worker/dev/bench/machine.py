@@ -7,6 +7,10 @@ The backends are found by their process title, `postgres: USER DATABASE HOST(POR
 sampled every half second, since they exit with the worker's connections: at most the last half
 second of each is missed, while the worker waits idle before it exits. The server's own
 background processes (WAL writer, checkpointer) serve every database and are not counted.
+
+`Watch` counts a whole run; `Meter` samples the same figures over time, so that what was spent
+in a part of the run (the throughput contenders' busy span, without start-up, group join and
+the idle wait at the end) can be told apart: `within(samples, start, end)`.
 """
 
 from __future__ import annotations
@@ -14,7 +18,9 @@ from __future__ import annotations
 import os
 import resource
 import threading
-from dataclasses import dataclass
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
@@ -113,7 +119,107 @@ def _backend_ticks(title: str) -> dict[int, int]:
             stat = (entry / "stat").read_text()
         except OSError:
             continue  # it has just exited, or is not ours to read
-        fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (comm) "
         if stat.split(" (", 1)[1].startswith("postgres"):
-            ticks[int(entry.name)] = int(fields[11]) + int(fields[12])  # utime, stime
+            ticks[int(entry.name)] = _ticks(stat)
     return ticks
+
+
+def _ticks(stat: str) -> int:
+    """utime + stime of a /proc/PID/stat line (the fields after "pid (comm) ")."""
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return int(fields[11]) + int(fields[12])
+
+
+@dataclass(frozen=True)
+class Sample:
+    """CPU ticks at one moment (time.monotonic()): of the machine (all cores, and the idle part),
+    of each watched process and of each backend of the database, by pid."""
+
+    at: float
+    total: int
+    idle: int
+    processes: dict[int, int] = field(default_factory=dict)
+    backends: dict[int, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Window:
+    """CPU seconds spent between two samples: by the watched processes, by the database's
+    backends, and by the machine (busy, and in all: every core's wall time)."""
+
+    seconds: float  # between the two samples
+    processes_s: float
+    database_s: float
+    busy_s: float
+    cores_s: float
+
+    @property
+    def busy(self) -> float:
+        return self.busy_s / self.cores_s if self.cores_s else 0.0
+
+
+def within(samples: Sequence[Sample], start: float, end: float) -> Window | None:
+    """What was spent from the first sample at or after `start` to the last at or before
+    `end`; None where fewer than two fall in between. A process that started in between counts
+    from zero; one that exited counts up to its last sample."""
+    inside = [s for s in samples if start <= s.at <= end]
+    if len(inside) < 2:
+        return None
+    first, last = inside[0], inside[-1]
+
+    def spent(of: str) -> int:
+        before: dict[int, int] = getattr(first, of)
+        after: dict[int, int] = {}
+        for s in inside:
+            after |= getattr(s, of)
+        return sum(t - before.get(pid, 0) for pid, t in after.items())
+
+    return Window(
+        last.at - first.at,
+        spent("processes") * TICK_S,
+        spent("backends") * TICK_S,
+        ((last.total - first.total) - (last.idle - first.idle)) * TICK_S,
+        (last.total - first.total) * TICK_S,
+    )
+
+
+class Meter:
+    """`with Meter(pids, database_url) as meter: ...`, then `within(meter.samples, start,
+    end)`: a sample every EVERY_S while the block runs."""
+
+    def __init__(self, pids: Sequence[int], url: str) -> None:
+        self.pids = list(pids)
+        self._title = f" {url.rsplit('/', 1)[1].split('?', 1)[0]} "
+        self.samples: list[Sample] = []
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> Meter:
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._stopping.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        while True:
+            total, idle, _ = _cpu_ticks()
+            processes = {pid: t for pid in self.pids if (t := _process_ticks(pid)) is not None}
+            backends = _backend_ticks(self._title)
+            self.samples.append(Sample(time.monotonic(), total, idle, processes, backends))
+            if self._stopping.wait(EVERY_S):
+                return
+
+
+def _process_ticks(pid: int) -> int | None:
+    """User and system ticks of a process; None once it has exited."""
+    try:
+        return _ticks((PROC / str(pid) / "stat").read_text())
+    except OSError:
+        return None
