@@ -37,6 +37,7 @@ from worker.kafka.admin import create_topics
 
 OUTPUT_PARTITIONS = 6  # as the benchmark's input topics
 SESSION = {"kafka_session_timeout_ms": 6000, "kafka_heartbeat_interval_ms": 1000}
+MIN_METERED_S = 2.0  # the shortest busy span whose CPU the bench reports (sampled every 0.5 s)
 
 
 @dataclass
@@ -229,6 +230,8 @@ def _children(
     first, last = min(r["first"] for r in spans), max(r["last"] for r in spans)
     messages = sum(r["messages"] for r in results)
     cpu = within(meter.samples, first, last) if meter else None
+    if cpu is not None and cpu.seconds < MIN_METERED_S:
+        cpu = None  # a few samples of a short run say more about the sampling than the run
     return Run(name, messages, last - first, rss, peaks=peaks, unfinished=unfinished, cpu=cpu)
 
 
