@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 
 PROC = Path("/proc")
 EVERY_S = 0.5
@@ -37,34 +38,15 @@ class Spent:
     busy: float  # share of all CPU time not idle: ours, the broker's, anyone else's, stolen
 
 
-class Watch:
-    """`with Watch() as watch: ... watch.database(url) ...`, then `watch.spent`: what was spent
-    from the last `database(url)` (a run repeated on a new database starts the count again)."""
+class _Sampling:
+    """A thread that calls `_take()` every EVERY_S from the start of a `with` block to its end,
+    then `_done()`."""
 
     def __init__(self) -> None:
-        self.url = ""
-        self._title = ""
-        self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
-        self._start: dict[int, int] = {}
-        self._last: dict[int, int] = {}
-        self._children = 0.0
-        self._cpu = (0, 0, 0)
-        self.spent = Spent(0.0, 0.0, 0.0, 0.0)
 
-    def database(self, url: str) -> str:
-        """Count from now, the backends of the database at `url`; returns `url`."""
-        with self._lock:
-            self.url = url
-            self._title = f" {url.rsplit('/', 1)[1].split('?', 1)[0]} "
-            self._start = _backend_ticks(self._title)
-            self._last = {}
-            self._children = _children_cpu_s()
-            self._cpu = _cpu_ticks()
-        return url
-
-    def __enter__(self) -> Watch:
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 
@@ -76,6 +58,53 @@ class Watch:
     ) -> None:
         self._stopping.set()
         self._thread.join()
+        self._done()
+
+    def _sample(self) -> None:
+        while True:
+            self._take()
+            if self._stopping.wait(EVERY_S):
+                return
+
+    def _take(self) -> None:
+        raise NotImplementedError
+
+    def _done(self) -> None:
+        pass
+
+
+def _title(url: str) -> str:
+    """What the process titles of a database's backends hold: ` DATABASE `."""
+    return f" {url.rsplit('/', 1)[1].split('?', 1)[0]} "
+
+
+class Watch(_Sampling):
+    """`with Watch() as watch: ... watch.database(url) ...`, then `watch.spent`: what was spent
+    from the last `database(url)` (a run repeated on a new database starts the count again)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.url = ""
+        self._title = ""
+        self._lock = threading.Lock()
+        self._start: dict[int, int] = {}
+        self._last: dict[int, int] = {}
+        self._children = 0.0
+        self._cpu = (0, 0, 0)
+        self.spent = Spent(0.0, 0.0, 0.0, 0.0)
+
+    def database(self, url: str) -> str:
+        """Count from now, the backends of the database at `url`; returns `url`."""
+        with self._lock:
+            self.url = url
+            self._title = _title(url)
+            self._start = _backend_ticks(self._title)
+            self._last = {}
+            self._children = _children_cpu_s()
+            self._cpu = _cpu_ticks()
+        return url
+
+    def _done(self) -> None:
         total, idle, stolen = (b - a for a, b in zip(self._cpu, _cpu_ticks(), strict=True))
         backends = sum(t - self._start.get(pid, 0) for pid, t in self._last.items())
         self.spent = Spent(
@@ -85,13 +114,10 @@ class Watch:
             (total - idle) / total if total else 0.0,
         )
 
-    def _sample(self) -> None:
-        while True:
-            with self._lock:
-                if self._title:
-                    self._last |= _backend_ticks(self._title)
-            if self._stopping.wait(EVERY_S):
-                return
+    def _take(self) -> None:
+        with self._lock:
+            if self._title:
+                self._last |= _backend_ticks(self._title)
 
 
 def _children_cpu_s() -> float:
@@ -183,38 +209,21 @@ def within(samples: Sequence[Sample], start: float, end: float) -> Window | None
     )
 
 
-class Meter:
+class Meter(_Sampling):
     """`with Meter(pids, database_url) as meter: ...`, then `within(meter.samples, start,
     end)`: a sample every EVERY_S while the block runs."""
 
     def __init__(self, pids: Sequence[int], url: str) -> None:
+        super().__init__()
         self.pids = list(pids)
-        self._title = f" {url.rsplit('/', 1)[1].split('?', 1)[0]} "
+        self._title = _title(url)
         self.samples: list[Sample] = []
-        self._stopping = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
 
-    def __enter__(self) -> Meter:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self._stopping.set()
-        self._thread.join()
-
-    def _sample(self) -> None:
-        while True:
-            total, idle, _ = _cpu_ticks()
-            processes = {pid: t for pid in self.pids if (t := _process_ticks(pid)) is not None}
-            backends = _backend_ticks(self._title)
-            self.samples.append(Sample(time.monotonic(), total, idle, processes, backends))
-            if self._stopping.wait(EVERY_S):
-                return
+    def _take(self) -> None:
+        total, idle, _ = _cpu_ticks()
+        processes = {pid: t for pid in self.pids if (t := _process_ticks(pid)) is not None}
+        backends = _backend_ticks(self._title)
+        self.samples.append(Sample(time.monotonic(), total, idle, processes, backends))
 
 
 def _process_ticks(pid: int) -> int | None:
