@@ -12,14 +12,17 @@ from worker.dev.bench.runs import Run, repeated, workers
 STUCK = "no partition was assigned in 90 s"
 
 
-def _scripted(monkeypatch: pytest.MonkeyPatch, outcomes: list[str | None]) -> list[str]:
+def _scripted(
+    monkeypatch: pytest.MonkeyPatch, outcomes: list[str | None], *, metered: bool = True
+) -> list[str]:
     """Each worker run ends as the next of `outcomes` says; returns the databases they ran on."""
     used: list[str] = []
 
     def children(
         name: str, commands: list[list[str]], env: dict[str, str], database_url: str | None
     ) -> Run:
-        assert database_url == env["IPASN_DATABASE_URL"]  # its backends are metered
+        # Its backends' CPU is sampled, unless the caller measures the run its own way.
+        assert database_url == (env["IPASN_DATABASE_URL"] if metered else None)
         used.append(env["IPASN_DATABASE_URL"])
         return Run(name, 100, 1.0, unfinished=outcomes[len(used) - 1])
 
@@ -39,6 +42,14 @@ def test_a_finished_run_is_run_once(monkeypatch: pytest.MonkeyPatch) -> None:
     assert used == ["sqlite:///db1.db"]
     assert run.note == ""
     assert repeated([run]) == ""
+
+
+def test_a_run_measured_by_its_caller_is_not_sampled_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    used = _scripted(monkeypatch, [None], metered=False)
+    workers("w", "127.0.0.1:9092", "t", _databases(), metered=False)
+    assert used == ["sqlite:///db1.db"]
 
 
 def test_a_run_with_work_left_is_repeated_on_a_new_database_and_says_why(

@@ -153,11 +153,14 @@ def workers(
     database: Callable[[], str],
     processes: int = 1,
     agencies: Sequence[str] = (),
+    metered: bool = True,
     **extra: Any,
 ) -> Run:
     """`processes` worker processes in one consumer group, from the first batch any of them
     received to the last one any of them committed and published, on the database whose URL
-    `database()` returns; `agencies`, `extra`: as `worker_env`'s.
+    `database()` returns; `agencies`, `extra`: as `worker_env`'s. `metered`: the CPU of their
+    busy span sampled (`Run.cpu`); False where the caller measures the run its own way, so that
+    /proc is not scanned twice on the machine being measured.
 
     A run that ends with work left is no measurement: a member the group never gave a partition
     (kafka-python's group join; seen once in CI, a member unassigned for 90 s while the other
@@ -169,7 +172,7 @@ def workers(
     for _ in range(2):
         url = database()
         env = worker_env(bootstrap, topic, url, agencies, **extra)
-        run = _children(name, [command] * processes, env, url)
+        run = _children(name, [command] * processes, env, url if metered else None)
         if run.unfinished is None:
             return replace(run, note=f"repeated: {reasons[0]}") if reasons else run
         reasons.append(run.unfinished)
