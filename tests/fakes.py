@@ -112,6 +112,9 @@ class FakeUnit:
     def write_records(self, changes: RecordChanges) -> None:
         for resolution in changes.rewritten:
             self.state.records[resolution.nip] = resolution.keyed()
+        for resolution in changes.added:  # inserted only: the database refuses a duplicate
+            assert not self.state.records.get(resolution.nip), "records of an added employee"
+            self.state.records[resolution.nip] = resolution.keyed()
         for nip, r in changes.gone:  # one not stored is no error, as in the database
             self.state.records.get(nip, {}).pop((r.kind, r.record_id), None)
         for nip, r in changes.changed:

@@ -365,6 +365,22 @@ def test_records_rewritten_changed_and_gone_across_units_are_accepted_and_commit
         assert unit.statement_counts([NIP]) == {NIP: len(writes)}  # every unit committed
 
 
+def test_the_records_of_employees_added_are_inserted_beside_the_others(store: Ports) -> None:
+    mine, _ = resolve_and_score(employee())
+    theirs, _ = resolve_and_score(employee("7371", nip=OTHER_NIP), nip=OTHER_NIP)
+    with store.unit(NOW) as unit:
+        unit.write_records(RecordChanges(rewritten=[mine]))
+    with store.unit(NOW) as unit:
+        unit.write_records(RecordChanges(added=[theirs]))
+    with store.unit(NOW) as unit:
+        found = unit.reconciled([NIP, OTHER_NIP])
+
+    assert found == {
+        NIP: Resolution.of_records(NIP, mine.keyed().values()),
+        OTHER_NIP: Resolution.of_records(OTHER_NIP, theirs.keyed().values()),
+    }
+
+
 def test_the_records_read_back_are_those_written_rewritten_changed_and_gone(
     store: Ports,
 ) -> None:

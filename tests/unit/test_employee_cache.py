@@ -34,7 +34,8 @@ def test_an_employee_seen_for_the_first_time_needs_no_cache_entry() -> None:
 
     known = EmployeeCache(10).current(NIP, 2, new)
 
-    assert known == Known(latest_per_source(new), 2, {s.key for s in new}, Resolution.nothing(NIP))
+    first = Known(latest_per_source(new), 2, {s.key for s in new}, Resolution.nothing(NIP), True)
+    assert known == first
 
 
 def test_a_remembered_employee_is_its_state_plus_the_new_statements() -> None:

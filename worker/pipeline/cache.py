@@ -33,6 +33,7 @@ class Known:
     statements: int  # how many the database holds, duplicates aside
     touched: set[RecordKey]  # the records whose latest statements the batch changed
     stored: Resolution | None  # what the database's records say; None: not known
+    first: bool = False  # no statement about the employee was stored before this batch
 
     @classmethod
     def read(cls, latest: Sequence[Statement], statements: int) -> Known:
@@ -67,7 +68,7 @@ class EmployeeCache:
         """
         if stored == len(new):
             latest, touched = Latest().plus(new)
-            return Known(latest, stored, touched, Resolution.nothing(nip))
+            return Known(latest, stored, touched, Resolution.nothing(nip), first=True)
         cached = self._lru.get(nip)
         if cached is None or cached.statements + len(new) != stored:
             return None

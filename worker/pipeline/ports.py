@@ -161,11 +161,13 @@ class RecordChanges:
     rewritten whole; of the others, only the records that changed."""
 
     rewritten: list[Resolution] = field(default_factory=list)
+    # Employees no statement was stored about before: every record new, none to delete.
+    added: list[Resolution] = field(default_factory=list)
     changed: list[tuple[str, Record]] = field(default_factory=list)  # new or changed, by NIP
     gone: list[tuple[str, Record]] = field(default_factory=list)  # no longer there, by NIP
 
     def __len__(self) -> int:
-        return len(self.rewritten) + len(self.changed) + len(self.gone)
+        return len(self.rewritten) + len(self.added) + len(self.changed) + len(self.gone)
 
 
 class Unit(Protocol):

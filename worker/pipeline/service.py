@@ -73,13 +73,16 @@ def _changed(before: IndexRevision | None, after: IndexResult) -> bool:
     return (was.score, was.band, was.dimensions) != (after.score, after.band, after.dimensions)
 
 
-def _changes(stored: Resolution | None, resolution: Resolution, changes: RecordChanges) -> bool:
+def _changes(known: Known, resolution: Resolution, changes: RecordChanges) -> bool:
     """Add what to write of the resolution to `changes`; whether any of its records changed
     (or may have: an employee rewritten whole), which alone can make a new snapshot version."""
-    if stored is None:
+    if known.stored is None:
         changes.rewritten.append(resolution)
         return True
-    changed, gone = resolution.changes_since(stored)
+    if known.first:  # records are written only with statements: none stored yet
+        changes.added.append(resolution)
+        return bool(resolution.every_record())
+    changed, gone = resolution.changes_since(known.stored)
     changes.changed += [(resolution.nip, r) for r in changed]
     changes.gone += [(resolution.nip, r) for r in gone]
     return bool(changed or gone)
@@ -155,7 +158,7 @@ class IndexService:
                 resolution = _resolved(nip, known, self.rules)
                 committed[nip] = (known, resolution)
                 if resolution is not known.stored:  # else nothing the index depends on moved
-                    if _changes(known.stored, resolution, changes):
+                    if _changes(known, resolution, changes):
                         records_moved.append(resolution)
                     resolved.append((resolution, known))
             scored = self._scored(unit, [r for r, _ in resolved], causes, now)

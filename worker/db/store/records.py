@@ -17,15 +17,17 @@ RECORD_COLUMNS = [c.name for c in records.columns]
 
 
 def write(writes: Writes, changes: RecordChanges) -> None:
-    """Employees rewritten whole: all their records deleted, then inserted; of the others
-    the changed and gone records deleted, then the changed ones inserted."""
+    """Employees rewritten whole: all their records deleted, then inserted; employees added:
+    their records inserted; of the others the changed and gone records deleted, then the
+    changed ones inserted."""
     rewritten = [r.nip for r in changes.rewritten]
     for condition, params in writes.text_lists(records.c.nip, rewritten):
         writes.conn.execute(delete(records).where(condition), params)
     replaced = changes.changed + changes.gone
     if replaced:
         writes.delete_records([(nip, r.kind, r.record_id or "") for nip, r in replaced])
-    rows = [_record_row(res.nip, r) for res in changes.rewritten for r in res.every_record()]
+    whole = (*changes.rewritten, *changes.added)
+    rows = [_record_row(res.nip, r) for res in whole for r in res.every_record()]
     rows += [_record_row(nip, r) for nip, r in changes.changed]
     writes.insert_rows(records, RECORD_COLUMNS, rows)
 
