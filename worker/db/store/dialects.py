@@ -26,6 +26,7 @@ from sqlalchemy import (
     delete,
     func,
     select,
+    tuple_,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -118,8 +119,12 @@ class Writes(Protocol):
     ) -> set[tuple[Any, ...]]:
         """Insert the rows whose `unique` columns are not in the table yet; their keys."""
 
-    def insert_missing(self, table: Table, rows: Sequence[Row]) -> None:
-        """Insert the rows whose key is not in the table yet, by multi-row inserts."""
+    def add_up(self, table: Table, rows: Sequence[Row], adding: Sequence[str]) -> Sequence[Row]:
+        """Each row (sorted by the table's primary key) inserted, or added to the row with its
+        key: its `adding` columns summed with the row's, its other columns set. The rows as
+        they are now, locked until the transaction ends, in the order given: two transactions
+        that add to the same rows take their locks in the same order and never wait for each
+        other."""
 
     def upsert(
         self, table: Table, columns: Sequence[str], rows: Sequence[Row], unique: Sequence[str]
@@ -168,8 +173,25 @@ class PostgresWrites:
     ) -> set[tuple[Any, ...]]:
         return set(bulk.insert_new(self.conn, table, columns, rows, unique))
 
-    def insert_missing(self, table: Table, rows: Sequence[Row]) -> None:
-        _insert_missing(self.conn, postgresql.insert(table), rows)
+    def add_up(self, table: Table, rows: Sequence[Row], adding: Sequence[str]) -> Sequence[Row]:
+        """One statement: the rows as arrays, `INSERT … ON CONFLICT DO UPDATE … RETURNING`,
+        which inserts and locks the rows in the order of the arrays."""
+        names = list(rows[0])
+        key = [c.name for c in table.primary_key.columns]
+        arrays = [
+            bindparam(f"add_{n}", [r[n] for r in rows], type_=ARRAY(table.c[n].type)) for n in names
+        ]
+        given = func.unnest(*arrays).table_valued(*names).render_derived()
+        insert = postgresql.insert(table).from_select(names, select(*given.c))
+        values: dict[str, ColumnElement[Any]] = {
+            c: table.c[c] + insert.excluded[c] if c in adding else insert.excluded[c]
+            for c in names
+            if c not in key
+        }
+        upsert = insert.on_conflict_do_update(index_elements=key, set_=values)
+        found = (dict(r._mapping) for r in self.conn.execute(upsert.returning(*table.c)))
+        now = {_key(r, key): r for r in found}
+        return [now[_key(r, key)] for r in rows]
 
     def upsert(
         self, table: Table, columns: Sequence[str], rows: Sequence[Row], unique: Sequence[str]
@@ -249,8 +271,26 @@ class SqliteWrites:
             added.update(tuple(r) for r in self.conn.execute(stmt, list(chunk)))
         return added
 
-    def insert_missing(self, table: Table, rows: Sequence[Row]) -> None:
-        _insert_missing(self.conn, sqlite.insert(table), rows)
+    def add_up(self, table: Table, rows: Sequence[Row], adding: Sequence[str]) -> Sequence[Row]:
+        """The rows inserted with nothing to add where missing, read, and written back with
+        the sums: SQLite keeps exact decimals as text, so they are added in Python. (Its one
+        writer at a time leaves no lock order to keep.)"""
+        key = [c.name for c in table.primary_key.columns]
+        missing = [{**r, **dict.fromkeys(adding, 0)} for r in rows]
+        for chunk in chunks(missing):
+            self.conn.execute(sqlite.insert(table).on_conflict_do_nothing(), list(chunk))
+        columns = tuple_(*(table.c[k] for k in key))
+        held: dict[tuple[Any, ...], Row] = {}
+        for part in chunks([_key(r, key) for r in rows]):
+            found = (
+                dict(r._mapping) for r in self.conn.execute(select(table).where(columns.in_(part)))
+            )
+            held.update((_key(r, key), r) for r in found)
+        now = [{**r, **{c: held[_key(r, key)][c] + r[c] for c in adding}} for r in rows]
+        update = table.update().where(*(table.c[k] == bindparam(f"b_{k}") for k in key))
+        update = update.values({c: bindparam(f"b_{c}") for c in now[0] if c not in key})
+        self.conn.execute(update, [{f"b_{c}": v for c, v in r.items()} for r in now])
+        return now
 
     def upsert(
         self, table: Table, columns: Sequence[str], rows: Sequence[Row], unique: Sequence[str]
@@ -317,12 +357,8 @@ class SqliteWrites:
             yield from self.conn.execute(query.where(records.c.nip.in_(chunk)))  # type: ignore[misc]
 
 
-def _insert_missing(
-    conn: Connection, insert: postgresql.Insert | sqlite.Insert, rows: Sequence[Row]
-) -> None:
-    """Multi-row inserts on both dialects: ON CONFLICT DO NOTHING is the dialect's own."""
-    for chunk in chunks(rows):
-        conn.execute(insert.on_conflict_do_nothing(), list(chunk))
+def _key(row: Row, key: Sequence[str]) -> tuple[Any, ...]:
+    return tuple(row[k] for k in key)
 
 
 def writes_for(conn: Connection) -> Writes:
