@@ -576,16 +576,23 @@ def test_agency_figures_add_up_and_count_versions_per_agency_in_agency_order(
 ) -> None:
     bone: AgencyKey = ("7317", YEAR, RULES)
     bogor: AgencyKey = ("3201", YEAR, RULES)
+    bandung: AgencyKey = ("3273", YEAR, RULES)
     with store.unit(NOW) as unit:
         first = unit.add_to_agencies({bone: _figures("62.5"), bogor: _figures("73", "81.25")})
     with store.unit(NOW) as unit:
         second = unit.add_to_agencies({bogor: _figures("-73")})
     with store.unit(NOW) as unit:
-        third = unit.add_to_agencies({bone: _figures("70"), bogor: _figures("60")})
+        third = unit.add_to_agencies(  # a new agency among those there
+            {bone: _figures("70"), bandung: _figures("55"), bogor: _figures("60")}
+        )
 
     assert first == [(bogor, _figures("73", "81.25"), 1), (bone, _figures("62.5"), 1)]
     assert second == [(bogor, _figures("81.25"), 2)]
-    assert third == [(bogor, _figures("81.25", "60"), 3), (bone, _figures("62.5", "70"), 2)]
+    assert third == [
+        (bogor, _figures("81.25", "60"), 3),
+        (bandung, _figures("55"), 1),
+        (bone, _figures("62.5", "70"), 2),
+    ]
 
 
 # --- outbox -----------------------------------------------------------------------------------
