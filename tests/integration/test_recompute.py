@@ -37,9 +37,11 @@ from worker.db.engine import make_engine, migrate
 from worker.db.store import SqlStore, statement_of
 from worker.db.tables import (
     agency_aggregates,
+    conflicts,
     employees,
     indexes,
     outbox,
+    reconciled,
     records,
     revisions,
     statements,
@@ -206,6 +208,30 @@ def test_a_second_run_writes_and_publishes_nothing(database_url: str) -> None:
     assert publisher.published == corrected_publisher.published == []
     assert again.employees == EMPLOYEES
     assert (_tables(engine), _kept(engine)) == (tables, kept)
+    engine.dispose()
+
+
+def test_nothing_is_kept_of_an_employee_before_a_statement_about_them(database_url: str) -> None:
+    """What lets a batch read nothing back for an employee seen for the first time
+    (IndexService.apply): no record, index, revision, snapshot version, conflict, lock row or
+    outbox row keyed by a NIP without a statement about them, after the stream and recomputes
+    under a new rule version and under changed tables."""
+    engine = _seeded(database_url)
+    _recompute(engine, EXAMPLE)
+    _recompute(engine, CORRECTED)
+
+    with engine.connect() as conn:
+        stated = set(conn.execute(select(statements.c.nip).distinct()).scalars())
+        kept = {
+            t.name: set(conn.execute(select(t.c.nip).distinct()).scalars())
+            for t in (records, indexes, revisions, reconciled, conflicts, employees)
+        }
+        keyed = select(outbox.c.key).where(outbox.c.topic != AGENCIES).distinct()
+        kept["outbox"] = set(conn.execute(keyed).scalars())
+    assert len(stated) == EMPLOYEES
+    assert {name: nips - stated for name, nips in kept.items()} == {name: set() for name in kept}
+    # Every table had rows to check; SQLite locks no employee rows (it has one writer).
+    assert {name for name, nips in kept.items() if nips} >= set(kept) - {"employees"}
     engine.dispose()
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -88,12 +88,16 @@ def _changes(known: Known, resolution: Resolution, changes: RecordChanges) -> bo
     return bool(changed or gone)
 
 
-def _publishable(unit: Unit, events: list[OutboxEvent]) -> tuple[list[OutboxEvent], int]:
+def _publishable(
+    unit: Unit, events: list[OutboxEvent], first: Set[str] = frozenset()
+) -> tuple[list[OutboxEvent], int]:
     """The events the worker may publish from memory once the transaction commits: those
     whose key has no older row waiting, which would have to go out first (a worker that lost
     the employee's partition before it published, a crash); and how many wait for the relay,
-    which sends in outbox order."""
-    waiting = unit.keys_waiting(events) if events else set()
+    which sends in outbox order. No row waits for an employee in `first` (seen for the first
+    time), nor is looked for: every row keyed by an employee follows a statement about them."""
+    asked = [e for e in events if e.key not in first]
+    waiting = unit.keys_waiting(asked) if asked else set()
     mine = [e for e in events if e.key not in waiting]
     return mine, len(events) - len(mine)
 
@@ -154,14 +158,18 @@ class IndexService:
             changes = RecordChanges()
             resolved: list[tuple[Resolution, Known]] = []
             records_moved: list[Resolution] = []  # a new snapshot version is possible
-            for nip, known in sorted(self._known(unit, new).items()):
+            knowns = self._known(unit, new)
+            # Employees no statement was stored about before: the database holds nothing of
+            # theirs to read (no index, snapshot or outbox row comes before a statement).
+            first = {nip for nip, known in knowns.items() if known.first}
+            for nip, known in sorted(knowns.items()):
                 resolution = _resolved(nip, known, self.rules)
                 committed[nip] = (known, resolution)
                 if resolution is not known.stored:  # else nothing the index depends on moved
                     if _changes(known, resolution, changes):
                         records_moved.append(resolution)
                     resolved.append((resolution, known))
-            scored = self._scored(unit, [r for r, _ in resolved], causes, now)
+            scored = self._scored(unit, [r for r, _ in resolved], causes, now, first)
             outcome.revisions = scored.revisions
             unit.write_records(changes)
             opened, closing = self._conflict_changes(unit, resolved)
@@ -174,10 +182,11 @@ class IndexService:
             if self.agency_outputs:
                 events += self._copied(unit, self._revision_copies(outcome.revisions))
             unit.move_indexes(scored.moved)
-            snapshots = self._snapshots(unit, records_moved, causes, now)
+            snapshots = self._snapshots(unit, records_moved, causes, now, first)
             # Read before the snapshots are saved: the agencies they were last published for.
+            asked = [n.nip for n in snapshots if n.nip not in first]
+            was = unit.snapshot_agencies(asked) if self.agency_outputs and asked else {}
             copying = self.agency_outputs and bool(snapshots)
-            was = unit.snapshot_agencies([n.nip for n in snapshots]) if copying else {}
             unit.save_snapshots(snapshots)
             events += [n.event for n in snapshots]
             if copying:
@@ -187,7 +196,7 @@ class IndexService:
             # Last: the agencies' rows stay locked only until the commit that follows.
             agency_events = self._agency_events(unit, agency_changes(scored.moves), now)
             outcome.agencies = len(agency_events)
-            outcome.events, outcome.held_back = _publishable(unit, events + agency_events)
+            outcome.events, outcome.held_back = _publishable(unit, events + agency_events, first)
         if commit:
             self.cache.remember(committed)  # only what the database now holds
         return outcome
@@ -242,12 +251,14 @@ class IndexService:
         resolutions: Sequence[Resolution],
         causes: Mapping[str, Sequence[Cause]],
         now: datetime,
+        first: Set[str] = frozenset(),
     ) -> Scored:
-        """Each employee's index, against the current one: a revision where the score, band
-        or a dimension changed, the agency alone moved where only it did."""
-        current = unit.current_indexes(
-            [r.nip for r in resolutions], self.measurement_year, self.rules.version
-        )
+        """Each employee's index, against the current one (none for those in `first`): a
+        revision where the score, band or a dimension changed, the agency alone moved where
+        only it did."""
+        asked = [r.nip for r in resolutions if r.nip not in first]
+        year, version = self.measurement_year, self.rules.version
+        current = unit.current_indexes(asked, year, version) if asked else {}
         scored = Scored()
         for resolution in resolutions:
             result = score(resolution, self.measurement_year, self.rules)
@@ -306,11 +317,14 @@ class IndexService:
         resolved: Sequence[Resolution],
         causes: dict[str, list[Cause]],
         now: datetime,
+        first: Set[str],
     ) -> list[NewSnapshot]:
         """A new snapshot version of each employee whose records, their values or their
-        sources changed since the version last published (contracts §6)."""
+        sources changed since the version last published (contracts §6); none was for those
+        in `first`."""
         said = {r.nip: digest(r) for r in resolved}
-        last = unit.snapshot_versions(said)
+        asked = [nip for nip in said if nip not in first]
+        last = unit.snapshot_versions(asked) if asked else {}
         new: list[NewSnapshot] = []
         for resolution in resolved:
             version, was = last.get(resolution.nip, (0, NOTHING_DIGEST))
