@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from tests.factories import (
@@ -339,6 +339,24 @@ def test_a_unit_that_raises_leaves_nothing_behind(store: Ports) -> None:
 
 
 # --- reconciled records -----------------------------------------------------------------------
+
+
+def test_reads_about_no_one_ask_nothing_of_the_database(store: Ports) -> None:
+    asked: list[str] = []
+    if isinstance(store, SqlStore):
+        event.listen(store.engine, "before_cursor_execute", lambda *a: asked.append(a[2]))
+    with store.unit(NOW) as unit:
+        found = (
+            unit.statement_counts([]),
+            unit.latest_statements_of([]),
+            unit.current_indexes([], YEAR, RULES),
+            unit.snapshot_versions([]),
+            unit.open_conflicts([]),
+            unit.reconciled([]),
+        )
+
+    assert found == ({},) * len(found)
+    assert asked == []
 
 
 def test_records_rewritten_changed_and_gone_across_units_are_accepted_and_committed(

@@ -136,10 +136,10 @@ class Writes(Protocol):
 
     def text_lists(self, column: ColumnElement[str], values: Iterable[str]) -> Iterator[Condition]:
         """`column IN (...)` conditions that together cover the values (NIPs, keys, event ids),
-        in order."""
+        in order; none for no values (nothing to ask the database)."""
 
     def id_lists(self, column: ColumnElement[int], ids: Sequence[int]) -> Iterator[Condition]:
-        """`column IN (...)` conditions that together cover the ids."""
+        """`column IN (...)` conditions that together cover the ids; none for no ids."""
 
     def lock_employees(self, nips: Sequence[str]) -> None:
         """Hold these employees (sorted, at least one) until the transaction ends."""
@@ -207,10 +207,13 @@ class PostgresWrites:
         self.conn.exec_driver_sql(_DELETE_RECORDS, arrays)
 
     def text_lists(self, column: ColumnElement[str], values: Iterable[str]) -> Iterator[Condition]:
-        yield column == any_(_TEXTS), {"texts": sorted(set(values))}
+        texts = sorted(set(values))
+        if texts:
+            yield column == any_(_TEXTS), {"texts": texts}
 
     def id_lists(self, column: ColumnElement[int], ids: Sequence[int]) -> Iterator[Condition]:
-        yield column == any_(_IDS), {"ids": list(ids)}
+        if ids:
+            yield column == any_(_IDS), {"ids": list(ids)}
 
     def lock_employees(self, nips: Sequence[str]) -> None:
         """Their rows locked (see _LOCK_EMPLOYEES), under _TIMEOUTS."""
