@@ -123,8 +123,8 @@ class Writes(Protocol):
         """Each row (sorted by the table's primary key) inserted, or added to the row with its
         key: its `adding` columns summed with the row's, its other columns set. The rows as
         they are now, locked until the transaction ends, in the order given: two transactions
-        that add to the same rows take their locks in the same order and never wait for each
-        other."""
+        that add to the same rows take their locks in the same order, so one waits for the
+        other and neither deadlocks."""
 
     def upsert(
         self, table: Table, columns: Sequence[str], rows: Sequence[Row], unique: Sequence[str]
