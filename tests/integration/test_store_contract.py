@@ -353,9 +353,12 @@ def test_reads_about_no_one_ask_nothing_of_the_database(store: Ports) -> None:
             unit.snapshot_versions([]),
             unit.open_conflicts([]),
             unit.reconciled([]),
+            unit.snapshot_agencies([]),
         )
+        waiting = unit.keys_waiting([])
 
     assert found == ({},) * len(found)
+    assert waiting == set()
     assert asked == []
 
 

@@ -96,8 +96,7 @@ def _publishable(
     the employee's partition before it published, a crash); and how many wait for the relay,
     which sends in outbox order. No row waits for an employee in `first` (seen for the first
     time), nor is looked for: every row keyed by an employee follows a statement about them."""
-    asked = [e for e in events if e.key not in first]
-    waiting = unit.keys_waiting(asked) if asked else set()
+    waiting = unit.keys_waiting([e for e in events if e.key not in first])
     mine = [e for e in events if e.key not in waiting]
     return mine, len(events) - len(mine)
 
@@ -184,9 +183,9 @@ class IndexService:
             unit.move_indexes(scored.moved)
             snapshots = self._snapshots(unit, records_moved, causes, now, first)
             # Read before the snapshots are saved: the agencies they were last published for.
-            asked = [n.nip for n in snapshots if n.nip not in first]
-            was = unit.snapshot_agencies(asked) if self.agency_outputs and asked else {}
             copying = self.agency_outputs and bool(snapshots)
+            asked = [n.nip for n in snapshots if n.nip not in first]
+            was = unit.snapshot_agencies(asked) if copying else {}
             unit.save_snapshots(snapshots)
             events += [n.event for n in snapshots]
             if copying:
@@ -257,8 +256,7 @@ class IndexService:
         revision where the score, band or a dimension changed, the agency alone moved where
         only it did."""
         asked = [r.nip for r in resolutions if r.nip not in first]
-        year, version = self.measurement_year, self.rules.version
-        current = unit.current_indexes(asked, year, version) if asked else {}
+        current = unit.current_indexes(asked, self.measurement_year, self.rules.version)
         scored = Scored()
         for resolution in resolutions:
             result = score(resolution, self.measurement_year, self.rules)
@@ -323,8 +321,7 @@ class IndexService:
         sources changed since the version last published (contracts §6); none was for those
         in `first`."""
         said = {r.nip: digest(r) for r in resolved}
-        asked = [nip for nip in said if nip not in first]
-        last = unit.snapshot_versions(asked) if asked else {}
+        last = unit.snapshot_versions([nip for nip in said if nip not in first])
         new: list[NewSnapshot] = []
         for resolution in resolved:
             version, was = last.get(resolution.nip, (0, NOTHING_DIGEST))
