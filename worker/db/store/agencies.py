@@ -14,9 +14,8 @@ from worker.domain.agencies import BANDS, AgencyKey, Figures
 _ADDING = ("employees", "score_sum", *BAND_COLUMNS, "version")
 
 
-def figures_of(row: Any) -> Figures:
-    """The figures an `agency_aggregates` row holds (a row, or its mapping)."""
-    values = getattr(row, "_mapping", row)
+def figures_of(values: Mapping[Any, Any]) -> Figures:
+    """The figures an `agency_aggregates` row holds (its columns by name)."""
     return Figures(
         employees=values["employees"],
         score_sum=values["score_sum"],
@@ -29,17 +28,18 @@ def add(
 ) -> list[tuple[AgencyKey, Figures, int]]:
     """Add the changes to the agencies' figures; each one's new figures and version. The rows
     stay locked until the transaction ends, taken in agency order (Writes.add_up)."""
+    items = sorted(changes.items())
     rows = [
         {"agency_code": a, "measurement_year": y, "rule_version": r, "employees": f.employees,
          "score_sum": f.score_sum,
          **{c: f.bands[b] for b, c in zip(BANDS, BAND_COLUMNS, strict=True)},
          "version": 1, "changed_at": now}
-        for (a, y, r), f in sorted(changes.items())
+        for (a, y, r), f in items
     ]  # fmt: skip
     if not rows:
         return []
     now_rows = writes.add_up(agency_aggregates, rows, _ADDING)
     return [
         (key, figures_of(row), row["version"])
-        for key, row in zip(sorted(changes), now_rows, strict=True)
+        for (key, _), row in zip(items, now_rows, strict=True)
     ]

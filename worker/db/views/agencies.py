@@ -24,6 +24,6 @@ def figures(engine: Engine, year: int, rule_version: str) -> list[tuple[AgencyKe
     with engine.connect() as conn:
         rows = conn.execute(query).all()
     return [
-        ((r.agency_code, r.measurement_year, r.rule_version), figures_of(r), r.version)
+        ((r.agency_code, r.measurement_year, r.rule_version), figures_of(r._mapping), r.version)
         for r in rows
     ]
