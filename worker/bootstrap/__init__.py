@@ -121,7 +121,7 @@ def bootstrap(
     try:
         if engine is not None:
             _prepare(engine, database)
-            store = store or SqlStore(engine)
+            store = store or SqlStore(engine, vacuum_after_rows=settings.outbox_vacuum_rows)
         if producer is not None and publisher is None:
             publisher = made = KafkaPublisher(
                 settings.kafka_bootstrap_servers,

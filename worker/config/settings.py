@@ -109,6 +109,9 @@ class Settings(BaseSettings):
     max_poll_records: Annotated[int, Field(ge=1, le=100_000)] = 2000
     # Employees whose statements stay in memory between batches; about 5 KiB each.
     statement_cache_employees: Annotated[int, Field(ge=0, le=10_000_000)] = 20_000
+    # Outbox rows a process deletes between two VACUUMs of the outbox (PostgreSQL; 0: leave
+    # it to autovacuum). See worker/db/store/vacuum.py.
+    outbox_vacuum_rows: Annotated[int, Field(ge=0)] = 10_000
     # Short enough that a restarted worker rejoins its group in seconds.
     kafka_session_timeout_ms: Annotated[int, Field(ge=1000)] = 10_000
     kafka_heartbeat_interval_ms: Annotated[int, Field(ge=100)] = 1_000

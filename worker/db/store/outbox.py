@@ -71,9 +71,11 @@ class OutboxBatch:
 
     rows: list[OutboxRow]
     _writes: Writes
+    deleted: int = 0
 
     def delete(self) -> None:
         ids = [r.id for r in self.rows]
+        self.deleted = len(ids)
         for condition, params in self._writes.id_lists(outbox.c.id, ids):
             self._writes.conn.execute(delete(outbox).where(condition), params)
 

@@ -13,6 +13,7 @@ from worker.db.errors import translated
 from worker.db.store import agencies, conflicts, indexes, outbox, records, snapshots, statements
 from worker.db.store.dialects import writes_for
 from worker.db.store.outbox import OutboxBatch
+from worker.db.store.vacuum import AFTER_ROWS, OutboxVacuum
 from worker.domain.agencies import AgencyKey, Figures
 from worker.domain.model import Conflict, IndexResult, IndexRevision, Resolution, Statement
 from worker.pipeline.ports import (
@@ -103,8 +104,10 @@ class SqlUnit:
 class SqlStore:
     """The Store port on SQLAlchemy; its errors leave it as TransientError or RefusedValue."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, vacuum_after_rows: int = AFTER_ROWS) -> None:
+        """`vacuum_after_rows`: outbox rows deleted between two VACUUMs of it (OutboxVacuum)."""
         self.engine = engine
+        self.vacuum = OutboxVacuum(engine, vacuum_after_rows)
         track_staging(engine)
 
     @contextmanager
@@ -119,13 +122,16 @@ class SqlStore:
     def unsent(self, limit: int) -> Iterator[OutboxBatch]:
         """Unsent outbox rows in id order, locked until the block ends (outbox.unsent)."""
         with translated(), self.engine.begin() as conn:
-            yield outbox.unsent(conn, limit)
+            batch = outbox.unsent(conn, limit)
+            yield batch
+        self.vacuum.deleted(batch.deleted)
 
     @contextmanager
     def claim(self, event_ids: Sequence[str]) -> Iterator[set[str]]:
         """Of these events' rows, those still unsent, held and deleted (outbox.claimed)."""
         with translated(), self.engine.begin() as conn, outbox.claimed(conn, event_ids) as found:
             yield found
+        self.vacuum.deleted(len(found))
 
     def pending_count(self) -> int:
         with translated(), self.engine.connect() as conn:
