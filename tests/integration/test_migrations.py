@@ -87,3 +87,33 @@ def test_the_snapshots_agency_is_added_empty_to_the_rows_there_and_removed_again
     engine.dispose()
     assert "agency_code" not in columns
     assert kept == 3
+
+
+def test_the_outbox_loses_its_partial_index_of_unsent_ids_and_gets_it_back(
+    database_url: str,
+) -> None:
+    # 0009: since 0006 deletes sent rows, the primary key serves the relay's read in id order.
+    engine = make_engine(database_url)
+    config = alembic_config(engine)
+    command.upgrade(config, "0008")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO outbox (event_id, topic, key, payload, created_at)"
+                " VALUES ('e-1', 'recalculated', '198703142010121001', '{}', '2025-06-01')"
+            )
+        )
+
+    def outbox_indexes() -> set[str]:
+        with engine.connect() as conn:
+            return {i["name"] for i in inspect(conn).get_indexes("outbox") if i["name"]}
+
+    assert "ix_outbox_unsent" in outbox_indexes()
+    command.upgrade(config, "head")
+    assert "ix_outbox_unsent" not in outbox_indexes()
+    assert "ix_outbox_unsent_key" in outbox_indexes()
+    command.downgrade(config, "0008")
+    assert "ix_outbox_unsent" in outbox_indexes()
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT event_id FROM outbox")).scalar_one() == "e-1"
+    engine.dispose()
