@@ -25,7 +25,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -41,7 +41,6 @@ from tests.factories import BKN_8_2019, education_values, employee, statement
 from tests.integration.helpers import publish, run, settings_for
 from tests.integration.stream import phase_one
 from tests.integration.test_cli import service_env
-from worker.db.engine import make_engine, migrate
 from worker.db.store import SqlStore, SqlUnit
 from worker.db.tables import indexes, outbox, reconciled, records, revisions, statements
 from worker.dev.bench.services import publish_sample
@@ -60,11 +59,8 @@ Rows = set[tuple[Any, ...]]
 
 
 @pytest.fixture
-def engine(postgres_url: str) -> Iterator[Engine]:
-    engine = make_engine(postgres_url)
-    migrate(engine)
-    yield engine
-    engine.dispose()
+def engine(postgres_engine: Engine) -> Engine:
+    return postgres_engine
 
 
 def _service(engine: Engine) -> IndexService:
