@@ -45,7 +45,7 @@ class OutboxVacuum:
     def __init__(self, engine: Engine, after_rows: int = AFTER_ROWS) -> None:
         self.engine = engine
         self.after_rows = after_rows if engine.dialect.name == "postgresql" else 0
-        self.runs = 0  # VACUUMs finished (tests, the log)
+        self.runs = 0  # VACUUMs finished
         self._deleted = 0
         self._allowed: bool | None = None  # asked once, at the first VACUUM
         self._thread: threading.Thread | None = None
@@ -65,7 +65,8 @@ class OutboxVacuum:
         return self._thread is not None and self._thread.is_alive()
 
     def wait(self, timeout_s: float = 30.0) -> None:
-        """Until the VACUUM under way, if any, has finished (tests, shutting down)."""
+        """Until the VACUUM under way, if any, has finished (tests). A process that exits
+        meanwhile leaves it to the server, which ends it with the connection."""
         if self._thread is not None:
             self._thread.join(timeout_s)
 
