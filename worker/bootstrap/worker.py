@@ -84,10 +84,14 @@ def rejoin_limit_s(settings: Settings) -> float:
 # thousands of times a second here, each full pass walking every cached employee: a quarter of
 # the worker's CPU (187 → 130 µs an event, measured on the benchmark's stream). The worker makes
 # little cyclic garbage, so collecting rarely costs next to no memory (peak RSS unchanged).
+# The same holds for the commands that read employees a page at a time (recompute, plan): with
+# the defaults, 200,000 employees took 26.5-27.0 s to recompute on two processes and 25.4-26.1 s
+# to plan; with these, 22.7-23.3 s and 21.5-21.6 s.
 GC_THRESHOLDS = (50_000, 20, 100)
 
 
 def tune_gc() -> None:
+    """Once what start-up makes is made: it is frozen out of every later collection."""
     gc.collect()
     gc.freeze()  # what start-up made (modules, rules, settings) is never collected again
     gc.set_threshold(*GC_THRESHOLDS)

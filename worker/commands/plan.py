@@ -18,6 +18,7 @@ from rich.table import Table
 
 from schemas.rules import load_rules
 from worker.bootstrap import bootstrap
+from worker.bootstrap.worker import tune_gc
 from worker.commands import CommandError
 from worker.commands.arguments import agency, database_flags, year
 from worker.commands.progress import employees_progress
@@ -60,6 +61,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         total = count_with_profile(app.engine, args.agency)
         if args.agency is not None and not total:
             raise CommandError(f"no employee's reconciled profile is of agency {args.agency}")
+        tune_gc()
         with employees_progress(lambda: total, sys.stderr.isatty()) as step:
             plan = planned(app.engine, rules, target, args.agency, step)
     if args.json:

@@ -24,6 +24,7 @@ from rich.console import Console
 from schemas.rules import load_rules
 from worker.bootstrap import Database, bootstrap
 from worker.bootstrap.topics import require_topics
+from worker.bootstrap.worker import tune_gc
 from worker.commands.arguments import agency, database_url_flag, kafka_flags, positive
 from worker.commands.progress import employees_progress
 from worker.commands.recompute.pages import drain_left, recompute_all
@@ -141,6 +142,7 @@ def run_recompute(args: argparse.Namespace, settings: Settings, console: Console
                 drain_left(None if args.dry_run else app.relay(), report)
             else:
                 service = app.index_service(rules, args.year)
+                tune_gc()
                 relay = None if args.dry_run else app.relay()
                 recompute_all(
                     service, app.engine, relay, report, args.chunk, step, reconciled=reconciled

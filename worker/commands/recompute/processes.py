@@ -20,6 +20,7 @@ from pathlib import Path
 
 from schemas.rules import load_rules
 from worker.bootstrap import Adapters, bootstrap
+from worker.bootstrap.worker import tune_gc
 from worker.commands.recompute.pages import compute_page
 from worker.commands.recompute.report import Report
 from worker.config.settings import Settings
@@ -59,6 +60,7 @@ def _start(job: Job) -> None:
     producer = None if job.dry_run else clients.WORKER
     app = resources.enter_context(bootstrap(job.settings, database="read", producer=producer))
     _this.append(_Process(job, app, load_rules(job.rules_file), resources))
+    tune_gc()
 
 
 def _compute(nips: list[str]) -> tuple[int, Report]:
