@@ -117,3 +117,32 @@ def test_the_outbox_loses_its_partial_index_of_unsent_ids_and_gets_it_back(
     with engine.connect() as conn:
         assert conn.execute(text("SELECT event_id FROM outbox")).scalar_one() == "e-1"
     engine.dispose()
+
+
+def test_every_nip_with_a_statement_gets_an_employees_row(database_url: str) -> None:
+    # 0010: a database with statements from before 0003 lacks rows for the employees not heard
+    # of since; recompute pages through `employees`.
+    engine = make_engine(database_url)
+    config = alembic_config(engine)
+    command.upgrade(config, "0009")
+    with engine.begin() as conn:
+        for n, nip in enumerate(("198703142010121001", "198703142010121001", "199001012015032002")):
+            conn.execute(
+                text(
+                    'INSERT INTO statements (nip, source, event_id, kind, time, deleted, "values",'
+                    " topic, partition, \"offset\", received_at) VALUES (:nip, 'siasn', :id,"
+                    " 'profile', '2025-06-01', false, '{}', 't', 0, :n, '2025-06-01')"
+                ),
+                {"nip": nip, "id": f"e-{n}", "n": n},
+            )
+        conn.execute(text("INSERT INTO employees (nip) VALUES ('198703142010121001')"))
+
+    def employees() -> list[str]:
+        with engine.connect() as conn:
+            return list(conn.execute(text("SELECT nip FROM employees ORDER BY nip")).scalars())
+
+    command.upgrade(config, "head")
+    assert employees() == ["198703142010121001", "199001012015032002"]
+    command.downgrade(config, "0009")
+    assert employees() == ["198703142010121001", "199001012015032002"]
+    engine.dispose()

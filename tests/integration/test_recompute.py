@@ -46,6 +46,7 @@ from worker.db.tables import (
     revisions,
     statements,
 )
+from worker.db.views.employees import count_nips, nip_pages
 from worker.dev.brokers import LocalBroker
 from worker.dev.demo.sample import sample_events
 from worker.domain.index import score
@@ -192,6 +193,21 @@ def test_changed_tables_under_the_stored_version_revise_exactly_the_indexes_that
     assert report.indexes_changed == len(differ)
     assert sum(s.changed for s in report.shifts.values()) == len(differ)
     assert _kept(engine) == _recounted(engine)
+    engine.dispose()
+
+
+def test_the_pages_are_every_employee_with_a_statement_in_nip_order(database_url: str) -> None:
+    # Walked through `employees`, which the worker fills as it stores statements, on both
+    # databases (migration 0010 filled in those stored before it did).
+    engine = _seeded(database_url)
+    with engine.connect() as conn:
+        stated = sorted(conn.execute(select(statements.c.nip).distinct()).scalars())
+
+    pages = list(nip_pages(engine, None, CHUNK))
+
+    assert [nip for page in pages for nip in page] == stated
+    assert {len(page) for page in pages[:-1]} == {CHUNK}
+    assert count_nips(engine, None) == len(stated) == EMPLOYEES
     engine.dispose()
 
 

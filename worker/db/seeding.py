@@ -55,6 +55,10 @@ def seed(url: str, employees: int) -> float:
             {"n": employees, "v": VALUES},
         )
         conn.execute(
+            text(f"INSERT INTO employees (nip) SELECT {NIP} FROM generate_series(1, :n) g"),  # noqa: S608
+            {"n": employees},
+        )
+        conn.execute(
             text(
                 f"""INSERT INTO records (nip, kind, record_id, "values", source, event_id, time)
                 SELECT {NIP}, r.kind, coalesce(r.record_id, ''), CAST(:v AS json), 'siasn',

@@ -96,9 +96,11 @@ NIP = String(18)
 # An opaque upstream identifier (contracts §1): up to 200 characters, like event ids.
 RECORD_ID = String(200)
 
-# One row per employee ever seen, only to be locked: a transaction that adds statements locks
-# the rows of its employees first, so that two transactions never compute one employee's state
-# at the same time (worker/db/store/dialects.py, _LOCK_EMPLOYEES).
+# One row per employee ever seen, to be locked: a transaction that adds statements locks the
+# rows of its employees first (inserting those not there yet), so that two transactions never
+# compute one employee's state at the same time (worker/db/store/dialects.py, _LOCK_EMPLOYEES).
+# So every NIP with a statement has a row (0010 added those of statements older than 0003), and
+# `recompute` pages through this table.
 employees = Table("employees", metadata, Column("nip", NIP, primary_key=True))
 
 # Every statement ever received; (source, event_id) de-duplicates redelivery.

@@ -145,7 +145,8 @@ class Writes(Protocol):
         """Hold these employees (sorted, at least one) until the transaction ends."""
 
     def lock_employees_adding(self, nips: Sequence[str]) -> None:
-        """Hold them as lock_employees does, right before statements about them are added."""
+        """Hold them as lock_employees does, right before statements about them are added;
+        each gets a row in `employees` (recompute pages through them)."""
 
     def for_update(self, query: Select[Any]) -> Select[Any]:
         """The query, its rows locked until the transaction ends where the dialect can."""
@@ -327,8 +328,12 @@ class SqliteWrites:
         self.conn.exec_driver_sql(_WRITE_LOCK_SQLITE)
 
     def lock_employees_adding(self, nips: Sequence[str]) -> None:
-        """Nothing: SQLite takes one writer at a time, and adding the statements is each
-        transaction's first write."""
+        """No lock: SQLite takes one writer at a time, and this is each transaction's first
+        write. The rows of employees not seen before are added, as on PostgreSQL: recompute
+        pages through them."""
+        if nips:
+            rows = [{"nip": nip} for nip in nips]
+            self.conn.execute(sqlite.insert(employees).on_conflict_do_nothing(), rows)
 
     def for_update(self, query: Select[Any]) -> Select[Any]:
         # SQLite has no FOR UPDATE; the transaction holds the one write lock already.

@@ -7,11 +7,11 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, Select, and_, distinct, func, select
+from sqlalchemy import ColumnElement, Engine, Select, and_, func, select
 
 from worker.db.store import records as stored_records
 from worker.db.store.dialects import writes_for
-from worker.db.tables import conflicts, indexes, records, revisions, statements
+from worker.db.tables import conflicts, employees, indexes, records, revisions, statements
 from worker.domain import improvement
 from worker.domain.model import Resolution
 from worker.domain.rules import STEWARD, RuleSet
@@ -120,11 +120,11 @@ def _override(row: Any) -> dict[str, Any]:
 
 
 def _page(agency: str | None, after: str, size: int) -> Select[tuple[str]]:
-    """The next `size` NIPs after `after`: of every employee with a statement, or of those
-    whose reconciled profile is of `agency`."""
+    """The next `size` NIPs after `after`: of every employee with a statement (each has a row
+    in `employees`), or of those whose reconciled profile is of `agency`."""
     if agency is None:
-        column = statements.c.nip
-        query = select(column).where(column > after).distinct()
+        column = employees.c.nip
+        query = select(column).where(column > after)
     else:
         column = records.c.nip
         query = select(column).where(_of_agency(agency), column > after)
@@ -154,7 +154,7 @@ def nip_pages(engine: Engine, agency: str | None, size: int) -> Iterator[list[st
 def count_nips(engine: Engine, agency: str | None) -> int:
     """How many NIPs nip_pages() yields."""
     if agency is None:
-        query = select(func.count(distinct(statements.c.nip)))
+        query = select(func.count()).select_from(employees)
     else:
         query = select(func.count()).select_from(records).where(_of_agency(agency))
     with engine.connect() as conn:
