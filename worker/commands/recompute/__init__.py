@@ -5,10 +5,11 @@ never from Kafka, under that measurement year and rule set: a revision and an ou
 each index that changed (revision 1 for a year or rule version computed the first time), the
 agencies' figures kept in step, and the outbox published as the worker publishes it.
 
-The employees are read in NIP order, a chunk at a time (keyset pages on `statements.nip`, their
-statements in one query), one transaction a chunk that locks the chunk's employees first, as
-the worker's transactions do: a worker running at the same time never computes one employee at
-once with it, and whatever either commits, the other reads. Running it again publishes nothing.
+The employees are read in NIP order, a chunk at a time (keyset pages on `employees`, a row
+each; their statements or records in one query), one transaction a chunk that locks the chunk's
+employees first, as the worker's transactions do: a worker running at the same time never
+computes one employee at once with it, and whatever either commits, the other reads. Running it
+again publishes nothing.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ Create Date: 2026-12-07 17:20:00.000000
 0003 added the employees' rows as employees were seen again, so a database that held
 statements before it may lack rows for employees not heard of since. With every one filled in,
 `recompute` walks the employees' primary key (a row an employee) instead of the distinct NIPs
-of the statements (ten or more an employee): a seventh of the database's time in a recompute.
+of the statements (ten or more an employee): about a sixth of the database's time in a recompute.
 """
 
 from __future__ import annotations
