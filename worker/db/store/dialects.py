@@ -331,9 +331,8 @@ class SqliteWrites:
         """No lock: SQLite takes one writer at a time, and this is each transaction's first
         write. The rows of employees not seen before are added, as on PostgreSQL: recompute
         pages through them."""
-        if nips:
-            rows = [{"nip": nip} for nip in nips]
-            self.conn.execute(sqlite.insert(employees).on_conflict_do_nothing(), rows)
+        rows = [{"nip": nip} for nip in nips]
+        self.conn.execute(sqlite.insert(employees).on_conflict_do_nothing(), rows)
 
     def for_update(self, query: Select[Any]) -> Select[Any]:
         # SQLite has no FOR UPDATE; the transaction holds the one write lock already.
