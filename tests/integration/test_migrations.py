@@ -10,9 +10,10 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
-from worker.db.engine import alembic_config, make_engine, migrate
+from worker.db.engine import SCHEMA_HEAD, alembic_config, make_engine, migrate
 from worker.db.tables import metadata
 
 
@@ -36,6 +37,44 @@ def test_migrations_create_the_schema_of_the_tables_module(database_url: str) ->
         "outbox",
         "alembic_version",
     }
+
+
+def test_the_schema_head_the_worker_knows_is_the_migrations_head() -> None:
+    # A new migration without SCHEMA_HEAD moved along would leave every worker finding its
+    # schema "older" after the migration ran.
+    assert ScriptDirectory.from_config(alembic_config()).get_heads() == [SCHEMA_HEAD]
+
+
+# Started on a current schema, a worker finds it so without Alembic's modules (10 MiB of its
+# memory), and imports them where there is migrating to do.
+STARTS = """
+import sys
+from worker.config.settings import Settings
+from worker.bootstrap import bootstrap
+with bootstrap(Settings(), database=sys.argv[1]):
+    pass
+print("alembic" in sys.modules)
+"""
+
+
+def test_a_worker_on_a_current_schema_never_imports_alembic(database_url: str) -> None:
+    env = {**os.environ, "IPASN_DATABASE_URL": database_url}
+
+    def started(database: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", STARTS, database], env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip()
+
+    assert started("create") == "True"  # an empty database: migrated
+    assert started("create") == "False"
+    assert started("upgrade") == "False"
+    assert started("read") == "False"
+    engine = make_engine(database_url)
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), metadata) == []
+    engine.dispose()
 
 
 @pytest.mark.postgres

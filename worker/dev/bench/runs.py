@@ -30,6 +30,7 @@ from kafka import KafkaConsumer
 from worker.config.agencies import agency_topics
 from worker.config.settings import Settings, as_environment, load_settings
 from worker.config.topics import worker_topics
+from worker.db.engine import make_engine, migrate
 from worker.db.seeding import fresh_postgres
 from worker.dev.bench.machine import Meter, Window, within
 from worker.kafka import clients
@@ -180,12 +181,19 @@ def workers(
 
 
 def fresh_database(server: str) -> Callable[[], str]:
-    """A new PostgreSQL database of `server` at each call (worker/db/seeding.fresh_postgres)."""
+    """A new PostgreSQL database of `server` at each call (worker/db/seeding.fresh_postgres),
+    its schema made, as a deployment's first worker makes it: the workers measured start on
+    a current schema, and hold no Alembic (worker/db/engine.py's SCHEMA_HEAD)."""
 
     def database() -> str:
         url = fresh_postgres(server)
         if url is None:
             raise RuntimeError(f"PostgreSQL does not answer at {server}")
+        engine = make_engine(url)
+        try:
+            migrate(engine)
+        finally:
+            engine.dispose()
         return url
 
     return database
