@@ -130,7 +130,7 @@ class Resolution:
             nip=nip,
             profile=single.get("profile"),
             position=single.get("position"),
-            history={k: tuple(sorted(rs, key=_record_id)) for k, rs in history.items()},
+            history={k: tuple(sorted(rs, key=record_order)) for k, rs in history.items()},
             conflicts=(),
         )
 
@@ -148,8 +148,33 @@ class Resolution:
         """Every record, in keyed()'s order."""
         return [r for kind in KINDS for r in self.records(kind)]
 
-    def changes_since(self, before: Resolution) -> tuple[list[Record], list[Record]]:
-        """The records that are new or changed since `before`, and those no longer there."""
+    def get(self, key: tuple[Kind, str | None]) -> Record | None:
+        """The record of this kind and record id, if there is one."""
+        kind, record_id = key
+        if kind == "profile":
+            return self.profile
+        if kind == "position":
+            return self.position
+        for r in self.history.get(kind, ()):
+            if r.record_id == record_id:
+                return r
+        return None
+
+    def changes_since(
+        self, before: Resolution, keys: Iterable[tuple[Kind, str | None]] | None = None
+    ) -> tuple[list[Record], list[Record]]:
+        """The records that are new or changed since `before`, and those no longer there;
+        with `keys`, among those records alone (the others are known to be as they were)."""
+        if keys is not None:
+            changed, gone = [], []
+            for key in sorted(keys, key=_key_rank):
+                now, was = self.get(key), before.get(key)
+                if now is None:
+                    if was is not None:
+                        gone.append(was)
+                elif was is not now and was != now:
+                    changed.append(now)
+            return changed, gone
         old = before.keyed()
         changed = []
         for r in self.every_record():
@@ -203,5 +228,14 @@ class IndexRevision:
     computed_at: datetime
 
 
-def _record_id(r: Record) -> str:
+_KIND_RANK = {kind: i for i, kind in enumerate(KINDS)}
+
+
+def _key_rank(key: tuple[Kind, str | None]) -> tuple[int, str]:
+    """keyed()'s order: by kind as KINDS lists them, then record id."""
+    return (_KIND_RANK[key[0]], key[1] or "")
+
+
+def record_order(r: Record) -> str:
+    """A history's order: by record id."""
     return r.record_id or ""

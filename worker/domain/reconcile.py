@@ -21,11 +21,13 @@ from worker.domain.model import (
     Resolution,
     Statement,
     recency,
+    record_order,
 )
 from worker.domain.rules import STEWARD, RuleSet, regional_agency
 
 RecordKey = tuple[Kind, str | None]
 PROFILE: RecordKey = ("profile", None)
+POSITION: RecordKey = ("position", None)
 
 
 # Each source's latest statement about one record, one per source. A tuple: most records have
@@ -103,7 +105,7 @@ def closing_reason(conflict: Conflict, now: Resolution, latest: Latest) -> str:
     pin = of_source(by_source, STEWARD)
     if pin is not None and not pin.released:
         return "steward"
-    record = now.keyed().get(key)
+    record = now.get(key)
     loser = of_source(by_source, conflict.loser_source)
     if loser is not None and agree(loser.values, record.values if record else None):
         return "agrees"
@@ -191,13 +193,13 @@ def re_resolve(
     before: Resolution, latest: Latest, touched: set[RecordKey], rules: RuleSet
 ) -> Resolution:
     """`before` with the `touched` records picked again from `latest`: the same as
-    resolve_latest(), as long as `before` is what `latest` gave before the new statements."""
+    resolve_latest(), as long as `before` is what `latest` gave before the new statements.
+    What was not touched is carried over as it is: the position, the histories of the other
+    kinds, the records of the touched kinds that were not."""
     if PROFILE in touched:  # the agency, and so what regional sources may say, may change
         return resolve_latest(before.nip, latest, rules)
     if not touched:
         return before
-    records = before.keyed()
-    records.pop(PROFILE, None)
     conflicts: dict[RecordKey, list[Conflict]] = {}
     profile_conflicts = []
     for c in before.conflicts:
@@ -207,11 +209,23 @@ def re_resolve(
         elif key not in touched:
             conflicts.setdefault(key, []).append(c)
     agency_code = _agency(before.profile)
+    picked: dict[RecordKey, Record] = {}
     for key in touched:
-        records.pop(key, None)
         by_source = latest.get(key, ())
-        _pick_record(before.nip, key, by_source, agency_code, rules, records, conflicts)
-    return _assembled(before.nip, before.profile, profile_conflicts, records, conflicts)
+        _pick_record(before.nip, key, by_source, agency_code, rules, picked, conflicts)
+    position = picked.get(POSITION) if POSITION in touched else before.position
+    history = dict(before.history)
+    for kind in {kind for kind, _ in touched if kind in HISTORY_KINDS}:
+        kept = {r.record_id: r for r in history.get(kind, ()) if (kind, r.record_id) not in touched}
+        kept.update((record_id, r) for (k, record_id), r in picked.items() if k == kind)
+        history[kind] = tuple(sorted(kept.values(), key=record_order))
+    return Resolution(
+        nip=before.nip,
+        profile=before.profile,
+        position=position,
+        history=history,
+        conflicts=_conflicts_ordered(profile_conflicts, conflicts),
+    )
 
 
 def _agency(profile: Record | None) -> str | None:
@@ -261,16 +275,22 @@ def _assembled(
     for (kind, _), record in sorted(records.items(), key=_key_order):
         if kind in by_kind:
             by_kind[kind].append(record)
-    ordered = list(profile_conflicts)
-    for _, found in sorted(conflicts.items(), key=_key_order):
-        ordered.extend(found)
     return Resolution(
         nip=nip,
         profile=profile,
-        position=records.get(("position", None)),
+        position=records.get(POSITION),
         history={k: tuple(v) for k, v in by_kind.items()},
-        conflicts=tuple(ordered),
+        conflicts=_conflicts_ordered(profile_conflicts, conflicts),
     )
+
+
+def _conflicts_ordered(
+    profile_conflicts: list[Conflict], conflicts: dict[RecordKey, list[Conflict]]
+) -> tuple[Conflict, ...]:
+    ordered = list(profile_conflicts)
+    for _, found in sorted(conflicts.items(), key=_key_order):
+        ordered.extend(found)
+    return tuple(ordered)
 
 
 def _key_order(item: tuple[RecordKey, object]) -> tuple[str, str]:

@@ -15,7 +15,7 @@ from worker.domain.agencies import AgencyKey, Figures, Move
 from worker.domain.agencies import changes as agency_changes
 from worker.domain.index import score
 from worker.domain.model import Conflict, IndexResult, IndexRevision, Resolution, Statement
-from worker.domain.reconcile import closing_reason, re_resolve, resolve, resolve_latest
+from worker.domain.reconcile import PROFILE, closing_reason, re_resolve, resolve, resolve_latest
 from worker.domain.rules import RuleSet
 from worker.pipeline.cache import EmployeeCache, Known
 from worker.pipeline.ports import (
@@ -82,7 +82,9 @@ def _changes(known: Known, resolution: Resolution, changes: RecordChanges) -> bo
     if known.first:  # records are written only with statements: none stored yet
         changes.added.append(resolution)
         return bool(resolution.every_record())
-    changed, gone = resolution.changes_since(known.stored)
+    # re_resolve changed only the touched records, unless the profile was (then any).
+    keys = None if PROFILE in known.touched else known.touched
+    changed, gone = resolution.changes_since(known.stored, keys)
     changes.changed += [(resolution.nip, r) for r in changed]
     changes.gone += [(resolution.nip, r) for r in gone]
     return bool(changed or gone)
