@@ -11,6 +11,7 @@ One module, longer than most: the whole contract in one place, each test run on 
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
@@ -710,6 +711,36 @@ def test_rows_claimed_in_a_block_that_raises_stay_unsent(store: Ports) -> None:
         raise Boom
 
     assert _unsent(store) == [("agencies", "3201", "3201 event 1")]
+
+
+@pytest.mark.postgres
+def test_a_claim_waits_for_a_relay_holding_its_rows_and_takes_what_the_relay_left(
+    postgres_url: str,
+) -> None:
+    engine = make_engine(postgres_url)
+    migrate(engine)
+    store = SqlStore(engine)
+    events = [_agency_event(1), _agency_event(2), _agency_event(3)]
+    with store.unit(NOW) as unit:
+        unit.add_to_outbox(events)
+    claimed: list[set[str]] = []
+
+    def claim() -> None:  # a worker publishing the second and third from memory
+        with store.claim([events[2].event_id, events[1].event_id]) as found:
+            claimed.append(set(found))
+
+    with store.unsent(2) as batch:  # a relay holds the first two
+        worker = threading.Thread(target=claim)
+        worker.start()
+        worker.join(1.0)
+        waited = worker.is_alive()
+        batch.delete()
+    worker.join(10.0)
+    engine.dispose()
+
+    assert waited  # for the second row, the relay's
+    assert claimed == [{events[2].event_id}]  # the second was the relay's to send
+    assert (_unsent(store), store.pending_count()) == ([], 0)
 
 
 def test_a_claim_of_events_not_in_the_outbox_takes_nothing(store: Ports) -> None:

@@ -23,6 +23,7 @@ from sqlalchemy import (
     any_,
     bindparam,
     case,
+    cast,
     delete,
     func,
     select,
@@ -141,6 +142,10 @@ class Writes(Protocol):
     def id_lists(self, column: ColumnElement[int], ids: Sequence[int]) -> Iterator[Condition]:
         """`column IN (...)` conditions that together cover the ids; none for no ids."""
 
+    def among(self, column: ColumnElement[int], ids: Select[Any]) -> ColumnElement[bool]:
+        """`column` among the ids `ids` selects: for a statement that locks the rows it
+        takes, in id order where the dialect locks rows."""
+
     def lock_employees(self, nips: Sequence[str]) -> None:
         """Hold these employees (sorted, at least one) until the transaction ends."""
 
@@ -215,6 +220,14 @@ class PostgresWrites:
     def id_lists(self, column: ColumnElement[int], ids: Sequence[int]) -> Iterator[Condition]:
         if ids:
             yield column == any_(_IDS), {"ids": list(ids)}
+
+    def among(self, column: ColumnElement[int], ids: Select[Any]) -> ColumnElement[bool]:
+        # One sorted array, computed once: the index scan of `column = ANY(array)` visits the
+        # ids, and so locks their rows, in order. Not `IN (ids)`: a join, whose order is the
+        # plan's (a subquery that locks cannot be one: see outbox.claimed).
+        ordered = postgresql.aggregate_order_by(column, column)
+        array = ids.with_only_columns(func.array_agg(ordered)).scalar_subquery()
+        return column == any_(cast(array, ARRAY(BigInteger)))  # cast: not `ANY (subquery)`
 
     def lock_employees(self, nips: Sequence[str]) -> None:
         """Their rows locked (see _LOCK_EMPLOYEES), under _TIMEOUTS."""
@@ -322,6 +335,9 @@ class SqliteWrites:
     def id_lists(self, column: ColumnElement[int], ids: Sequence[int]) -> Iterator[Condition]:
         for chunk in chunks(ids):
             yield column.in_(chunk), {}
+
+    def among(self, column: ColumnElement[int], ids: Select[Any]) -> ColumnElement[bool]:
+        return column.in_(ids.scalar_subquery())
 
     def lock_employees(self, nips: Sequence[str]) -> None:
         """SQLite's one write lock taken now, before anything is read (see _WRITE_LOCK_SQLITE)."""
