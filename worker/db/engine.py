@@ -46,9 +46,9 @@ LIBPQ_TIMEOUTS: dict[str, int] = {
 SESSION_UTC = "-c TimeZone=UTC"
 
 # The newest schema revision, the head of worker/db/migrations (a test holds them equal): the
-# worker knows it without Alembic, and so imports Alembic only to migrate. Its modules are 10
-# MiB of every process's memory that finds the schema current (a worker, each process of a
-# recompute) and, once imported, never gave back.
+# worker knows it without Alembic, and so imports Alembic only to migrate. Its modules would
+# be 10 MiB of the memory of every process that finds the schema current (a worker, each
+# process of a recompute), and once imported they are never given back.
 SCHEMA_HEAD = "0010"
 
 
