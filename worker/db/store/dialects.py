@@ -153,9 +153,6 @@ class Writes(Protocol):
         """Hold them as lock_employees does, right before statements about them are added;
         each gets a row in `employees` (recompute pages through them)."""
 
-    def for_update(self, query: Select[Any]) -> Select[Any]:
-        """The query, its rows locked until the transaction ends where the dialect can."""
-
     def read_records(self, nips: Sequence[str]) -> Iterator[RecordRow]:
         """The stored records of these NIPs: nip, kind, record_id ("" for none), values,
         source, event_id, time."""
@@ -236,9 +233,6 @@ class PostgresWrites:
 
     def lock_employees_adding(self, nips: Sequence[str]) -> None:
         self.lock_employees(nips)
-
-    def for_update(self, query: Select[Any]) -> Select[Any]:
-        return query.with_for_update()
 
     def read_records(self, nips: Sequence[str]) -> Iterator[RecordRow]:
         # The driver's own rows, fetched at once, and the JSON read by orjson: SQLAlchemy's row
@@ -349,10 +343,6 @@ class SqliteWrites:
         pages through them."""
         rows = [{"nip": nip} for nip in nips]
         self.conn.execute(sqlite.insert(employees).on_conflict_do_nothing(), rows)
-
-    def for_update(self, query: Select[Any]) -> Select[Any]:
-        # SQLite has no FOR UPDATE; the transaction holds the one write lock already.
-        return query
 
     def read_statements(self, nips: Iterable[str]) -> Iterator[StatementRow]:
         # As PostgreSQL's read: the latest per source and record, no values where deleted.
