@@ -151,14 +151,7 @@ class Resolution:
     def get(self, key: tuple[Kind, str | None]) -> Record | None:
         """The record of this kind and record id, if there is one."""
         kind, record_id = key
-        if kind == "profile":
-            return self.profile
-        if kind == "position":
-            return self.position
-        for r in self.history.get(kind, ()):
-            if r.record_id == record_id:
-                return r
-        return None
+        return next((r for r in self.records(kind) if r.record_id == record_id), None)
 
     def changes_since(
         self, before: Resolution, keys: Iterable[tuple[Kind, str | None]] | None = None
