@@ -11,9 +11,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from worker.config.agencies import AGENCY_CODE
-from worker.dev.bench import PARTS, latency, throughput
+from worker.dev.bench import latency, throughput
 from worker.dev.bench.runs import Run
 from worker.dev.bench.services import sample_agencies
+from worker.dev.bench.suite import PARTS
 from worker.dev.demo.sample import SampleMessage, sample_events
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -102,3 +104,18 @@ def test_plans_time_is_judged_at_a_million_employees(plan_s: float, said: str, m
     assert plan.measured == said
     assert plan.met is met
     assert plan.target == "within minutes (under 300 s)"
+
+
+def _modules_after(*imports: str) -> set[str]:
+    code = "import sys\n" + "".join(f"import {m}\n" for m in imports) + "print(*sys.modules)"
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return set(found.stdout.split())
+
+
+def test_a_benchmarked_worker_carries_only_what_ipasn_worker_run_does() -> None:
+    # The bench measures the peak memory of its worker processes against a line; what its
+    # own modules (rich, the parts) would add is no part of a worker's. `python -m` imports
+    # the child's package first.
+    run = _modules_after("worker.cli", "worker.commands.run", "worker.bootstrap.worker")
+    child = _modules_after("worker.dev.bench.child", "worker.bootstrap.worker")
+    assert child - run == {"worker.dev", "worker.dev.bench", "worker.dev.bench.child"}

@@ -11,8 +11,8 @@ from rich.console import Console
 from worker.commands.arguments import positive
 from worker.commands.shutdown import Shutdown
 from worker.config.settings import Settings
-from worker.dev.bench import PARTS, BenchOptions, run_bench
 from worker.dev.bench.services import POSTGRES
+from worker.dev.bench.suite import PARTS, BenchOptions, run_bench
 
 DESCRIPTION = __doc__ or ""
 
