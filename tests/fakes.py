@@ -60,6 +60,7 @@ class _State:
     outbox: list[OutboxRow] = field(default_factory=list)
     event_ids: dict[int, str] = field(default_factory=dict)  # of each outbox row, by its id
     locked: set[str] = field(default_factory=set)  # employees ever locked by lock_employees
+    versions: dict[str, int] = field(default_factory=dict)  # moved by add_statements
 
 
 class FakeUnit:
@@ -69,6 +70,8 @@ class FakeUnit:
         self.sent = sent  # the store's outbox rows deleted (sent), read-only here
 
     def add_statements(self, incoming: Sequence[tuple[Statement, Origin]]) -> list[Statement]:
+        for nip in {s.nip for s, _ in incoming}:
+            self.state.versions[nip] = self.state.versions.get(nip, 0) + 1
         new: list[Statement] = []
         for s, _ in incoming:
             if s.event_id in self.refuse:
@@ -96,9 +99,8 @@ class FakeUnit:
             for nip, every in self._every_statement_of(nips).items()
         }
 
-    def statement_counts(self, nips: Iterable[str]) -> dict[str, int]:
-        found = self._every_statement_of(nips)
-        return {nip: len(every) for nip, every in found.items()}
+    def versions(self, nips: Iterable[str]) -> dict[str, int]:
+        return {nip: self.state.versions[nip] for nip in nips if nip in self.state.versions}
 
     def current_indexes(
         self, nips: Iterable[str], year: int, rule_version: str

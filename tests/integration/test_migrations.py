@@ -185,3 +185,36 @@ def test_every_nip_with_a_statement_gets_an_employees_row(database_url: str) -> 
     command.downgrade(config, "0009")
     assert employees() == ["198703142010121001", "199001012015032002"]
     engine.dispose()
+
+
+def test_employees_get_a_version_of_1_where_statements_were_added_before(
+    database_url: str,
+) -> None:
+    # 0011: the employee cache checks a cached employee by the version; 1 stands for "some
+    # transaction added statements about them", 0 for none (a row only locked).
+    engine = make_engine(database_url)
+    config = alembic_config(engine)
+    command.upgrade(config, "0010")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                'INSERT INTO statements (nip, source, event_id, kind, time, deleted, "values",'
+                " topic, partition, \"offset\", received_at) VALUES ('198703142010121001',"
+                " 'siasn', 'e-1', 'profile', '2025-06-01', false, '{}', 't', 0, 0, '2025-06-01')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO employees (nip) VALUES ('198703142010121001'), ('199001012015032002')"
+            )
+        )
+
+    command.upgrade(config, "head")
+    with engine.connect() as conn:
+        versions = conn.execute(text("SELECT nip, version FROM employees ORDER BY nip")).all()
+    assert [tuple(r) for r in versions] == [("198703142010121001", 1), ("199001012015032002", 0)]
+    command.downgrade(config, "0010")
+    with engine.connect() as conn:
+        columns = list(conn.execute(text("SELECT * FROM employees")).keys())
+    assert columns == ["nip"]
+    engine.dispose()

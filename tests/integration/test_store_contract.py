@@ -184,7 +184,7 @@ def _write_everything(unit: Unit) -> None:
 def _nothing_written(store: Ports) -> None:
     with store.unit(NOW) as unit:
         assert unit.latest_statements_of([NIP]) == {}
-        assert unit.statement_counts([NIP]) == {}
+        assert unit.versions([NIP]) == {}
         assert unit.open_conflicts([NIP]) == {}
         assert unit.current_indexes([NIP], YEAR, RULES) == {}
         assert unit.snapshot_versions([NIP]) == {}
@@ -210,7 +210,8 @@ def test_a_statement_given_twice_or_stored_before_is_left_out(store: Ports) -> N
 
     assert _add(store, new, stored, repeated) == [new]
     with store.unit(NOW) as unit:
-        assert unit.statement_counts([NIP]) == {NIP: 2}
+        found = _by_event(unit.latest_statements_of([NIP]))
+        assert (found, unit.versions([NIP])) == (_by_event({NIP: [stored, new]}), {NIP: 2})
 
 
 def test_one_event_id_from_two_sources_is_two_statements(store: Ports) -> None:
@@ -233,10 +234,10 @@ def test_the_statements_read_back_are_each_nips_latest_with_all_they_say(store: 
 
     with store.unit(NOW) as unit:
         found = _by_event(unit.latest_statements_of([NIP, OTHER_NIP, THIRD_NIP]))
-        counts = unit.statement_counts([NIP, OTHER_NIP, THIRD_NIP])
+        versions = unit.versions([NIP, OTHER_NIP, THIRD_NIP])
 
     assert found == _by_event({NIP: mine, OTHER_NIP: theirs})
-    assert counts == {NIP: 4, OTHER_NIP: 2}
+    assert versions == {NIP: 1, OTHER_NIP: 1}  # one unit added them
 
 
 def _edu(record_id: str, **kwargs: Any) -> Statement:
@@ -268,10 +269,8 @@ def test_a_statement_replaced_by_a_later_one_of_its_source_is_not_read_back(
 
     with store.unit(NOW) as unit:
         found = _by_event(unit.latest_statements_of([NIP, OTHER_NIP]))
-        counts = unit.statement_counts([NIP, OTHER_NIP])
 
     assert found == _by_event({NIP: [*latest, another_source], OTHER_NIP: [other_nip]})
-    assert counts == {NIP: 13, OTHER_NIP: 1}
 
 
 @pytest.mark.postgres
@@ -309,11 +308,31 @@ def test_a_unit_reads_the_statements_it_added_before_it_commits(store: Ports) ->
 
     with store.unit(NOW) as unit:
         unit.add_statements([(s, HERE) for s in mine])
-        # The service counts an employee's statements after adding them, in the same unit.
-        counts = unit.statement_counts(nip for nip in [NIP, OTHER_NIP])
+        # The service asks for its employees' versions after adding, in the same unit.
+        versions = unit.versions(nip for nip in [NIP, OTHER_NIP])
         found = _by_event(unit.latest_statements_of(nip for nip in [NIP, OTHER_NIP]))
 
-    assert (counts, found) == ({NIP: 2}, _by_event({NIP: mine}))
+    assert (versions, found) == ({NIP: 1}, _by_event({NIP: mine}))
+
+
+def test_each_unit_that_adds_statements_moves_their_employees_versions_by_one(
+    store: Ports,
+) -> None:
+    profile, position = employee()
+    _add(store, profile)
+    _add(store, profile, statement("profile", None, nip=OTHER_NIP))  # NIP's: seen before
+    with store.unit(NOW, commit=False) as unit:
+        unit.add_statements([(position, HERE)])  # rolled back
+    with store.unit(NOW) as unit:
+        unit.lock_employees([NIP, THIRD_NIP])  # locked, nothing added
+
+    with store.unit(NOW) as unit:
+        before = unit.versions([NIP, OTHER_NIP, THIRD_NIP])
+        unit.add_statements([(position, HERE)])
+        after = unit.versions([NIP, OTHER_NIP])
+
+    assert before in ({NIP: 2, OTHER_NIP: 1}, {NIP: 2, OTHER_NIP: 1, THIRD_NIP: 0})
+    assert after == {NIP: 3, OTHER_NIP: 1}
 
 
 # --- transactions -----------------------------------------------------------------------------
@@ -348,7 +367,7 @@ def test_reads_about_no_one_ask_nothing_of_the_database(store: Ports) -> None:
         event.listen(store.engine, "before_cursor_execute", lambda *a: asked.append(a[2]))
     with store.unit(NOW) as unit:
         found = (
-            unit.statement_counts([]),
+            unit.versions([]),
             unit.latest_statements_of([]),
             unit.current_indexes([], YEAR, RULES),
             unit.snapshot_versions([]),
@@ -384,7 +403,7 @@ def test_records_rewritten_changed_and_gone_across_units_are_accepted_and_commit
             unit.write_records(changes)
 
     with store.unit(NOW) as unit:
-        assert unit.statement_counts([NIP]) == {NIP: len(writes)}  # every unit committed
+        assert unit.versions([NIP]) == {NIP: len(writes)}  # every unit committed
 
 
 def test_the_records_of_employees_added_are_inserted_beside_the_others(store: Ports) -> None:
@@ -436,7 +455,7 @@ def test_a_record_gone_that_is_not_stored_is_no_error(store: Ports) -> None:
         unit.write_records(RecordChanges(gone=[(NIP, never_stored), (OTHER_NIP, never_stored)]))
 
     with store.unit(NOW) as unit:
-        assert unit.statement_counts([NIP]) == {NIP: 1}
+        assert unit.versions([NIP]) == {NIP: 1}
 
 
 # --- conflicts --------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ HOUR = timedelta(hours=1)
 def remembered(cache: EmployeeCache, *statements: Statement) -> Resolution:
     """Put the employee of these statements in the cache, as a committed batch does."""
     nip = statements[0].nip
-    known = cache.current(nip, len(statements), statements)
+    known = cache.current(nip, 1, statements)  # the first unit to add about them
     assert known is not None
     resolution = resolve(nip, statements, BKN_8_2019)
     cache.remember({nip: (known, resolution)})
@@ -32,9 +32,9 @@ HERE = Origin("changes", 0, 0)
 def test_an_employee_seen_for_the_first_time_needs_no_cache_entry() -> None:
     new = [statement("profile", profile_values()), statement("position", None)]
 
-    known = EmployeeCache(10).current(NIP, 2, new)
+    known = EmployeeCache(10).current(NIP, 1, new)
 
-    first = Known(latest_per_source(new), 2, {s.key for s in new}, Resolution.nothing(NIP), True)
+    first = Known(latest_per_source(new), 1, {s.key for s in new}, Resolution.nothing(NIP), True)
     assert known == first
 
 
@@ -68,6 +68,7 @@ def test_a_statement_stored_by_someone_else_makes_the_entry_useless() -> None:
     old, new = statement("profile", profile_values()), statement("position", None)
     remembered(cache, old)
 
+    # Another unit added statements about them: the version moved twice since the entry.
     assert cache.current(NIP, 3, [new]) is None
 
 
@@ -76,11 +77,11 @@ def test_the_least_recently_used_employees_are_dropped_beyond_the_bound() -> Non
     first, second, third = (statement("profile", profile_values(), nip=n) for n in "abc")
     remembered(cache, first)
     remembered(cache, second)
-    cache.current("a", 1, [])  # a is used again, so b is the oldest
+    cache.current("a", 2, [])  # a is used again, so b is the oldest
     remembered(cache, third)
 
-    assert (len(cache), cache.current("b", 1, [])) == (2, None)
-    assert cache.current("a", 1, []) is not None
+    assert (len(cache), cache.current("b", 2, [])) == (2, None)
+    assert cache.current("a", 2, []) is not None
 
 
 def test_the_service_reads_what_another_worker_stored_behind_its_back() -> None:
@@ -94,7 +95,8 @@ def test_the_service_reads_what_another_worker_stored_behind_its_back() -> None:
         education_values("S2", datetime(2020, 1, 1, tzinfo=UTC).date()),
         record_id="r2",
     )
-    store.state.statements[(s2.source, s2.event_id)] = s2
+    with store.unit(NOW) as theirs:
+        theirs.add_statements([(s2, HERE)])
 
     service.apply([(statement("position", None), HERE)], NOW)
 

@@ -49,7 +49,7 @@ SESSION_UTC = "-c TimeZone=UTC"
 # worker knows it without Alembic, and so imports Alembic only to migrate. Its modules would
 # be 10 MiB of the memory of every process that finds the schema current (a worker, each
 # process of a recompute), and once imported they are never given back.
-SCHEMA_HEAD = "0010"
+SCHEMA_HEAD = "0011"
 
 
 def _json(value: Any) -> str:

@@ -100,8 +100,16 @@ RECORD_ID = String(200)
 # rows of its employees first (inserting those not there yet), so that two transactions never
 # compute one employee's state at the same time (worker/db/store/dialects.py, _LOCK_EMPLOYEES).
 # So every NIP with a statement has a row (0010 added those of statements older than 0003), and
-# `recompute` pages through this table.
-employees = Table("employees", metadata, Column("nip", NIP, primary_key=True))
+# `recompute` pages through this table. The lock also moves the employee's version by one, so
+# that a cached employee is known to be as the database holds it when the version is one past
+# the one the cache saw: no other transaction added statements about them since (0011; the
+# employee cache, worker/pipeline/cache.py). 0: no transaction ever added one.
+employees = Table(
+    "employees",
+    metadata,
+    Column("nip", NIP, primary_key=True),
+    Column("version", BigInteger, nullable=False, server_default="0"),
+)
 
 # Every statement ever received; (source, event_id) de-duplicates redelivery.
 statements = Table(

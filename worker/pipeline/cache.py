@@ -9,10 +9,11 @@ only what changed.
 
 The cache is checked against the database, never trusted: statements are never deleted, and
 the reconciled records and conflicts are written only in the transaction that stores
-statements. So when the database holds exactly as many statements for a NIP as the cache
-counted plus those this batch added, nobody else added one since (another worker that owned
-the NIP's partition for a while, or the NIP arriving on a second input topic): the cached
-state is the stored one.
+statements, which moves the employee's version by one as it locks them (Unit.versions). So
+when the version this batch moved the NIP to is one past the version the cache's entry was
+committed at, nobody else added statements about them since (another worker that owned the
+NIP's partition for a while, or the NIP arriving on a second input topic): the cached state is
+the stored one. Version 1: no transaction before this one added any, and nothing is stored.
 """
 
 from __future__ import annotations
@@ -30,23 +31,23 @@ class Known:
     """What is known of an employee once this batch's new statements are in."""
 
     latest: Latest  # each source's latest statement about each record
-    statements: int  # how many the database holds, duplicates aside
+    version: int  # the employee's, as this batch moved it (Unit.versions)
     touched: set[RecordKey]  # the records whose latest statements the batch changed
     stored: Resolution | None  # what the database's records say; None: not known
     first: bool = False  # no statement about the employee was stored before this batch
 
     @classmethod
-    def read(cls, latest: Sequence[Statement], statements: int) -> Known:
+    def read(cls, latest: Sequence[Statement], version: int) -> Known:
         """From each source's latest statements about each record, read from the database
-        that holds `statements` in all: resolved and written whole."""
+        at this version of the employee: resolved and written whole."""
         state = latest_per_source(latest)
-        return cls(state, statements, set(state), None)
+        return cls(state, version, set(state), None)
 
 
 @dataclass(frozen=True, slots=True)
 class _Entry:
     latest: Latest
-    statements: int
+    version: int
     resolution: Resolution
 
 
@@ -60,26 +61,26 @@ class EmployeeCache:
     def __len__(self) -> int:
         return len(self._lru)
 
-    def current(self, nip: str, stored: int, new: Sequence[Statement]) -> Known | None:
+    def current(self, nip: str, version: int, new: Sequence[Statement]) -> Known | None:
         """What is known of the NIP, or None when the cache cannot vouch for it.
 
-        `stored` counts the NIP's statements in the database, `new` among them; when they are
-        all the new ones (an employee seen for the first time) no cache entry is needed.
+        `version`: the NIP's, as this batch moved it in adding `new`, its new statements;
+        at 1 no statement about the NIP was stored before, and no cache entry is needed.
         """
-        if stored == len(new):
+        if version == 1:
             latest, touched = Latest().plus(new)
-            return Known(latest, stored, touched, Resolution.nothing(nip), first=True)
+            return Known(latest, version, touched, Resolution.nothing(nip), first=True)
         cached = self._lru.get(nip)
-        if cached is None or cached.statements + len(new) != stored:
+        if cached is None or cached.version + 1 != version:
             return None
         self._lru.move_to_end(nip)
         latest, touched = cached.latest.plus(new)  # the cached entry stays as it is
-        return Known(latest, stored, touched, cached.resolution)
+        return Known(latest, version, touched, cached.resolution)
 
     def remember(self, committed: Mapping[str, tuple[Known, Resolution]]) -> None:
         """What a batch just committed: each NIP's state and its resolution."""
         for nip, (known, resolution) in committed.items():
-            self._lru[nip] = _Entry(known.latest, known.statements, resolution)
+            self._lru[nip] = _Entry(known.latest, known.version, resolution)
             self._lru.move_to_end(nip)
         while len(self._lru) > self.max_employees:
             self._lru.popitem(last=False)

@@ -174,7 +174,9 @@ class Unit(Protocol):
     """One database transaction's worth of work."""
 
     def add_statements(self, incoming: Sequence[tuple[Statement, Origin]]) -> list[Statement]:
-        """Store the statements not seen before; return those, in the order given."""
+        """Store the statements not seen before; return those, in the order given. Their
+        employees are locked first (as lock_employees does), and each one's version moves by
+        one (versions())."""
 
     def lock_employees(self, nips: Iterable[str]) -> None:
         """Hold these employees until the transaction ends, so that no other transaction
@@ -184,8 +186,11 @@ class Unit(Protocol):
         """Each source's latest statement (recency()) about each record of each NIP: all
         that reconciliation looks at (rule 1), however many statements the database holds."""
 
-    def statement_counts(self, nips: Iterable[str]) -> dict[str, int]:
-        """How many statements the database holds about each NIP (absent: none)."""
+    def versions(self, nips: Iterable[str]) -> dict[str, int]:
+        """Each employee's version, as this transaction's add_statements left it. It moves by
+        one in every transaction that adds statements about the employee, even those that
+        turn out seen before; 0, or absent: no transaction ever did. So a version one past the
+        one a batch committed means that nobody else added statements about them since."""
 
     def current_indexes(
         self, nips: Iterable[str], year: int, rule_version: str

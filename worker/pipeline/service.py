@@ -422,14 +422,14 @@ class IndexService:
         added: dict[str, list[Statement]] = {}
         for s in new:
             added.setdefault(s.nip, []).append(s)
-        stored = unit.statement_counts(added)
+        versions = unit.versions(added)
         known: dict[str, Known] = {}
         for nip, mine in added.items():
-            found = self.cache.current(nip, stored.get(nip, 0), mine)
+            found = self.cache.current(nip, versions[nip], mine)
             if found is not None:
                 known[nip] = found
         read = unit.latest_statements_of(nip for nip in added if nip not in known)
-        known.update((nip, Known.read(latest, stored[nip])) for nip, latest in read.items())
+        known.update((nip, Known.read(latest, versions[nip])) for nip, latest in read.items())
         return known
 
     def _revision(

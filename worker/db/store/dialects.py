@@ -86,6 +86,12 @@ _LOCK_EMPLOYEES = (
     f"INSERT INTO {employees.name} (nip) SELECT unnest(%(nips)s::text[]) "
     "ON CONFLICT (nip) DO UPDATE SET nip = EXCLUDED.nip WHERE false"
 )
+# The same lock before statements are added, which also moves each row's version and returns
+# it (worker/db/tables.py): the check of a cached employee, in the statement that locks it.
+_LOCK_EMPLOYEES_ADDING = (
+    f"INSERT INTO {employees.name} (nip, version) SELECT unnest(%(nips)s::text[]), 1 "
+    "ON CONFLICT (nip) DO UPDATE SET version = employees.version + 1 RETURNING nip, version"
+)
 # SQLite has one writer at a time, and a transaction that read before it writes fails should
 # another commit in between: this write of nothing makes the transaction the writer first.
 _WRITE_LOCK_SQLITE = f"UPDATE {employees.name} SET nip = nip WHERE 0"  # noqa: S608 - constants
@@ -100,6 +106,15 @@ _TIMEOUTS = (
     f"SELECT set_config('lock_timeout', '{LOCK_TIMEOUT_S}s', true), "
     f"set_config('idle_in_transaction_session_timeout', '{IDLE_IN_TRANSACTION_TIMEOUT_S}s', true)"
 )
+
+
+def employee_versions(writes: Writes, nips: Iterable[str]) -> dict[str, int]:
+    """The versions of these employees' rows (worker/db/tables.py), of those that have one."""
+    found: dict[str, int] = {}
+    for condition, params in writes.text_lists(employees.c.nip, nips):
+        query = select(employees.c.nip, employees.c.version).where(condition)
+        found.update((nip, version) for nip, version in writes.conn.execute(query, params))
+    return found
 
 
 def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
@@ -149,9 +164,10 @@ class Writes(Protocol):
     def lock_employees(self, nips: Sequence[str]) -> None:
         """Hold these employees (sorted, at least one) until the transaction ends."""
 
-    def lock_employees_adding(self, nips: Sequence[str]) -> None:
+    def lock_employees_adding(self, nips: Sequence[str]) -> dict[str, int]:
         """Hold them as lock_employees does, right before statements about them are added;
-        each gets a row in `employees` (recompute pages through them)."""
+        each gets a row in `employees` (recompute pages through them), and its version moves
+        by one. Each one's version now."""
 
     def read_records(self, nips: Sequence[str]) -> Iterator[RecordRow]:
         """The stored records of these NIPs: nip, kind, record_id ("" for none), values,
@@ -231,8 +247,9 @@ class PostgresWrites:
         self.conn.exec_driver_sql(_TIMEOUTS)
         self.conn.exec_driver_sql(_LOCK_EMPLOYEES, {"nips": list(nips)})
 
-    def lock_employees_adding(self, nips: Sequence[str]) -> None:
-        self.lock_employees(nips)
+    def lock_employees_adding(self, nips: Sequence[str]) -> dict[str, int]:
+        self.conn.exec_driver_sql(_TIMEOUTS)
+        return dict(bulk.fetched(self.conn, _LOCK_EMPLOYEES_ADDING, {"nips": list(nips)}))
 
     def read_records(self, nips: Sequence[str]) -> Iterator[RecordRow]:
         # The driver's own rows, fetched at once, and the JSON read by orjson: SQLAlchemy's row
@@ -337,12 +354,15 @@ class SqliteWrites:
         """SQLite's one write lock taken now, before anything is read (see _WRITE_LOCK_SQLITE)."""
         self.conn.exec_driver_sql(_WRITE_LOCK_SQLITE)
 
-    def lock_employees_adding(self, nips: Sequence[str]) -> None:
+    def lock_employees_adding(self, nips: Sequence[str]) -> dict[str, int]:
         """No lock: SQLite takes one writer at a time, and this is each transaction's first
-        write. The rows of employees not seen before are added, as on PostgreSQL: recompute
-        pages through them."""
+        write. The rows of employees not seen before are added and the versions moved, as on
+        PostgreSQL: recompute pages through them."""
         rows = [{"nip": nip} for nip in nips]
-        self.conn.execute(sqlite.insert(employees).on_conflict_do_nothing(), rows)
+        row = sqlite.insert(employees).values(version=1)
+        moved = row.on_conflict_do_update(set_={"version": employees.c.version + 1})
+        self.conn.execute(moved, rows)
+        return employee_versions(self, nips)
 
     def read_statements(self, nips: Iterable[str]) -> Iterator[StatementRow]:
         # As PostgreSQL's read: the latest per source and record, no values where deleted.

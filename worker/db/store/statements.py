@@ -8,8 +8,6 @@ from datetime import datetime
 from sys import intern
 from typing import Any, cast
 
-from sqlalchemy import func, select
-
 from worker.db.store.dialects import Writes
 from worker.db.tables import statements
 from worker.domain.model import Kind, Statement, shared_values
@@ -47,18 +45,17 @@ def lock_employees(writes: Writes, nips: Iterable[str]) -> None:
 
 def add(
     writes: Writes, incoming: Sequence[tuple[Statement, Origin]], now: datetime
-) -> list[Statement]:
-    """Store statements not seen before; return those, in the order given. The employees are
-    locked first (Writes.lock_employees_adding)."""
+) -> tuple[list[Statement], dict[str, int]]:
+    """Store statements not seen before; return those, in the order given, and the versions
+    of their employees, who are locked first (Writes.lock_employees_adding)."""
     every = sorted({s.nip for s, _ in incoming})
-    if every:
-        writes.lock_employees_adding(every)
+    versions = writes.lock_employees_adding(every) if every else {}
     unique: dict[tuple[str, str], tuple[Statement, Origin]] = {}
     for s, origin in incoming:
         unique.setdefault((s.source, s.event_id), (s, origin))
     rows = [_statement_row(s, o, now) for s, o in unique.values()]
     stored = writes.insert_new(statements, STATEMENT_COLUMNS, rows, _UNIQUE) if rows else set()
-    return [s for key, (s, _) in unique.items() if key in stored]
+    return [s for key, (s, _) in unique.items() if key in stored], versions
 
 
 def read_latest(writes: Writes, nips: Iterable[str]) -> dict[str, list[Statement]]:
@@ -69,15 +66,6 @@ def read_latest(writes: Writes, nips: Iterable[str]) -> dict[str, list[Statement
     found: dict[str, list[Statement]] = defaultdict(list)
     for row in writes.read_statements(nips):
         found[row[0]].append(_shared(*row))
-    return found
-
-
-def counts(writes: Writes, nips: Iterable[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for condition, params in writes.text_lists(statements.c.nip, nips):
-        query = select(statements.c.nip, func.count()).where(condition)
-        rows = writes.conn.execute(query.group_by(statements.c.nip), params)
-        found.update((nip, int(n)) for nip, n in rows)
     return found
 
 

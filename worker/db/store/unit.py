@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Engine
 from worker.db.bulk import track_staging
 from worker.db.errors import translated
 from worker.db.store import agencies, conflicts, indexes, outbox, records, snapshots, statements
-from worker.db.store.dialects import writes_for
+from worker.db.store.dialects import employee_versions, writes_for
 from worker.db.store.outbox import OutboxBatch
 from worker.db.store.vacuum import AFTER_ROWS, OutboxVacuum
 from worker.domain.agencies import AgencyKey, Figures
@@ -36,9 +36,12 @@ class SqlUnit:
         self.conn = conn
         self.now = now
         self.writes = writes_for(conn)
+        self._versions: dict[str, int] = {}  # as add_statements moved them
 
     def add_statements(self, incoming: Sequence[tuple[Statement, Origin]]) -> list[Statement]:
-        return statements.add(self.writes, incoming, self.now)
+        new, versions = statements.add(self.writes, incoming, self.now)
+        self._versions.update(versions)
+        return new
 
     def lock_employees(self, nips: Iterable[str]) -> None:
         statements.lock_employees(self.writes, nips)
@@ -46,8 +49,10 @@ class SqlUnit:
     def latest_statements_of(self, nips: Iterable[str]) -> dict[str, list[Statement]]:
         return statements.read_latest(self.writes, nips)
 
-    def statement_counts(self, nips: Iterable[str]) -> dict[str, int]:
-        return statements.counts(self.writes, nips)
+    def versions(self, nips: Iterable[str]) -> dict[str, int]:
+        asked = set(nips)
+        found = {nip: self._versions[nip] for nip in asked & self._versions.keys()}
+        return found | employee_versions(self.writes, asked - found.keys())
 
     def current_indexes(
         self, nips: Iterable[str], year: int, rule_version: str
