@@ -87,7 +87,9 @@ _LOCK_EMPLOYEES = (
     "ON CONFLICT (nip) DO UPDATE SET nip = EXCLUDED.nip WHERE false"
 )
 # The same lock before statements are added, which also moves each row's version and returns
-# it (worker/db/tables.py): the check of a cached employee, in the statement that locks it.
+# it (worker/db/tables.py): the check of a cached employee, in the statement that locks it. The
+# row is rewritten here, a heap-only update (no index holds the version), which the lock
+# above avoids: its transactions (recompute) add nothing.
 _LOCK_EMPLOYEES_ADDING = (
     f"INSERT INTO {employees.name} (nip, version) SELECT unnest(%(nips)s::text[]), 1 "
     "ON CONFLICT (nip) DO UPDATE SET version = employees.version + 1 RETURNING nip, version"

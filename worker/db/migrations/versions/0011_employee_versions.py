@@ -6,7 +6,8 @@ Create Date: 2026-12-07 23:40:00.000000
 
 A worker used to check each cached employee against the database by counting the employee's
 statements after adding a batch's (a GROUP BY over all of them, however often they were
-corrected: 10-17 ms of the server's time a batch of 2,000 statements). The lock it takes on
+corrected: 9.6 ms of the server's time a batch of 2,000 events on the benchmark's stream of
+10,000 employees). The lock it takes on
 the employee's row anyway now moves the row's version and returns it, in the same statement.
 Employees with statements start at 1, the others at 0 (none added yet).
 
