@@ -158,6 +158,14 @@ def test_the_outbox_loses_its_partial_index_of_unsent_ids_and_gets_it_back(
     engine.dispose()
 
 
+# A profile statement of a NIP, as the schemas 0003 to 0011 hold it.
+_A_STATEMENT = text(
+    'INSERT INTO statements (nip, source, event_id, kind, time, deleted, "values", topic,'
+    " partition, \"offset\", received_at) VALUES (:nip, 'siasn', :id, 'profile', '2025-06-01',"
+    " false, '{}', 't', 0, :n, '2025-06-01')"
+)
+
+
 def test_every_nip_with_a_statement_gets_an_employees_row(database_url: str) -> None:
     # 0010: a database with statements from before 0003 lacks rows for the employees not heard
     # of since; recompute pages through `employees`.
@@ -166,14 +174,7 @@ def test_every_nip_with_a_statement_gets_an_employees_row(database_url: str) -> 
     command.upgrade(config, "0009")
     with engine.begin() as conn:
         for n, nip in enumerate(("198703142010121001", "198703142010121001", "199001012015032002")):
-            conn.execute(
-                text(
-                    'INSERT INTO statements (nip, source, event_id, kind, time, deleted, "values",'
-                    " topic, partition, \"offset\", received_at) VALUES (:nip, 'siasn', :id,"
-                    " 'profile', '2025-06-01', false, '{}', 't', 0, :n, '2025-06-01')"
-                ),
-                {"nip": nip, "id": f"e-{n}", "n": n},
-            )
+            conn.execute(_A_STATEMENT, {"nip": nip, "id": f"e-{n}", "n": n})
         conn.execute(text("INSERT INTO employees (nip) VALUES ('198703142010121001')"))
 
     def employees() -> list[str]:
@@ -196,13 +197,7 @@ def test_employees_get_a_version_of_1_where_statements_were_added_before(
     config = alembic_config(engine)
     command.upgrade(config, "0010")
     with engine.begin() as conn:
-        conn.execute(
-            text(
-                'INSERT INTO statements (nip, source, event_id, kind, time, deleted, "values",'
-                " topic, partition, \"offset\", received_at) VALUES ('198703142010121001',"
-                " 'siasn', 'e-1', 'profile', '2025-06-01', false, '{}', 't', 0, 0, '2025-06-01')"
-            )
-        )
+        conn.execute(_A_STATEMENT, {"nip": "198703142010121001", "id": "e-1", "n": 0})
         conn.execute(
             text(
                 "INSERT INTO employees (nip) VALUES ('198703142010121001'), ('199001012015032002')"
