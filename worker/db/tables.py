@@ -98,7 +98,7 @@ RECORD_ID = String(200)
 
 # One row per employee ever seen, to be locked: a transaction that adds statements locks the
 # rows of its employees first (inserting those not there yet), so that two transactions never
-# compute one employee's state at the same time (worker/db/store/dialects.py, _LOCK_EMPLOYEES).
+# compute one employee's state at the same time (worker/db/store/dialects.py, _LOCK_EMPLOYEES_*).
 # So every NIP with a statement has a row (0010 added those of statements older than 0003), and
 # `recompute` pages through this table. The lock also moves the employee's version by one, so
 # that a cached employee is known to be as the database holds it when the version is one past

@@ -74,8 +74,9 @@ _DELETE_RECORDS = (
     "(SELECT * FROM unnest(%(nips)s::text[], %(kinds)s::text[], %(ids)s::text[]))"
 )
 
-# Each transaction that adds statements first locks its employees' rows (inserting those not
-# seen before; an existing row is locked, not rewritten). A second transaction about one of them
+# Each transaction that adds statements (or recomputes) first locks its employees' rows,
+# inserting those not seen before; here an existing row is locked, not rewritten (the adding
+# lock below moves its version as well). A second transaction about one of them
 # then waits until the first commits and reads its statements, instead of computing the
 # employee's state without them: a worker that lost its partition mid-batch, an employee's events
 # on two input topics or in two partitions (a producer partitioning otherwise), two workers at
