@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -198,8 +198,10 @@ class FakeUnit:
             self.state.outbox.append(row)
             self.state.event_ids[row.id] = e.event_id
 
-    def keys_waiting(self, events: Sequence[OutboxEvent]) -> set[str]:
-        mine = {e.event_id for e in events}
+    def keys_waiting(
+        self, events: Sequence[OutboxEvent], sending: Set[str] = frozenset()
+    ) -> set[str]:
+        mine = {e.event_id for e in events} | sending
         keys = {e.key for e in events}
         return {
             r.key

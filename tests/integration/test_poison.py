@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from datetime import datetime
 
 import pytest
@@ -31,11 +31,12 @@ def test_a_statement_the_database_refuses_is_dead_lettered_and_the_rest_processe
         now: datetime,
         *,
         commit: bool = True,
+        sending: Set[str] = frozenset(),
     ) -> BatchOutcome:
         if any(s.event_id == "s-d7" for s, _ in incoming):
             # As the store says it when PostgreSQL refuses a value that is too long.
             raise RefusedValue("StringDataRightTruncation")
-        return real_apply(self, incoming, now, commit=commit)
+        return real_apply(self, incoming, now, commit=commit, sending=sending)
 
     monkeypatch.setattr(IndexService, "apply", refusing)
     totals = run(settings_for(broker, topics, database_url))

@@ -7,6 +7,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -94,7 +95,13 @@ class Worker:
         retries: Retries | None = None,
         rejoin_limit_s: float = 600.0,
         secrets: SourceSecrets | None = None,
+        publish_behind: bool = False,
     ) -> None:
+        """`publish_behind`: while `run` loops, each batch's events are published on a thread
+        of their own as the next batch is decoded and applied, whose waits on the database
+        leave that thread the interpreter. It needs a database where two transactions may
+        write at once (the publication deletes outbox rows as the batch adds some): not
+        SQLite, whose one writer would make each wait for the other."""
         self.source = source
         self.service = service
         self.dead_letters = dead_letters
@@ -111,8 +118,12 @@ class Worker:
         self.totals = Totals()
         self._deadline = 0.0  # of the retries of the batch in hand
         self._drained_at = -DRAIN_EVERY_S  # the outbox drains at the first publication
+        self.publish_behind = publish_behind
+        self._behind: ThreadPoolExecutor | None = None  # the publishing thread, in `run`
+        self._sending: Future[None] | None = None  # the batch it publishes
+        self._sending_ids: frozenset[str] = frozenset()  # that batch's events' ids
 
-    def _retrying(self, step: str, action: Callable[[], T]) -> T:
+    def _retrying(self, step: str, action: Callable[[], T], deadline: float | None = None) -> T:
         counted = self.metrics.retries.labels(step=step).inc
         output = step in OUTPUT_STEPS
 
@@ -121,7 +132,8 @@ class Worker:
             if output:
                 self.metrics.publishing_blocked.set(1)  # /readyz: 503 until a send succeeds
 
-        done = retrying(self.retries, self._deadline, self.stopping, retried)(action)
+        until = self._deadline if deadline is None else deadline
+        done = retrying(self.retries, until, self.stopping, retried)(action)
         if output:
             self.metrics.publishing_blocked.set(0)
         return done
@@ -133,6 +145,22 @@ class Worker:
         now = time.monotonic()
         seen = _Seen(active=now, assigned=now, settled=now)
         self.metrics.started(self.rules.version)
+        if self.publish_behind:
+            self._behind = ThreadPoolExecutor(1, thread_name_prefix="ipasn-publish")
+        try:
+            self._loop(seen, until_idle)
+            self._published()
+        finally:
+            if self._behind is not None:
+                self._behind.shutdown()  # after the batch it publishes, should the loop fail
+            self._behind, self._sending = None, None
+        self._start_batch()
+        self._publish()
+        if until_idle is not None and not self.totals.unfinished:
+            self.totals.unfinished = self._work_left()
+        return self.totals
+
+    def _loop(self, seen: _Seen, until_idle: float | None) -> None:
         while not self.stopping.is_set():
             batch = self.source.poll(POLL_TIMEOUT_S)
             now = time.monotonic()
@@ -140,25 +168,20 @@ class Worker:
                 if self.totals.first_batch_at is None:
                     self.totals.first_batch_at = now
                 self.handle(batch)
-                self.totals.last_batch_done_at = time.monotonic()
             else:
                 self._start_batch()
+                self._published()
                 self._publish()  # the outbox drained whenever the input is idle
             lag = self.source.lag()
             self.metrics.set_lag(lag)
             self.metrics.iterated(joined=self.source.settled(), rebalances=self.source.rebalances())
             self._saw(seen, now, batch, lag)
             if until_idle is not None and now - seen.active >= until_idle:
-                break
+                return
             self.totals.unfinished = self._stuck(seen, now, until_idle)
             if self.totals.unfinished:
                 log.warning("%s", self.totals.unfinished)
-                break
-        self._start_batch()
-        self._publish()
-        if until_idle is not None and not self.totals.unfinished:
-            self.totals.unfinished = self._work_left()
-        return self.totals
+                return
 
     def _saw(
         self, seen: _Seen, now: float, batch: Sequence[Message], lag: dict[tuple[str, int], int]
@@ -233,7 +256,27 @@ class Worker:
         self._count(batch, accepted, rejected, outcome, took)
         self._summarize(batch, rejected, outcome, took)
         due = time.monotonic() - self._drained_at >= DRAIN_EVERY_S
-        self._publish(outcome.events, drain=outcome.held_back > 0 or due)
+        self._hand_over(outcome.events, drain=outcome.held_back > 0 or due)
+
+    def _hand_over(self, events: Sequence[OutboxEvent], *, drain: bool) -> None:
+        """Publish the committed batch's events: here, or on the publishing thread once the
+        previous batch's are out (they go first: order per key)."""
+        self._published()
+        if self._behind is None:
+            self._publish_batch(events, drain, self._deadline)
+            return
+        self._sending_ids = frozenset(e.event_id for e in events)
+        self._sending = self._behind.submit(self._publish_batch, events, drain, self._deadline)
+
+    def _published(self) -> None:
+        """Wait until the batch on the publishing thread is out; its failure is raised here."""
+        sending, self._sending, self._sending_ids = self._sending, None, frozenset()
+        if sending is not None:
+            sending.result()
+
+    def _publish_batch(self, events: Sequence[OutboxEvent], drain: bool, deadline: float) -> None:
+        self._publish(events, drain=drain, deadline=deadline)
+        self.totals.last_batch_done_at = time.monotonic()  # committed and published
 
     def _summarize(
         self,
@@ -270,9 +313,11 @@ class Worker:
         """Apply the batch in one transaction. Should the database refuse a value, find the
         statements it refuses, dead-letter them and apply the rest: one bad message never
         blocks its partition. Returns the outcome, the statements applied and the refusals."""
-        apply = partial(self.service.apply, accepted)
+        # The events being published behind are sent before this batch's: their rows do not
+        # hold back this batch's events of the same keys.
+        apply = partial(self.service.apply, sending=self._sending_ids)
         try:
-            return self._retrying("database", lambda: apply(self.clock())), accepted, []
+            return self._retrying("database", lambda: apply(accepted, self.clock())), accepted, []
         except RefusedValue:
             log.warning("the database refused a value in this batch; applying one by one")
         messages = {m.origin: m for m in batch}
@@ -280,7 +325,7 @@ class Worker:
         refused: list[tuple[Message, Rejection]] = []
         for statement, origin in accepted:
             # A trial of each statement alone, rolled back, finds those the database refuses.
-            trial = partial(self.service.apply, [(statement, origin)], self.clock(), commit=False)
+            trial = partial(apply, [(statement, origin)], self.clock(), commit=False)
             try:
                 self._retrying("database", trial)
             except RefusedValue as e:
@@ -293,7 +338,7 @@ class Worker:
                 refused.append((messages[origin], refusal))
             else:
                 applied.append((statement, origin))
-        outcome = self._retrying("database", lambda: self.service.apply(applied, self.clock()))
+        outcome = self._retrying("database", lambda: apply(applied, self.clock()))
         return outcome, applied, refused
 
     def _dead_letter(self, rejected: Sequence[tuple[Message, Rejection]]) -> None:
@@ -302,9 +347,16 @@ class Worker:
                 self.dead_letters.send(message, rejection)
             self.dead_letters.flush()
 
-    def _publish(self, events: Sequence[OutboxEvent] = (), *, drain: bool = True) -> None:
+    def _publish(
+        self,
+        events: Sequence[OutboxEvent] = (),
+        *,
+        drain: bool = True,
+        deadline: float | None = None,
+    ) -> None:
         """Publish the committed batch's events from memory; with `drain`, then whatever the
-        outbox holds unsent (events held back, another worker's left by a crash)."""
+        outbox holds unsent (events held back, another worker's left by a crash). Retried
+        until `deadline` (default: the batch in hand's)."""
 
         def publish() -> dict[str, int]:
             with self._failures_counted("outbox"):
@@ -317,7 +369,7 @@ class Worker:
                 self._drained_at = time.monotonic()
                 return dict(Counter(sent) + Counter(self.relay.drain()))
 
-        sent = self._retrying("publish", publish)
+        sent = self._retrying("publish", publish, deadline)
         recalculated = sent.get(self.service.output_topic, 0)
         snapshots = sent.get(self.service.reconciled_topic, 0)
         self.metrics.agency_events_published.inc(sent.get(self.service.agency_topic, 0))

@@ -8,7 +8,7 @@ dead-lettered is part of the dead-letter topic's contract: schemas/dead_letter.p
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -240,10 +240,14 @@ class Unit(Protocol):
     def add_to_outbox(self, events: Sequence[OutboxEvent]) -> None:
         """Events to publish after the transaction, in this order."""
 
-    def keys_waiting(self, events: Sequence[OutboxEvent]) -> set[str]:
+    def keys_waiting(
+        self, events: Sequence[OutboxEvent], sending: Set[str] = frozenset()
+    ) -> set[str]:
         """Of these events' keys (NIPs, agency codes), those with other outbox rows still
         unsent: rows an earlier transaction wrote, which must be published first. The
-        transaction holds the keys' locks (employees, agencies), so no later row can exist."""
+        transaction holds the keys' locks (employees, agencies), so no later row can exist.
+        Rows of the events in `sending` (ids) do not count: the caller is publishing them,
+        and publishes them before these."""
 
     def save_revisions(self, new: Sequence[NewRevision]) -> None:
         """The new current index, its revision and its outbox row, for each."""

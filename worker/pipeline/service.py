@@ -91,14 +91,18 @@ def _changes(known: Known, resolution: Resolution, changes: RecordChanges) -> bo
 
 
 def _publishable(
-    unit: Unit, events: list[OutboxEvent], first: Set[str] = frozenset()
+    unit: Unit,
+    events: list[OutboxEvent],
+    first: Set[str] = frozenset(),
+    sending: Set[str] = frozenset(),
 ) -> tuple[list[OutboxEvent], int]:
     """The events the worker may publish from memory once the transaction commits: those
     whose key has no older row waiting, which would have to go out first (a worker that lost
     the employee's partition before it published, a crash); and how many wait for the relay,
     which sends in outbox order. No row waits for an employee in `first` (seen for the first
-    time), nor is looked for: every row keyed by an employee follows a statement about them."""
-    waiting = unit.keys_waiting([e for e in events if e.key not in first])
+    time), nor is looked for: every row keyed by an employee follows a statement about them.
+    The rows of `sending` (event ids) do not wait: the worker publishes them before these."""
+    waiting = unit.keys_waiting([e for e in events if e.key not in first], sending)
     mine = [e for e in events if e.key not in waiting]
     return mine, len(events) - len(mine)
 
@@ -140,11 +144,18 @@ class IndexService:
         self.cache = cache if cache is not None else EmployeeCache(0)
 
     def apply(
-        self, incoming: Sequence[tuple[Statement, Origin]], now: datetime, *, commit: bool = True
+        self,
+        incoming: Sequence[tuple[Statement, Origin]],
+        now: datetime,
+        *,
+        commit: bool = True,
+        sending: Set[str] = frozenset(),
     ) -> BatchOutcome:
         """Store new statements and recompute the index of only the NIPs they touch.
 
         commit=False rolls it all back: a trial that tells whether the database accepts it.
+        `sending`: the ids of events the worker is publishing and will have published before
+        this transaction's (an earlier batch's); their rows hold none of these back.
         """
         outcome = BatchOutcome()
         committed: dict[str, tuple[Known, Resolution]] = {}
@@ -197,7 +208,9 @@ class IndexService:
             # Last: the agencies' rows stay locked only until the commit that follows.
             agency_events = self._agency_events(unit, agency_changes(scored.moves), now)
             outcome.agencies = len(agency_events)
-            outcome.events, outcome.held_back = _publishable(unit, events + agency_events, first)
+            outcome.events, outcome.held_back = _publishable(
+                unit, events + agency_events, first, sending
+            )
         if commit:
             self.cache.remember(committed)  # only what the database now holds
         return outcome

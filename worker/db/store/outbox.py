@@ -8,7 +8,7 @@ A worker of an older version marks its sent rows (`sent_at`) instead; they count
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Sequence, Set
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,9 +34,12 @@ def add(writes: Writes, events: Sequence[OutboxEvent], now: datetime) -> None:
         writes.insert_rows(outbox, OUTBOX_COLUMNS, rows)
 
 
-def keys_waiting(writes: Writes, events: Sequence[OutboxEvent]) -> set[str]:
-    """Of the events' keys, those with unsent rows other than these events' own."""
-    mine = {e.event_id for e in events}
+def keys_waiting(
+    writes: Writes, events: Sequence[OutboxEvent], sending: Set[str] = frozenset()
+) -> set[str]:
+    """Of the events' keys, those with unsent rows other than these events' own and those
+    of `sending` (event ids)."""
+    mine = {e.event_id for e in events} | sending
     waiting: set[str] = set()
     for condition, params in writes.text_lists(outbox.c.key, {e.key for e in events}):
         query = select(outbox.c.key, outbox.c.event_id).where(condition, UNSENT)

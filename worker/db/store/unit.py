@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
 from contextlib import contextmanager
 from datetime import datetime
 
@@ -99,8 +99,10 @@ class SqlUnit:
     def add_to_outbox(self, events: Sequence[OutboxEvent]) -> None:
         outbox.add(self.writes, events, self.now)
 
-    def keys_waiting(self, events: Sequence[OutboxEvent]) -> set[str]:
-        return outbox.keys_waiting(self.writes, events)
+    def keys_waiting(
+        self, events: Sequence[OutboxEvent], sending: Set[str] = frozenset()
+    ) -> set[str]:
+        return outbox.keys_waiting(self.writes, events, sending)
 
     def save_revisions(self, new: Sequence[NewRevision]) -> None:
         indexes.save_revisions(self.writes, new, self.now)
