@@ -1,6 +1,7 @@
 """Each batch's events published on a thread of their own while the next batch is applied, on
 PostgreSQL (the worker does so on every database but SQLite): order per key, nothing held
-back by the rows in flight, nothing lost when the publication fails."""
+back by the rows in flight, nothing lost when the publication fails; the relay on
+connections of its own."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import logging
 import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from prometheus_client import CollectorRegistry
@@ -17,6 +19,8 @@ from sqlalchemy.engine import Engine
 from producers.outbox import OutboxRelay
 from tests.factories import BKN_8_2019, NIP, cloud_event, encoded, profile_data
 from tests.fakes import FakeDeadLetters, FakePublisher, FakeSource
+from worker.bootstrap import bootstrap
+from worker.config.settings import load_settings
 from worker.db.engine import make_engine, migrate
 from worker.db.store import SqlStore
 from worker.db.tables import outbox
@@ -25,8 +29,6 @@ from worker.pipeline.loop import Worker
 from worker.pipeline.ports import Message, TransientError
 from worker.pipeline.retries import Retries
 from worker.pipeline.service import IndexService
-
-pytestmark = pytest.mark.postgres
 
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
 RECALCULATED, RECONCILED, AGENCIES = (
@@ -115,6 +117,7 @@ def _batches_held_back(caplog: pytest.LogCaptureFixture) -> list[int]:
     return [r.batch["held_back"] for r in caplog.records if hasattr(r, "batch")]
 
 
+@pytest.mark.postgres
 def test_the_next_batch_is_applied_while_one_is_published_and_each_key_keeps_its_order(
     postgres_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -143,6 +146,7 @@ def test_the_next_batch_is_applied_while_one_is_published_and_each_key_keeps_its
     engine.dispose()
 
 
+@pytest.mark.postgres
 def test_a_publication_that_fails_behind_stops_the_loop_and_its_rows_go_out_first_after(
     postgres_url: str,
 ) -> None:
@@ -163,3 +167,26 @@ def test_a_publication_that_fails_behind_stops_the_loop_and_its_rows_go_out_firs
     assert _sent(publisher) == MADE
     assert _unsent(engine) == 0
     engine.dispose()
+
+
+def _relay_engine(relay: OutboxRelay) -> Engine:
+    assert isinstance(relay.store, SqlStore)
+    return relay.store.engine
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_relay_keeps_to_connections_of_its_own(postgres_url: str) -> None:
+    settings = load_settings(database_url=postgres_url)
+    with bootstrap(settings, database="create", publisher=FakePublisher([])) as app:
+        relays = _relay_engine(app.relay())
+
+        assert relays is not app.engine
+        assert relays.pool is not app.engine.pool
+        assert str(relays.url) == str(app.engine.url)
+
+
+def test_on_sqlite_the_relay_shares_the_stores_connections(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/ipasn.db"
+    settings = load_settings(database_url=url)
+    with bootstrap(settings, database="create", publisher=FakePublisher([])) as app:
+        assert app.relay().store is app.store

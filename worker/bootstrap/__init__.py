@@ -57,6 +57,8 @@ class Adapters:
     engine_or_none: Engine | None = None
     store_or_none: StoreWithOutbox | None = None
     publisher_or_none: Publisher | None = None
+    # The relay's: the store, on connections of its own where the database takes two writers.
+    outbox_or_none: Outbox | None = None
 
     @property
     def engine(self) -> Engine:
@@ -88,7 +90,7 @@ class Adapters:
 
     def relay(self) -> OutboxRelay:
         """Publishes what the store's transactions left in the outbox, in order."""
-        return OutboxRelay(self.store, self.publisher)
+        return OutboxRelay(self.outbox_or_none or self.store, self.publisher)
 
 
 def _agency_copies_of(settings: Settings) -> tuple[str, ...]:
@@ -116,12 +118,23 @@ def bootstrap(
     returns finds it, and a message goes at once rather than lingering 5 ms for others (the
     intake's senders wait for each; measured with one event a request: 540 rather than 330
     events/s). `store` and `publisher` replace the real ones (tests)."""
-    engine = make_engine(settings.database_url.get_secret_value()) if database else None
+    url = settings.database_url.get_secret_value()
+    engine = make_engine(url) if database else None
+    relays: Engine | None = None
+    outbox: Outbox | None = None
     made: Publisher | None = None
     try:
         if engine is not None:
             _prepare(engine, database)
-            store = store or SqlStore(engine, vacuum_after_rows=settings.outbox_vacuum_rows)
+            vacuum_after_rows = settings.outbox_vacuum_rows
+            if store is None and engine.dialect.name != "sqlite":
+                # The relay on a pool of its own: the worker publishes a batch on a thread
+                # beside the next batch's transaction (Worker's publish_behind), and each then
+                # keeps to one connection, its statements prepared and its staging tables made,
+                # where in one pool the two took turns with every connection.
+                relays = make_engine(url)
+                outbox = SqlStore(relays, vacuum_after_rows=vacuum_after_rows)
+            store = store or SqlStore(engine, vacuum_after_rows=vacuum_after_rows)
         if producer is not None and publisher is None:
             publisher = made = KafkaPublisher(
                 settings.kafka_bootstrap_servers,
@@ -130,12 +143,13 @@ def bootstrap(
                 agency_copies_of=_agency_copies_of(settings),
                 **_prompt(producer_deadline_s),
             )
-        yield Adapters(settings, engine, store, publisher)
+        yield Adapters(settings, engine, store, publisher, outbox)
     finally:
         if made is not None:
             made.close()
-        if engine is not None:
-            engine.dispose()
+        for opened in (relays, engine):
+            if opened is not None:
+                opened.dispose()
 
 
 def _prompt(deadline_s: float | None) -> dict[str, int]:
