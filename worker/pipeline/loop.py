@@ -1,4 +1,5 @@
-"""poll → decode → dead letters → database commit → offset commit → outbox relay; shutdown."""
+"""poll → decode → dead letters → database commit → offset commit → outbox relay (beside the
+next batch, on a thread of its own); shutdown."""
 
 from __future__ import annotations
 
