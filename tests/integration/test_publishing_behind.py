@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -76,15 +75,9 @@ class HeldPublisher(FakePublisher):
 
 
 class Refusing(FakePublisher):
-    """A broker that refuses every message."""
+    """A broker that acknowledges nothing."""
 
-    def send(
-        self,
-        topic: str,
-        key: bytes | None,
-        value: bytes | None,
-        headers: Sequence[tuple[str, bytes]] = (),
-    ) -> None:
+    def flush(self) -> None:
         raise TransientError("the broker refused it (a test)")
 
 
