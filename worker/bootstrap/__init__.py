@@ -129,9 +129,11 @@ def bootstrap(
             vacuum_after_rows = settings.outbox_vacuum_rows
             if store is None and engine.dialect.name != "sqlite":
                 # The relay on a pool of its own: the worker publishes a batch on a thread
-                # beside the next batch's transaction (Worker's publish_behind), and each then
-                # keeps to one connection, its statements prepared and its staging tables made,
-                # where in one pool the two took turns with every connection.
+                # beside the next batch's transaction (Worker's publish_behind, where this
+                # pool is), and each then keeps to one connection, its statements prepared and
+                # its staging tables made, where in one pool the two took turns with every
+                # connection. Not on SQLite: with one writer, the publication's deletes would
+                # wait for the batch.
                 relays = make_engine(url)
                 outbox = SqlStore(relays, vacuum_after_rows=vacuum_after_rows)
             store = store or SqlStore(engine, vacuum_after_rows=vacuum_after_rows)

@@ -177,8 +177,8 @@ def run_worker(
             retries=retries(settings),
             rejoin_limit_s=rejoin_limit_s(settings),
             secrets=secrets,
-            # SQLite has one writer: the publication's deletes would wait for the batch.
-            publish_behind=app.engine.dialect.name != "sqlite",
+            # Where the relay has connections of its own (bootstrap(): not on SQLite).
+            publish_behind=app.outbox_or_none is not None,
         )
         log.info(
             "consuming %s as group %s; measurement year %d, rules %s",
